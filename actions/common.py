@@ -1,0 +1,21 @@
+"""Helpers shared by actions: reading the message metadata and the conversation language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+SUPPORTED = ("ca", "es", "fr", "it", "pt", "el", "tr", "ar", "en")
+
+
+def metadata(tracker: Tracker) -> dict[str, Any]:
+    """Return the metadata the bot attached to the latest user message."""
+    data = tracker.latest_message.get("metadata") if tracker.latest_message else None
+    return data if isinstance(data, dict) else {}
+
+
+def language(tracker: Tracker) -> str:
+    """Return the conversation language (metadata first, then the slot, then English)."""
+    value = metadata(tracker).get("language") or tracker.get_slot("language")
+    return value if value in SUPPORTED else "en"

@@ -1,0 +1,28 @@
+"""Help: what the assistant can do, with live figures from the catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import catalogue
+from catalog.queries import catalogue_counts
+
+
+class ActionShowHelp(Action):
+    """Explain the assistant's abilities and how much the catalogue offers today."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_show_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        """Send utter_help filled with the catalogue's counts."""
+        with catalogue.session() as session:
+            counts = catalogue_counts(session)
+        dispatcher.utter_message(response="utter_help", **counts)
+        return []

@@ -1,0 +1,33 @@
+"""Changing the conversation language on request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import SUPPORTED, language
+
+
+class ActionChangeLanguage(Action):
+    """Confirm a language switch, or offer the choice when no language was named."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_change_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        """Switch to the requested language, telling the bot core through a custom payload."""
+        requested = next(tracker.get_latest_entity_values("language"), None)
+        if requested not in SUPPORTED:
+            dispatcher.utter_message(response="utter_choose_language",
+                                     json_message={"language_choice": True})
+            return []
+        if requested != language(tracker):
+            dispatcher.utter_message(json_message={"language": requested})
+        # A follow-up action, so the confirmation is rendered after the slot changed.
+        return [SlotSet("language", requested), FollowupAction("utter_language_changed")]

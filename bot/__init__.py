@@ -1,0 +1,1 @@
+"""Channels, conversation core, launcher and staff console (app environment)."""

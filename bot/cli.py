@@ -1,0 +1,139 @@
+"""Command line of the project: `./iesmed run | test | train | seed | chat`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from bot.config import load_settings
+from bot.errors import LaunchError
+from bot.paths import project_root
+
+
+def _fail(message: str) -> int:
+    print(f"iesmed: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
+def prepare() -> tuple[object, object]:
+    """Create the engine environment if missing and train the model if the data changed."""
+    from bot.engine import engine_python
+    from bot.training import ensure_model
+
+    python = engine_python()
+    return python, ensure_model(python)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start Rasa, the action server and the bot, then chat in the terminal."""
+    from bot.launcher import Supervisor
+    from bot.stack import Ports, components, seed
+    from bot.terminal import chat
+
+    settings = load_settings()
+    started = time.monotonic()
+    try:
+        python, model = prepare()
+        counts = seed(settings.database)
+        print(f"iesmed: catalogue ready in {settings.database} ({counts['services']} services, "
+              f"{counts['events']} events)", file=sys.stderr, flush=True)
+    except LaunchError as exc:
+        return _fail(str(exc))
+    ports = Ports(bot=settings.bot_port)
+    supervisor = Supervisor()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for component in components(settings=settings, ports=ports, engine_python=python,
+                                    model=model, run_dir=settings.data_dir / "run",
+                                    log_dir=settings.data_dir / "logs"):
+            supervisor.start(component)
+        supervisor.watch()
+        print(f"iesmed: all running after {time.monotonic() - started:.0f} s — web chat at "
+              f"{settings.bot_url}/ ; Telegram "
+              f"{'on' if settings.telegram_token else 'off (set TELEGRAM_TOKEN)'}",
+              file=sys.stderr, flush=True)
+        if args.no_chat:
+            while True:
+                time.sleep(3600)
+        else:
+            chat(settings.bot_url)
+    except LaunchError as exc:
+        supervisor.stop()
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+    print("iesmed: stopping…", file=sys.stderr, flush=True)
+    supervisor.stop()
+    print("iesmed: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Prepare the engine and model (with progress), then run the whole test suite."""
+    try:
+        _python, model = prepare()
+    except LaunchError as exc:
+        return _fail(str(exc))
+    env = {**os.environ, "IESMED_MODEL": str(model)}
+    argv = [sys.executable, "-m", "pytest", *(args.pytest_args or ["-q"])]
+    return subprocess.call(argv, cwd=project_root(), env=env)
+
+
+def cmd_train(_args: argparse.Namespace) -> int:
+    """Train (or reuse) the model and print its path."""
+    try:
+        _python, model = prepare()
+    except LaunchError as exc:
+        return _fail(str(exc))
+    print(model)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """Migrate the catalogue database and load the seed catalogue."""
+    from bot.stack import seed
+
+    settings = load_settings()
+    print(seed(settings.database))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Chat with an already running bot."""
+    from bot.terminal import chat
+
+    chat(args.url or load_settings().bot_url)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command."""
+    parser = argparse.ArgumentParser(prog="iesmed")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start everything and chat in the terminal")
+    run.add_argument("--no-chat", action="store_true", help="serve only (web chat, Telegram)")
+    run.set_defaults(func=cmd_run)
+    test = sub.add_parser("test", help="run the whole test suite")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(func=cmd_test)
+    sub.add_parser("train", help="train the model if the data changed").set_defaults(
+        func=cmd_train)
+    sub.add_parser("seed", help="load the seed catalogue").set_defaults(func=cmd_seed)
+    chat = sub.add_parser("chat", help="terminal chat with a running bot")
+    chat.add_argument("url", nargs="?")
+    chat.set_defaults(func=cmd_chat)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

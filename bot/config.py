@@ -1,0 +1,85 @@
+"""Settings in one place: environment variables, optionally read from a .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", "password", "test", "xxx"}
+
+
+class Settings(BaseSettings):
+    """Every knob of the deployment. Secrets have no defaults."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", alias="IESMED_ENV"
+    )
+    data_dir: Path = Field(PROJECT_ROOT / "data", alias="IESMED_DATA_DIR")
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+
+    bot_host: str = Field("127.0.0.1", alias="BOT_HOST")
+    bot_port: int = Field(8080, alias="BOT_PORT")
+    rasa_url: str = Field("http://127.0.0.1:5005", alias="RASA_URL")
+    action_server_url: str = Field("http://127.0.0.1:5055/webhook", alias="ACTION_SERVER_URL")
+    rasa_timeout_seconds: float = Field(15.0, alias="RASA_TIMEOUT_SECONDS")
+    tracker_store_url: str | None = Field(None, alias="TRACKER_STORE_URL")
+    lock_store_url: str | None = Field(None, alias="LOCK_STORE_URL")
+
+    max_message_chars: int = Field(4000, alias="MAX_MESSAGE_CHARS")
+    max_body_bytes: int = Field(32_768, alias="MAX_BODY_BYTES")
+
+    telegram_token: SecretStr | None = Field(None, alias="TELEGRAM_TOKEN")
+    telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    whatsapp_token: SecretStr | None = Field(None, alias="WHATSAPP_TOKEN")
+    whatsapp_app_secret: SecretStr | None = Field(None, alias="WHATSAPP_APP_SECRET")
+    whatsapp_verify_token: SecretStr | None = Field(None, alias="WHATSAPP_VERIFY_TOKEN")
+    whatsapp_phone_number_id: str | None = Field(None, alias="WHATSAPP_PHONE_NUMBER_ID")
+    staff_console_secret: SecretStr | None = Field(None, alias="STAFF_CONSOLE_SECRET")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        """Refuse missing or placeholder secrets outside development and tests."""
+        if self.environment != "production":
+            return self
+        if self.staff_console_secret is None or _weak(self.staff_console_secret):
+            raise ConfigError("STAFF_CONSOLE_SECRET must be set to a strong value in production")
+        for name in ("telegram_webhook_secret", "whatsapp_app_secret", "whatsapp_verify_token"):
+            value = getattr(self, name)
+            if value is not None and _weak(value):
+                raise ConfigError(f"{name.upper()} is a placeholder; set a real secret")
+        if self.telegram_token is not None and self.telegram_webhook_url and (
+            self.telegram_webhook_secret is None
+        ):
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
+        return self
+
+    @property
+    def database(self) -> str:
+        """Return the catalogue database URL (an SQLite file under the data folder by default)."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'iesmed.sqlite3'}"
+
+    @property
+    def bot_url(self) -> str:
+        """Return the base URL of the bot's HTTP server."""
+        return f"http://{self.bot_host}:{self.bot_port}"
+
+
+def _weak(secret: SecretStr) -> bool:
+    value = secret.get_secret_value()
+    return value.strip().lower() in _PLACEHOLDERS or len(value) < 16
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment (and .env); ``overrides`` win."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Channel-neutral conversation core: message types, routing, language, Rasa client."""

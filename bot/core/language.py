@@ -1,0 +1,238 @@
+"""Language resolution: which of the nine languages a user is writing in, in context.
+
+Evidence, strongest first: an explicit request ("parles català?", a language
+button, /language), the writing system (Greek, Arabic), a short message that is
+a known phrase of exactly one language, and a statistical detector (langdetect
+restricted to the supported languages) on longer messages. The conversation's
+language is sticky: short or ambiguous messages never change it. The client's
+hint (Telegram's language_code, a phone's country) is a weak prior for the
+first message only. The same input in the same context always gives the same
+answer (langdetect is seeded).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
+from langdetect.lang_detect_exception import LangDetectException
+
+from catalog.vocabulary import LANGUAGES
+
+SUPPORTED = frozenset(LANGUAGES)
+DEFAULT = "en"
+CUES_FILE = Path(__file__).with_name("language_cues.yml")
+NLU_DIR = Path(__file__).resolve().parent.parent.parent / "nlu"
+
+# Minimum evidence before a longer message may switch the conversation's language.
+SWITCH_MIN_WORDS = 4
+SWITCH_MIN_LETTERS = 18
+SWITCH_MIN_PROBABILITY = 0.90
+UNSUPPORTED_MIN_PROBABILITY = 0.95
+_FOREIGN_SCRIPTS = ("CYRILLIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "DEVANAGARI",
+                    "THAI", "ARMENIAN", "GEORGIAN", "BENGALI", "TAMIL", "ETHIOPIC")
+_INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066,
+     0x2067, 0x2068, 0x2069, 0xFEFF]
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+_EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The language to answer in, and why."""
+
+    language: str
+    reason: str  # explicit | script | phrase | detector | sticky | hint | default
+    switched: bool = False
+    unsupported: bool = False
+
+
+def strip_invisible(text: str) -> str:
+    """Remove bidi marks and zero-width characters that only disturb analysis."""
+    return text.translate(_INVISIBLE)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and drop accents (Greek tonos included) for lenient matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Return the words of ``text`` (letters only; numbers, e-mails and URLs dropped)."""
+    return _WORD.findall(_EMAIL_OR_URL.sub(" ", text))
+
+
+class LanguageResolver:
+    """Decide the reply language of each message from the text and its context."""
+
+    def __init__(self, *, phrases: Mapping[str, frozenset[str]] | None = None) -> None:
+        cues = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+        self._names: dict[str, str] = {}
+        for lang, names in cues["names"].items():
+            for name in names:
+                self._names[fold(name)] = lang
+        self._cues = {fold(c) for c in cues["cues"]}
+        self._phrases = phrases if phrases is not None else training_phrases()
+        self._supported_factory = _factory(tuple(sorted(SUPPORTED)))
+        self._all_factory = _factory(None)
+
+    def resolve(self, text: str, *, current: str | None = None,
+                hint: str | None = None) -> Resolution:
+        """Return the language to use for ``text`` given the conversation's ``current`` one."""
+        clean = strip_invisible(text).strip()
+        base = current if current in SUPPORTED else None
+        fallback = base or (hint if hint in SUPPORTED else None) or DEFAULT
+        fallback_reason = "sticky" if base else ("hint" if hint in SUPPORTED else "default")
+        tokens = words(clean)
+        if not tokens:
+            return Resolution(fallback, fallback_reason)
+
+        explicit = self.explicit_request(clean)
+        if explicit:
+            return Resolution(explicit, "explicit", switched=explicit != base)
+
+        script = _script_language(clean)
+        if script == "foreign" and len(tokens) >= 2:
+            return Resolution(fallback, fallback_reason, unsupported=True)
+        if script in SUPPORTED:
+            return Resolution(script, "script", switched=base is not None and script != base)
+
+        phrase_langs = self._phrase_languages(clean)
+        if base is not None and (base in phrase_langs or not self._strong(tokens)):
+            return Resolution(base, "sticky")
+        if base is None and phrase_langs:
+            chosen = _pick(phrase_langs, hint, self._probabilities(clean))
+            return Resolution(chosen, "phrase")
+
+        probabilities = self._probabilities(clean)
+        if not probabilities:
+            return Resolution(fallback, fallback_reason)
+        best, p_best = max(probabilities.items(), key=lambda kv: (kv[1], kv[0] == hint))
+        if self._strong(tokens) and self._is_unsupported(clean):
+            return Resolution(fallback, fallback_reason, unsupported=True)
+        if base is None:
+            if hint in SUPPORTED and probabilities.get(hint, 0.0) >= 0.2 and p_best < 0.9:
+                return Resolution(hint, "hint")  # type: ignore[arg-type]
+            return Resolution(best, "detector")
+        if best != base and p_best >= SWITCH_MIN_PROBABILITY:
+            return Resolution(best, "detector", switched=True)
+        return Resolution(base, "sticky")
+
+    def explicit_request(self, text: str) -> str | None:
+        """Return the language a message explicitly asks for, if it does."""
+        folded = fold(text)
+        command = re.match(r"^/(?:language|lang|idioma|langue|lingua|dil)\s+([a-z]{2})\b", folded)
+        if command and command.group(1) in SUPPORTED:
+            return command.group(1)
+        tokens = [fold(w) for w in words(text)]
+        if not tokens or len(tokens) > 8:
+            return None
+        named = [self._names[t] for t in tokens if t in self._names]
+        if len(set(named)) != 1:
+            return None
+        others = [t for t in tokens if t not in self._names]
+        if len(tokens) <= 2 or any(t in self._cues for t in others):
+            return named[0]
+        return None
+
+    def _strong(self, tokens: list[str]) -> bool:
+        return (len(tokens) >= SWITCH_MIN_WORDS
+                and sum(len(t) for t in tokens) >= SWITCH_MIN_LETTERS)
+
+    def _phrase_languages(self, text: str) -> frozenset[str]:
+        key = _phrase_key(text)
+        return self._phrases.get(key, frozenset())
+
+    def _probabilities(self, text: str) -> dict[str, float]:
+        return _detect(self._supported_factory, text)
+
+    def _is_unsupported(self, text: str) -> bool:
+        probabilities = _detect(self._all_factory, text)
+        if not probabilities:
+            return False
+        best, p_best = max(probabilities.items(), key=lambda kv: kv[1])
+        return best not in SUPPORTED and p_best >= UNSUPPORTED_MIN_PROBABILITY
+
+
+def _pick(candidates: Iterable[str], hint: str | None, probabilities: Mapping[str, float]) -> str:
+    """Choose among phrase candidates: the hint first, then the detector, then a fixed order."""
+    pool = sorted(candidates, key=LANGUAGES.index)
+    if hint in pool:
+        return hint  # type: ignore[return-value]
+    return max(pool, key=lambda lang: probabilities.get(lang, 0.0))
+
+
+def _phrase_key(text: str) -> str:
+    return " ".join(fold(w) for w in words(text))
+
+
+def _script_language(text: str) -> str | None:
+    """Return el/ar when Greek/Arabic letters dominate, 'foreign' for other non-Latin scripts."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        script = ("GREEK" if name.startswith("GREEK") else "ARABIC" if name.startswith("ARABIC")
+                  else "LATIN" if name.startswith("LATIN")
+                  else "FOREIGN" if name.startswith(_FOREIGN_SCRIPTS) else "OTHER")
+        counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    script, n = max(counts.items(), key=lambda kv: kv[1])
+    if n * 2 <= sum(counts.values()):
+        return None
+    return {"GREEK": "el", "ARABIC": "ar", "FOREIGN": "foreign"}.get(script)
+
+
+@cache
+def _factory(languages: tuple[str, ...] | None) -> DetectorFactory:
+    import json
+    import os
+
+    factory = DetectorFactory()
+    names = languages or tuple(sorted(os.listdir(PROFILES_DIRECTORY)))
+    profiles = []
+    for name in names:
+        with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as handle:
+            profiles.append(json.dumps(json.load(handle)))
+    factory.load_json_profile(profiles)
+    factory.set_seed(0)
+    return factory
+
+
+def _detect(factory: DetectorFactory, text: str) -> dict[str, float]:
+    detector = factory.create()
+    detector.append(_EMAIL_OR_URL.sub(" ", text))
+    try:
+        return {lang.lang: lang.prob for lang in detector.get_probabilities()}
+    except LangDetectException:
+        return {}
+
+
+@cache
+def training_phrases() -> dict[str, frozenset[str]]:
+    """Map short phrases (1-3 words) from the training data to the languages using them."""
+    found: dict[str, set[str]] = {}
+    for lang in LANGUAGES:
+        path = NLU_DIR / lang / "nlu.yml"
+        if not path.exists():
+            continue
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu", []):
+            for line in str(block.get("examples", "")).splitlines():
+                example = re.sub(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))", r"\1", line.lstrip("- "))
+                key = _phrase_key(example)
+                if key and len(key.split()) <= 3:
+                    found.setdefault(key, set()).add(lang)
+    return {key: frozenset(langs) for key, langs in found.items()}

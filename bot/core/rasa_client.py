@@ -1,0 +1,68 @@
+"""HTTP client for the Rasa server's REST channel: the only way bot/ reaches Rasa."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypedDict
+
+import httpx
+
+from bot.errors import EngineUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class RasaButton(TypedDict):
+    """A button in a Rasa REST channel reply."""
+
+    title: str
+    payload: str
+
+
+class RasaReply(TypedDict, total=False):
+    """One element of the list the Rasa REST channel returns."""
+
+    recipient_id: str
+    text: str
+    buttons: list[RasaButton]
+    custom: dict[str, Any]
+
+
+class RasaClient:
+    """Send user messages to Rasa and return its replies."""
+
+    def __init__(self, base_url: str, *, timeout: float = 15.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
+                                         transport=transport)
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[RasaReply]:
+        """Deliver one user message and return what the assistant answers.
+
+        Raises:
+            EngineUnavailable: Rasa could not be reached, failed, or answered too late.
+        """
+        try:
+            response = await self._client.post(
+                "/webhooks/rest/webhook",
+                json={"sender": sender, "message": text, "metadata": metadata},
+            )
+            response.raise_for_status()
+            replies = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise EngineUnavailable(f"Rasa did not answer: {type(exc).__name__}") from exc
+        if not isinstance(replies, list):
+            raise EngineUnavailable("Rasa answered with something other than a list")
+        return [reply for reply in replies if isinstance(reply, dict)]
+
+    async def is_healthy(self) -> bool:
+        """Return whether Rasa answers its status endpoint."""
+        try:
+            response = await self._client.get("/status", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()

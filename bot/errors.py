@@ -1,0 +1,21 @@
+"""Exceptions raised by the bot package."""
+
+
+class BotError(Exception):
+    """Base class for every error the bot package raises."""
+
+
+class ConfigError(BotError):
+    """The configuration is unusable (for example a placeholder secret in production)."""
+
+
+class EngineUnavailable(BotError):
+    """The Rasa server could not be reached or did not answer in time."""
+
+
+class UnknownConversation(BotError):
+    """No conversation has the given id."""
+
+
+class LaunchError(BotError):
+    """A component could not be prepared or started; the message says which and why."""

@@ -1,0 +1,42 @@
+"""The bot process: the HTTP server (chat API, web chat) and, with a token, Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+
+from bot.config import load_settings
+from bot.web.app import create_app
+
+logger = logging.getLogger(__name__)
+
+
+async def serve() -> None:
+    """Run the HTTP server (and Telegram polling when TELEGRAM_TOKEN is set) until stopped."""
+    settings = load_settings()
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.bot_host, port=settings.bot_port,
+                                           log_level="info", access_log=False))
+    telegram = None
+    if settings.telegram_token is not None:
+        from bot.channels.telegram import start_polling
+
+        telegram = await start_polling(settings, app.state.core)
+    try:
+        await server.serve()
+    finally:
+        if telegram is not None:
+            await telegram.stop()
+
+
+def main() -> None:
+    """Entry point of `python -m bot.serve`."""
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

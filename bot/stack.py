@@ -1,0 +1,120 @@
+"""The product's processes and their wiring, shared by `iesmed run` and the end-to-end tests."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import httpx
+import yaml
+
+from bot.config import Settings
+from bot.launcher import Component
+from bot.paths import project_root
+from catalog.db import make_engine, make_session_factory, upgrade
+from catalog.seed import SEED_FILE, load_file, upsert_catalogue
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where each process listens."""
+
+    rasa: int = 5005
+    actions: int = 5055
+    bot: int = 8080
+
+
+def seed(database_url: str, seed_file: Path = SEED_FILE) -> dict[str, int]:
+    """Migrate the catalogue database and upsert the seed catalogue into it."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        catalogue = load_file(seed_file)
+        with make_session_factory(engine).begin() as session:
+            return upsert_catalogue(session, catalogue)
+    finally:
+        engine.dispose()
+
+
+def tracker_store(settings: Settings) -> dict[str, Any]:
+    """Describe Rasa's tracker store: an SQLite file by default, PostgreSQL when configured."""
+    if not settings.tracker_store_url:
+        return {"type": "SQL", "dialect": "sqlite",
+                "db": str(settings.data_dir / "rasa-tracker.sqlite3")}
+    url = urlsplit(settings.tracker_store_url)
+    store: dict[str, Any] = {"type": "SQL", "dialect": url.scheme.split("+")[0],
+                             "host": url.hostname or "127.0.0.1", "port": url.port or 5432,
+                             "db": url.path.lstrip("/")}
+    if url.username:
+        store["username"] = unquote(url.username)
+    if url.password:
+        store["password"] = unquote(url.password)
+    return store
+
+
+def lock_store(settings: Settings) -> dict[str, Any]:
+    """Describe Rasa's lock store: in memory for one worker, Redis when configured."""
+    if not settings.lock_store_url:
+        return {"type": "in_memory"}
+    url = urlsplit(settings.lock_store_url)
+    store: dict[str, Any] = {"type": "redis", "url": url.hostname or "127.0.0.1",
+                             "port": url.port or 6379, "db": int(url.path.lstrip("/") or 0)}
+    if url.password:
+        store["password"] = unquote(url.password)
+    return store
+
+
+def write_rasa_files(run_dir: Path, settings: Settings, ports: Ports) -> tuple[Path, Path]:
+    """Write Rasa's endpoints.yml and credentials.yml for this launch."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    endpoints = run_dir / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({
+        "action_endpoint": {"url": f"http://127.0.0.1:{ports.actions}/webhook"},
+        "tracker_store": tracker_store(settings),
+        "lock_store": lock_store(settings),
+    }, sort_keys=False), "utf-8")
+    credentials = run_dir / "credentials.yml"
+    credentials.write_text(yaml.safe_dump({"rest": None}), "utf-8")
+    return endpoints, credentials
+
+
+def _rasa_ready(response: httpx.Response) -> bool:
+    return response.status_code == 200 and bool(response.json().get("model_file"))
+
+
+def components(*, settings: Settings, ports: Ports, engine_python: Path, model: Path,
+               run_dir: Path, log_dir: Path) -> list[Component]:
+    """Return Rasa, the action server and the bot, in start order."""
+    root = project_root()
+    endpoints, credentials = write_rasa_files(run_dir, settings, ports)
+    common = {"PYTHONPATH": str(root), "DATABASE_URL": settings.database,
+              "PYTHONUNBUFFERED": "1"}
+    return [
+        Component(
+            name="action server",
+            argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                  "--port", str(ports.actions)],
+            health_url=f"http://127.0.0.1:{ports.actions}/health",
+            log_path=log_dir / "actions.log", env=common, cwd=root, start_timeout=60),
+        Component(
+            name="rasa",
+            argv=[str(engine_python), "-m", "rasa", "run", "--enable-api", "--model", str(model),
+                  "--endpoints", str(endpoints), "--credentials", str(credentials),
+                  "--interface", "127.0.0.1", "--port", str(ports.rasa)],
+            health_url=f"http://127.0.0.1:{ports.rasa}/status",
+            log_path=log_dir / "rasa.log",
+            env={**common, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                 "RASA_TELEMETRY_ENABLED": "false"},
+            cwd=run_dir, start_timeout=240, ready=_rasa_ready),
+        Component(
+            name="bot",
+            argv=[sys.executable, "-m", "bot.serve"],
+            health_url=f"http://127.0.0.1:{ports.bot}/healthz",
+            log_path=log_dir / "bot.log",
+            env={**common, "BOT_PORT": str(ports.bot), "BOT_HOST": "127.0.0.1",
+                 "RASA_URL": f"http://127.0.0.1:{ports.rasa}"},
+            cwd=root, start_timeout=60),
+    ]

@@ -1,0 +1,75 @@
+"""The bot's HTTP application: chat API, web chat page, health."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import yaml
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.core.conversation import ConversationCore
+from bot.core.language import LanguageResolver
+from bot.core.rasa_client import RasaClient
+from bot.core.store import ConversationStore
+from bot.web import chat_api
+from catalog.db import make_engine, make_session_factory, upgrade
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).with_name("static")
+
+
+def domain_intents() -> frozenset[str]:
+    """Return the intents declared in the dialogue domain."""
+    domain = yaml.safe_load((PROJECT_ROOT / "dialogues" / "domain.yml").read_text("utf-8"))
+    return frozenset(str(i) if isinstance(i, str) else next(iter(i)) for i in domain["intents"])
+
+
+async def health(_request: Request) -> Response:
+    """Report that the bot process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """Answer unknown paths with a JSON 404."""
+    return JSONResponse({"error": "not found"}, status_code=404)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Hide internals: log the failure, answer with a generic 500."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"error": "internal error"}, status_code=500)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the HTTP application with its conversation core."""
+    engine = make_engine(settings.database)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    core = ConversationCore(store=ConversationStore(sessions), rasa=rasa,
+                            resolver=LanguageResolver(), known_intents=domain_intents(),
+                            max_message_chars=settings.max_message_chars)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await rasa.aclose()
+        engine.dispose()
+
+    routes = [Route("/healthz", health), *chat_api.routes]
+    if STATIC.exists():
+        routes.append(Mount("/", StaticFiles(directory=STATIC, html=True), name="web"))
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: not_found, 500: server_error})
+    app.state.core = core
+    app.state.settings = settings
+    app.state.max_body_bytes = settings.max_body_bytes
+    return app

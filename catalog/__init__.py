@@ -1,0 +1,1 @@
+"""Data layer: the service catalogue, conversations and cases (SQLAlchemy 2)."""

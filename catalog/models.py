@@ -1,0 +1,213 @@
+"""Typed ORM models. Translations live in rows, one per (object, language)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every catalogue table."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+def _now() -> dt.datetime:
+    """Return the current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Provider(Base):
+    """An organisation offering services: the broker itself or a partner."""
+
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(120))
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    translations: Mapped[list[ProviderTranslation]] = relationship(
+        back_populates="provider", cascade="all, delete-orphan"
+    )
+    services: Mapped[list[Service]] = relationship(back_populates="provider")
+
+
+class ProviderTranslation(Base):
+    """A provider's summary in one language."""
+
+    __tablename__ = "provider_translation"
+
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(2), primary_key=True)
+    summary: Mapped[str] = mapped_column(Text)
+
+    provider: Mapped[Provider] = relationship(back_populates="translations")
+
+
+class Service(Base):
+    """A service offered to social economy organisations."""
+
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    amount_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    amount_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    cost: Mapped[str] = mapped_column(String(20), default="free")
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    provider: Mapped[Provider] = relationship(back_populates="services")
+    translations: Mapped[list[ServiceTranslation]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    eligibility: Mapped[list[ServiceEligibility]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+
+
+class ServiceTranslation(Base):
+    """A service's text in one language."""
+
+    __tablename__ = "service_translation"
+
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(2), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship(back_populates="translations")
+
+
+class ServiceEligibility(Base):
+    """One allowed value of one eligibility dimension (country, legal_form, sector, stage).
+
+    A service with no row for a dimension is open to every value of it.
+    """
+
+    __tablename__ = "service_eligibility"
+    __table_args__ = (Index("ix_service_eligibility_dim_value", "dimension", "value"),)
+
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    service: Mapped[Service] = relationship(back_populates="eligibility")
+
+
+class Event(Base):
+    """An event people can register for through the chat."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(60))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    online_url: Mapped[str | None] = mapped_column(String(300))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    topics: Mapped[list[str]] = mapped_column(default=list)
+    countries: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    translations: Mapped[list[EventTranslation]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+
+class EventTranslation(Base):
+    """An event's text in one language."""
+
+    __tablename__ = "event_translation"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(2), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="translations")
+
+
+class Conversation(Base):
+    """One chat between a user on a channel and the assistant (or a broker)."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_user_id: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(2))
+    state: Mapped[str] = mapped_column(String(10), default="bot")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now, server_default=func.now()
+    )
+
+    messages: Mapped[list[ConversationMessage]] = relationship(
+        back_populates="conversation",
+        cascade="all, delete-orphan",
+        order_by="ConversationMessage.id",
+    )
+
+
+class ConversationMessage(Base):
+    """One message of a conversation's transcript, in either direction."""
+
+    __tablename__ = "conversation_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    text: Mapped[str] = mapped_column(Text)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components. They run in the engine environment: import only Rasa."""

@@ -1,0 +1,67 @@
+"""Expose the conversation language chosen by the bot as an entity.
+
+The bot resolves the language of each message with the conversation's context
+and sends it as message metadata. This component turns that metadata into a
+`conversation_language` entity so the `language` slot is filled before any
+response is chosen, without a round trip to the action server.
+Runs inside the Rasa engine (Python 3.10): imports only Rasa.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+SUPPORTED = frozenset({"ca", "es", "fr", "it", "pt", "el", "tr", "ar", "en"})
+ENTITY = "conversation_language"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class ConversationLanguageExtractor(GraphComponent):
+    """Add the metadata's language as an entity of every parsed message."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ConversationLanguageExtractor":
+        """Create the component (it has no state)."""
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Replace any conversation_language entity with the metadata's language."""
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            language = metadata.get("language") if isinstance(metadata, dict) else None
+            entities = [
+                e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY
+            ]
+            if language in SUPPORTED:
+                entities.append(
+                    {
+                        "entity": ENTITY,
+                        "value": language,
+                        "start": 0,
+                        "end": 0,
+                        "confidence": 1.0,
+                        "extractor": type(self).__name__,
+                    }
+                )
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Leave training data unchanged."""
+        return training_data

@@ -1,0 +1,63 @@
+"""Shared fixtures: factories for settings and databases; the real stack for e2e tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path):
+    """Build settings isolated in a temporary data folder."""
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {"IESMED_ENV": "test", "IESMED_DATA_DIR": tmp_path / "data"}
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return make
+
+
+@dataclass(frozen=True)
+class Stack:
+    """URLs of a running stack started for the tests."""
+
+    bot_url: str
+    rasa_url: str
+    actions_url: str
+    database_url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Start the real action server, Rasa server (trained model) and bot on free ports."""
+    from bot.engine import engine_python
+    from bot.launcher import Supervisor, free_port
+    from bot.stack import Ports, components, seed
+    from bot.training import ensure_model
+
+    python = engine_python()
+    model = Path(os.environ["IESMED_MODEL"]) if os.environ.get("IESMED_MODEL") else \
+        ensure_model(python)
+    data = tmp_path_factory.mktemp("stack")
+    database = f"sqlite:///{data / 'catalogue.sqlite3'}"
+    seed(database)
+    ports = Ports(rasa=free_port(), actions=free_port(), bot=free_port())
+    settings = Settings(_env_file=None, IESMED_ENV="test", IESMED_DATA_DIR=data,  # type: ignore[call-arg]
+                        DATABASE_URL=database)
+    supervisor = Supervisor()
+    try:
+        for component in components(settings=settings, ports=ports, engine_python=python,
+                                    model=model, run_dir=data / "run", log_dir=data / "logs"):
+            supervisor.start(component)
+        yield Stack(bot_url=f"http://127.0.0.1:{ports.bot}",
+                    rasa_url=f"http://127.0.0.1:{ports.rasa}",
+                    actions_url=f"http://127.0.0.1:{ports.actions}",
+                    database_url=database, data_dir=data)
+    finally:
+        supervisor.stop()
