@@ -72,7 +72,8 @@ def build_domain(root: Path | None = None) -> dict[str, Any]:
 def inputs(root: Path | None = None) -> list[Path]:
     """List every file whose content influences the trained model."""
     root = root or project_root()
-    files = [root / "nlu" / "config.yml", root / "requirements" / "rasa.lock"]
+    files = [root / "nlu" / "config.yml", root / "nlu" / "patterns.yml",
+             root / "requirements" / "rasa.lock"]
     files += sorted((root / "dialogues").glob("*.yml"))
     files += sorted((root / "nlu" / "components").glob("*.py"))
     for lang in LANGUAGES:
@@ -104,6 +105,7 @@ def build(out: Path, root: Path | None = None) -> Path:
     for path in sorted((root / "dialogues").glob("*.yml")):
         if path.name != "domain.yml":
             shutil.copy(path, out / "data" / path.name)
+    shutil.copy(root / "nlu" / "patterns.yml", out / "data" / "patterns.yml")
     for lang in LANGUAGES:
         source = root / "nlu" / lang / "nlu.yml"
         if source.exists():
@@ -134,7 +136,8 @@ def ensure_model(python: Path, root: Path | None = None, *, quiet: bool = False)
         print("iesmed: nlu/ or dialogues/ changed: training the model "
               "(a few minutes; cached afterwards)", file=sys.stderr, flush=True)
         started = time.monotonic()
-        env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2"}
+        env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2",
+               "PYTHONUNBUFFERED": "1"}
         log_path = target.with_suffix(".log")
         with open(log_path, "w", encoding="utf-8") as log:
             process = subprocess.Popen(

@@ -34,8 +34,9 @@ NLU_DIR = Path(__file__).resolve().parent.parent.parent / "nlu"
 # Minimum evidence before a longer message may switch the conversation's language.
 SWITCH_MIN_WORDS = 4
 SWITCH_MIN_LETTERS = 18
-SWITCH_MIN_PROBABILITY = 0.90
+SWITCH_MIN_PROBABILITY = 0.70
 UNSUPPORTED_MIN_PROBABILITY = 0.95
+LANGDETECT_WEIGHT = 0.35
 _FOREIGN_SCRIPTS = ("CYRILLIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "DEVANAGARI",
                     "THAI", "ARMENIAN", "GEORGIAN", "BENGALI", "TAMIL", "ETHIOPIC")
 _INVISIBLE = dict.fromkeys(
@@ -154,7 +155,13 @@ class LanguageResolver:
         return self._phrases.get(key, frozenset())
 
     def _probabilities(self, text: str) -> dict[str, float]:
-        return _detect(self._supported_factory, text)
+        """Blend langdetect's and lingua's probabilities (lingua, better on chat text, weighs more)."""
+        first = _detect(self._supported_factory, text)
+        second = _lingua(text)
+        if not second:
+            return first
+        return {lang: LANGDETECT_WEIGHT * first.get(lang, 0.0)
+                + (1 - LANGDETECT_WEIGHT) * second.get(lang, 0.0) for lang in SUPPORTED}
 
     def _is_unsupported(self, text: str) -> bool:
         probabilities = _detect(self._all_factory, text)
@@ -218,6 +225,26 @@ def _detect(factory: DetectorFactory, text: str) -> dict[str, float]:
         return {lang.lang: lang.prob for lang in detector.get_probabilities()}
     except LangDetectException:
         return {}
+
+
+@cache
+def _lingua_detector() -> object | None:
+    """Build lingua's detector for the nine languages once per process (second opinion)."""
+    try:
+        from lingua import IsoCode639_1, LanguageDetectorBuilder
+    except ImportError:  # pragma: no cover - lingua is optional
+        return None
+    codes = [getattr(IsoCode639_1, code.upper()) for code in sorted(SUPPORTED)]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def _lingua(text: str) -> dict[str, float]:
+    detector = _lingua_detector()
+    if detector is None:
+        return {}
+    values = detector.compute_language_confidence_values(  # type: ignore[attr-defined]
+        _EMAIL_OR_URL.sub(" ", text))
+    return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
 
 
 @cache
