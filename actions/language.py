@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -24,10 +24,13 @@ class ActionChangeLanguage(Action):
         """Switch to the requested language, telling the bot core through a custom payload."""
         requested = next(tracker.get_latest_entity_values("language"), None)
         if requested not in SUPPORTED:
-            dispatcher.utter_message(response="utter_choose_language",
-                                     json_message={"language_choice": True})
+            dispatcher.utter_message(response="utter_choose_language")
+            dispatcher.utter_message(json_message={"language_choice": True})
             return []
         if requested != language(tracker):
+            # The bot core switches and sends the request again in the new language, so
+            # the confirmation below is rendered with the right language slot.
             dispatcher.utter_message(json_message={"language": requested})
-        # A follow-up action, so the confirmation is rendered after the slot changed.
-        return [SlotSet("language", requested), FollowupAction("utter_language_changed")]
+            return []
+        dispatcher.utter_message(response="utter_language_changed")
+        return [SlotSet("language", requested)]

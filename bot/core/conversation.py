@@ -114,7 +114,16 @@ class ConversationCore:
             logger.warning("conversation %s: message kept, engine unavailable (%s)", info.id, exc)
             self._store.mark_undelivered(info.id)
             return self._local(info, language, "engine_unavailable")
-        outbound, language = self._convert(info, replies, language)
+        outbound, new_language = self._convert(info, replies, language)
+        if new_language != language:
+            # An action switched the language: ask again so the answer comes in the new one.
+            language = new_language
+            retry = self._rasa_text(text, ("change_language", {"language": language}), language)
+            try:
+                replies = await self._rasa.send(info.id, retry, {**metadata, "language": language})
+            except EngineUnavailable:
+                return self._local(info, language, "engine_unavailable")
+            outbound, language = self._convert(info, replies, language)
         if not outbound:
             logger.warning("conversation %s: the engine produced no reply", info.id)
             return self._local(info, language, "engine_unavailable")
@@ -174,9 +183,12 @@ class ConversationCore:
                     language = str(requested)
                     self._store.set_language(info.id, language)
                 if custom.get("language_choice"):
-                    outbound.append(OutboundMessage(custom.get("text", "") or
-                                                    locales.text("language_prompt", language),
-                                                    language_buttons()))
+                    # Language buttons are named in each language: the core owns them.
+                    if outbound and not outbound[-1].buttons:
+                        outbound[-1] = OutboundMessage(outbound[-1].text, language_buttons())
+                    else:
+                        outbound.append(OutboundMessage(locales.text("language_prompt", language),
+                                                        language_buttons()))
             text = reply.get("text")
             buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
                             for b in reply.get("buttons") or [] if isinstance(b, dict))

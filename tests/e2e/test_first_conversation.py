@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 RESPONSES = language_responses()
 OPENINGS = {
-    "ca": ("Bon dia!", "Què pots fer per nosaltres?", "Adéu, moltes gràcies"),
+    "ca": ("Bon dia!", "Què pots fer per nosaltres?", "Adéu, fins aviat"),
     "es": ("Hola, buenas tardes", "¿Qué puedes hacer por mí?", "Adiós, hasta luego"),
     "fr": ("Bonjour", "Qu'est-ce que tu peux faire pour nous ?", "Au revoir, bonne journée"),
     "it": ("Buongiorno", "Cosa puoi fare per noi?", "Arrivederci, a presto"),
@@ -23,7 +23,7 @@ OPENINGS = {
     "el": ("Καλημέρα", "Τι μπορείς να κάνεις για εμάς;", "Αντίο, τα λέμε"),
     "tr": ("Merhaba", "Bize nasıl yardımcı olabilirsin?", "Hoşça kal, görüşürüz"),
     "ar": ("مرحبا", "ماذا يمكنك أن تفعل لنا؟", "مع السلامة"),
-    "en": ("Hi there", "What can you do for us?", "Bye, thanks"),
+    "en": ("Hi there", "What can you do for us?", "Bye, see you soon"),
 }
 
 
@@ -118,3 +118,17 @@ def test_odd_input_gets_a_sensible_reply_in_the_conversation_language(stack, tex
         assert turn["replies"] and all(r["text"] for r in turn["replies"])
         assert "Traceback" not in str(turn)
         assert _say(client, cid, "Hola")["replies"][0]["text"] == _expected("es", "utter_greet")
+
+
+def test_language_command_without_a_language_offers_the_choice(stack):
+    with httpx.Client(base_url=stack.bot_url, timeout=60) as client:
+        cid = client.post("/api/conversations", json={"language": "pt"}).json()["conversation_id"]
+        turn = _say(client, cid, "/language")
+        assert turn["language"] == "pt"
+        assert turn["replies"][0]["text"] == _expected("pt", "utter_choose_language")
+        buttons = turn["replies"][0]["buttons"]
+        assert [b["title"] for b in buttons][:3] == ["Català", "Español", "Français"]
+        greek = next(b for b in buttons if b["title"] == "Ελληνικά")
+        switched = _say(client, cid, greek["payload"])
+        assert switched["language"] == "el"
+        assert _texts(switched) == [_expected("el", "utter_language_changed")]

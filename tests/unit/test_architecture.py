@@ -1,0 +1,86 @@
+"""Package boundaries and Rasa naming conventions hold."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "dialogues" / "domain.yml").read_text("utf-8"))
+
+
+def test_imports_point_one_way():
+    result = subprocess.run([sys.executable, "-m", "importlinter.cli", "--config",
+                             str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True,
+                            text=True)
+    if result.returncode != 0 and "No module named importlinter.cli" in result.stderr:
+        result = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))],
+                                cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_nlu_components_import_only_rasa_and_the_standard_library():
+    for path in (ROOT / "nlu" / "components").glob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                top = node.module.split(".")[0]
+            elif isinstance(node, ast.Import):
+                top = node.names[0].name.split(".")[0]
+            else:
+                continue
+            assert top in {"rasa", "typing", "__future__"}, f"{path.name} imports {top}"
+
+
+def _action_classes() -> dict[str, str]:
+    """Map each custom action's Rasa name to its class name, read from the source."""
+    found: dict[str, str] = {}
+    for path in (ROOT / "actions").glob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "name":
+                    returned = [n.value.value for n in ast.walk(item)
+                                if isinstance(n, ast.Return) and isinstance(n.value, ast.Constant)]
+                    if returned:
+                        found[returned[0]] = node.name
+            if any(getattr(b, "id", None) == "ValidationAction" for b in node.bases):
+                found["action_validate_slot_mappings"] = node.name
+    return found
+
+
+def test_every_domain_action_has_a_class_and_every_class_is_in_the_domain():
+    classes = _action_classes()
+    declared = set(DOMAIN["actions"])
+    assert declared == set(classes), (declared ^ set(classes))
+
+
+def test_names_follow_the_conventions():
+    for intent in DOMAIN["intents"]:
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", intent), intent
+    for name, cls in _action_classes().items():
+        assert name.startswith("action_")
+        if name != "action_validate_slot_mappings":
+            assert cls == "".join(part.capitalize() for part in name.split("_")), (name, cls)
+
+
+def test_no_engine_or_client_is_created_at_import():
+    offenders = []
+    for package in ("bot", "actions", "catalog"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text("utf-8"))
+            for node in tree.body:
+                if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(
+                        getattr(node, "value", None), ast.Call):
+                    called = ast.unparse(node.value.func)
+                    if any(k in called for k in ("create_engine", "make_engine", "Client",
+                                                 "Settings", "load_settings", "Application")):
+                        offenders.append(f"{path.relative_to(ROOT)}: {called}")
+    assert not offenders
