@@ -20,7 +20,7 @@ async def serve() -> None:
     server = uvicorn.Server(uvicorn.Config(app, host=settings.bot_host, port=settings.bot_port,
                                            log_level="info", access_log=False))
     telegram = None
-    if settings.telegram_token is not None:
+    if settings.telegram_token is not None and not settings.telegram_webhook_url:
         from bot.channels.telegram import start_polling
 
         telegram = await start_polling(settings, app.state.core)

@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import yaml
+from sqlalchemy import Engine
 from starlette.applications import Starlette
+from telegram.request import BaseRequest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -19,6 +21,13 @@ from bot.core.conversation import ConversationCore
 from bot.core.language import LanguageResolver
 from bot.core.rasa_client import RasaClient
 from bot.core.store import ConversationStore
+from bot.channels.telegram import (
+    TELEGRAM_WEBHOOK_PATH,
+    build_application,
+    register_webhook,
+    set_command_menus,
+    telegram_webhook,
+)
 from bot.web import chat_api
 from catalog.db import make_engine, make_session_factory, upgrade
 
@@ -48,28 +57,48 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "internal error"}, status_code=500)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the HTTP application with its conversation core."""
-    engine = make_engine(settings.database)
+def build_core(settings: Settings, engine: Engine) -> tuple[ConversationCore, RasaClient]:
+    """Create the conversation core (and its Rasa client) on a migrated database."""
     upgrade(engine)
-    sessions = make_session_factory(engine)
     rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
-    core = ConversationCore(store=ConversationStore(sessions), rasa=rasa,
+    core = ConversationCore(store=ConversationStore(make_session_factory(engine)), rasa=rasa,
                             resolver=LanguageResolver(), known_intents=domain_intents(),
                             max_message_chars=settings.max_message_chars)
+    return core, rasa
+
+
+def create_app(settings: Settings, *, telegram_request: BaseRequest | None = None) -> Starlette:
+    """Build the HTTP application with its conversation core and channel webhooks."""
+    engine = make_engine(settings.database)
+    core, rasa = build_core(settings, engine)
+    telegram = None
+    if settings.telegram_token is not None and settings.telegram_webhook_url:
+        telegram = build_application(settings.telegram_token.get_secret_value(), core,
+                                     request=telegram_request)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if telegram is not None:
+            await telegram.initialize()
+            await set_command_menus(telegram)
+            await register_webhook(telegram, settings)
+            await telegram.start()
         yield
+        if telegram is not None:
+            await telegram.stop()
+            await telegram.shutdown()
         await rasa.aclose()
         engine.dispose()
 
     routes = [Route("/healthz", health), *chat_api.routes]
+    if telegram is not None:
+        routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
     if STATIC.exists():
         routes.append(Mount("/", StaticFiles(directory=STATIC, html=True), name="web"))
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={404: not_found, 500: server_error})
     app.state.core = core
+    app.state.telegram = telegram
     app.state.settings = settings
     app.state.max_body_bytes = settings.max_body_bytes
     return app

@@ -1,0 +1,293 @@
+"""Telegram adapter (python-telegram-bot 22): translates updates to the conversation core.
+
+No dialogue logic lives here. Replies are sent as plain text (no parse mode), so
+user text echoed back never needs escaping and can never break markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType, MessageLimit
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.core import locales
+from bot.core.conversation import COMMANDS, ConversationCore
+from bot.core.messages import InboundMessage, OutboundMessage
+from bot.errors import BotError
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
+_SEEN_UPDATES = 2048
+
+
+class PayloadBook:
+    """Keep button payloads that do not fit Telegram's 64-byte callback_data."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._book: OrderedDict[str, str] = OrderedDict()
+        self._size = size
+
+    def encode(self, payload: str) -> str:
+        """Return callback data for ``payload``: itself if it fits, else a short reference."""
+        if len(payload.encode("utf-8")) <= CALLBACK_LIMIT:
+            return payload
+        key = "#" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+        self._book[key] = payload
+        self._book.move_to_end(key)
+        while len(self._book) > self._size:
+            self._book.popitem(last=False)
+        return key
+
+    def decode(self, data: str) -> str | None:
+        """Return the payload behind callback data, or None if it expired."""
+        if data.startswith("#"):
+            return self._book.get(data)
+        return data
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split ``text`` into chunks of at most ``limit`` characters, at line or word breaks."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not chunks:
+        chunks.append(rest)
+    return chunks
+
+
+class TelegramAdapter:
+    """Hold the core and translate between Telegram updates and core messages."""
+
+    def __init__(self, core: ConversationCore) -> None:
+        self.core = core
+        self.payloads = PayloadBook()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def keyboard(self, message: OutboundMessage) -> InlineKeyboardMarkup | None:
+        """Build an inline keyboard, one button per row, for a reply's buttons."""
+        if not message.buttons:
+            return None
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.title[:64], callback_data=self.payloads.encode(b.payload))]
+             for b in message.buttons])
+
+    async def deduplicate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Process each update_id once, even if Telegram delivers it again."""
+        if update.update_id in self._seen:
+            logger.info("telegram: update %s delivered twice, ignored", update.update_id)
+            raise ApplicationHandlerStop
+        self._seen[update.update_id] = None
+        while len(self._seen) > _SEEN_UPDATES:
+            self._seen.popitem(last=False)
+
+    async def _deliver(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       text: str) -> None:
+        """Send ``text`` from the user behind ``update`` to the core and relay the replies."""
+        chat = update.effective_chat
+        user = update.effective_user
+        if chat is None:
+            return
+        hint = (user.language_code or "")[:2].lower() if user else None
+        hint = hint if hint in locales.LANGUAGE_NAMES else None
+        info = self.core.store.open(channel=CHANNEL, channel_user_id=str(chat.id), language=hint)
+        try:
+            result = await self.core.handle(InboundMessage(
+                conversation_id=info.id, text=text, channel=CHANNEL, language_hint=hint))
+        except BotError:
+            logger.exception("telegram: conversation %s failed", info.id)
+            await context.bot.send_message(chat.id, locales.text("engine_unavailable",
+                                                                 info.language or hint))
+            return
+        for reply in result.replies:
+            chunks = split_text(reply.text or "…")
+            for i, chunk in enumerate(chunks):
+                markup = self.keyboard(reply) if i == len(chunks) - 1 else None
+                await context.bot.send_message(chat.id, chunk, reply_markup=markup)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The user wrote a message (or a command): answer through the core."""
+        if update.message and update.message.text:
+            text = update.message.text
+            if text.startswith("/start "):
+                # Deep link: /start <payload>, e.g. an event to register for.
+                argument = text.split(maxsplit=1)[1].strip()
+                text = f'/register_event{{"event_key": "{argument[:60]}"}}' \
+                    if argument.startswith("event-") else "/start"
+            await self._deliver(update, context, text)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button was pressed: acknowledge it, remove the keyboard, send its payload."""
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except BadRequest:
+            pass  # already edited (pressed twice quickly) or message too old
+        payload = self.payloads.decode(query.data or "")
+        if payload is None:
+            chat_id = update.effective_chat.id if update.effective_chat else None
+            if chat_id is not None:
+                info = self.core.store.open(channel=CHANNEL, channel_user_id=str(chat_id))
+                await context.bot.send_message(chat_id, locales.text("button_expired",
+                                                                     info.language))
+            return
+        await self._deliver(update, context, payload)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, voice, documents, stickers, locations, contacts: ask for words instead."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        info = self.core.store.open(channel=CHANNEL, channel_user_id=str(chat.id))
+        await context.bot.send_message(chat.id, locales.text("unsupported_media", info.language))
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """In groups, answer only direct commands, pointing to a private chat."""
+        message = update.effective_message
+        if message and message.text and message.text.startswith("/") and update.effective_chat:
+            await context.bot.send_message(update.effective_chat.id,
+                                           locales.text("private_only", None))
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Ignore edits on purpose: the original message was already answered."""
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log any handler failure; the user never sees exception text."""
+        logger.error("telegram: error while handling an update: %s", context.error,
+                     exc_info=context.error)
+
+
+async def set_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the command menu in every language (and English as the default)."""
+    names = ["start", "help", "language", "human", "cancel", "forget", "privacy"]
+    assert set(names) <= set(COMMANDS)
+    for lang in [*locales.LANGUAGE_NAMES, None]:
+        commands = [BotCommand(name, locales.text(f"cmd_{name}", lang)) for name in names]
+        try:
+            await application.bot.set_my_commands(commands, language_code=lang)
+        except TelegramError as exc:
+            logger.warning("telegram: could not set the %s command menu: %s", lang, exc)
+
+
+def build_application(token: str, core: ConversationCore, *,
+                      request: BaseRequest | None = None, polling: bool = False,
+                      rate_limit: bool = True) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Wire the Telegram application: handlers, error handler, rate limiter, command menus."""
+    adapter = TelegramAdapter(core)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder().token(token).post_init(set_command_menus))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if not polling:
+        builder = builder.updater(None)  # updates arrive by webhook (or from the tests)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, adapter.deduplicate), group=-1)
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, adapter.on_edited))
+    application.add_handler(MessageHandler(private & filters.TEXT, adapter.on_text))
+    application.add_handler(CallbackQueryHandler(adapter.on_button))
+    application.add_handler(MessageHandler(private & ~filters.TEXT, adapter.on_other))
+    application.add_handler(MessageHandler(~private, adapter.on_group))
+    application.add_error_handler(adapter.on_error)
+    application.bot_data["adapter"] = adapter
+    return application
+
+
+async def start_polling(settings: Settings, core: ConversationCore) -> Any:
+    """Start long polling in the running event loop; return an object with ``stop()``."""
+    assert settings.telegram_token is not None
+    application = build_application(settings.telegram_token.get_secret_value(), core,
+                                    polling=True)
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                            drop_pending_updates=False)
+    logger.info("telegram: long polling started")
+
+    class _Running:
+        async def stop(self) -> None:
+            if application.updater is not None:
+                await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+
+    return _Running()
+
+
+def is_private(update: Update) -> bool:
+    """Return whether the update comes from a one-to-one chat."""
+    return bool(update.effective_chat and update.effective_chat.type == ChatType.PRIVATE)
+
+
+async def register_webhook(application: Application[Any, Any, Any, Any, Any, Any],
+                           settings: Settings) -> None:
+    """Tell Telegram where to deliver updates, with the secret it must send back."""
+    assert settings.telegram_webhook_url and settings.telegram_webhook_secret
+    await application.bot.set_webhook(
+        settings.telegram_webhook_url.rstrip("/") + TELEGRAM_WEBHOOK_PATH,
+        secret_token=settings.telegram_webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES)
+
+
+async def telegram_webhook(request: Request) -> Response:
+    """Receive one update from Telegram; refuse requests without the right secret header."""
+    settings: Settings = request.app.state.settings
+    application = request.app.state.telegram
+    expected = settings.telegram_webhook_secret
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if expected is None or not hmac.compare_digest(given.encode(),
+                                                   expected.get_secret_value().encode()):
+        logger.warning("telegram: webhook call refused (missing or wrong secret token)")
+        return JSONResponse({"error": "forbidden"}, status_code=403)
+    body = await request.body()
+    if len(body) > request.app.state.max_body_bytes * 4:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    try:
+        update = Update.de_json(json.loads(body), application.bot)
+    except (ValueError, TypeError, KeyError) as exc:
+        logger.warning("telegram: malformed update refused (%s)", type(exc).__name__)
+        return JSONResponse({"error": "malformed update"}, status_code=400)
+    await application.process_update(update)
+    return JSONResponse({"ok": True})
