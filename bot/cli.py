@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -77,12 +78,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the browser tests when it is missing (needs root)."""
+    if shutil.which("chromium"):
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        print("iesmed: chromium is missing and cannot be installed here; browser tests will "
+              "fail (install Debian's chromium package)", file=sys.stderr, flush=True)
+        return
+    print("iesmed: installing Debian's chromium for the browser tests (first run only)",
+          file=sys.stderr, flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    command = [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"]
+    if subprocess.call(command, env=env, stdout=subprocess.DEVNULL) != 0:
+        subprocess.call([apt, "update", "-q"], env=env, stdout=subprocess.DEVNULL)
+        subprocess.call(command, env=env, stdout=subprocess.DEVNULL)
+
+
 def cmd_test(args: argparse.Namespace) -> int:
-    """Prepare the engine and model (with progress), then run the whole test suite."""
+    """Prepare the engine, model and browser (with progress), then run the whole suite."""
     try:
         _python, model = prepare()
     except LaunchError as exc:
         return _fail(str(exc))
+    ensure_chromium()
     env = {**os.environ, "IESMED_MODEL": str(model)}
     argv = [sys.executable, "-m", "pytest", *(args.pytest_args or ["-q"])]
     return subprocess.call(argv, cwd=project_root(), env=env)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = Field(None, alias="WHATSAPP_APP_SECRET")
     whatsapp_verify_token: SecretStr | None = Field(None, alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_phone_number_id: str | None = Field(None, alias="WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp_graph_url: str = Field("https://graph.facebook.com/v21.0", alias="WHATSAPP_GRAPH_URL")
+    whatsapp_template: str | None = Field(None, alias="WHATSAPP_TEMPLATE")
     staff_console_secret: SecretStr | None = Field(None, alias="STAFF_CONSOLE_SECRET")
 
     @model_validator(mode="after")

@@ -28,6 +28,8 @@ from bot.channels.telegram import (
     set_command_menus,
     telegram_webhook,
 )
+from bot.channels import whatsapp as whatsapp_channel
+from bot.channels.whatsapp import WhatsAppAdapter
 from bot.web import chat_api
 from catalog.db import make_engine, make_session_factory, upgrade
 
@@ -76,6 +78,14 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         telegram = build_application(settings.telegram_token.get_secret_value(), core,
                                      request=telegram_request)
 
+    whatsapp = None
+    if (settings.whatsapp_token is not None and settings.whatsapp_phone_number_id
+            and settings.whatsapp_app_secret is not None):
+        whatsapp = WhatsAppAdapter(core, token=settings.whatsapp_token.get_secret_value(),
+                                   phone_number_id=settings.whatsapp_phone_number_id,
+                                   graph_url=settings.whatsapp_graph_url,
+                                   template=settings.whatsapp_template)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if telegram is not None:
@@ -87,18 +97,26 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         if telegram is not None:
             await telegram.stop()
             await telegram.shutdown()
+        if whatsapp is not None:
+            await whatsapp.aclose()
         await rasa.aclose()
         engine.dispose()
 
     routes = [Route("/healthz", health), *chat_api.routes]
     if telegram is not None:
         routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
+    if whatsapp is not None:
+        routes += [Route(whatsapp_channel.WEBHOOK_PATH, whatsapp_channel.verify_webhook,
+                         methods=["GET"]),
+                   Route(whatsapp_channel.WEBHOOK_PATH, whatsapp_channel.receive_webhook,
+                         methods=["POST"])]
     if STATIC.exists():
         routes.append(Mount("/", StaticFiles(directory=STATIC, html=True), name="web"))
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={404: not_found, 500: server_error})
     app.state.core = core
     app.state.telegram = telegram
+    app.state.whatsapp = whatsapp
     app.state.settings = settings
     app.state.max_body_bytes = settings.max_body_bytes
     return app

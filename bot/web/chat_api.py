@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from bot.core.conversation import ConversationCore
 from bot.core.locales import LANGUAGE_NAMES
+from bot.core.locales import text as locale_text
 from bot.core.messages import InboundMessage
 from bot.errors import UnknownConversation
 
@@ -114,7 +115,17 @@ async def get_conversation(request: Request) -> JSONResponse:
                          "messages": messages})
 
 
+async def get_locale(request: Request) -> JSONResponse:
+    """Return the web chat's chrome texts in one language."""
+    lang = request.path_params["lang"]
+    if lang not in LANGUAGE_NAMES:
+        return _error(404, "unknown language")
+    keys = ("send", "placeholder", "you", "bot", "engine_unavailable", "language_prompt")
+    return JSONResponse({key: locale_text(key, lang) for key in keys})
+
+
 routes = [
+    Route("/api/locales/{lang}", get_locale, methods=["GET"]),
     Route("/api/conversations", create_conversation, methods=["POST"]),
     Route("/api/conversations/{conversation_id}/messages", post_message, methods=["POST"]),
     Route("/api/conversations/{conversation_id}", get_conversation, methods=["GET"]),

@@ -1,0 +1,269 @@
+"""WhatsApp Cloud API adapter: verified webhook in, Graph API out, over one conversation core.
+
+Hand-written on httpx rather than pywa: we need two webhook routes inside our
+own Starlette app and one send endpoint; pywa brings its own server
+integrations (FastAPI/Flask) and handler model that would duplicate the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import phonenumbers
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from bot.core import locales
+from bot.core.conversation import ConversationCore
+from bot.core.messages import InboundMessage, OutboundMessage
+from bot.errors import BotError
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+WEBHOOK_PATH = "/whatsapp/webhook"
+MAX_REPLY_BUTTONS, MAX_BUTTON_TITLE = 3, 20
+MAX_LIST_ROWS, MAX_ROW_TITLE = 10, 24
+MAX_BODY = 4096
+SERVICE_WINDOW = dt.timedelta(hours=24)
+# Weak prior for the first message: the language most users of a calling code write in.
+REGION_LANGUAGE = {
+    "AD": "ca", "ES": "es", "FR": "fr", "BE": "fr", "MC": "fr", "IT": "it", "MT": "en",
+    "PT": "pt", "GR": "el", "CY": "el", "TR": "tr", "MA": "ar", "DZ": "ar", "TN": "ar",
+    "LY": "ar", "EG": "ar", "LB": "ar", "JO": "ar", "SY": "ar", "PS": "ar", "GB": "en",
+    "US": "en", "IE": "en",
+}
+
+
+class Undeliverable(BotError):
+    """A message cannot be sent: outside the 24-hour window and no template is configured."""
+
+
+def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
+    """Check X-Hub-Signature-256: an HMAC-SHA256 of the raw body keyed with the app secret."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+
+
+def language_from_phone(wa_id: str) -> str | None:
+    """Guess a language from the phone's country calling code (a weak prior only)."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse("+" + wa_id.lstrip("+")))
+    except phonenumbers.NumberParseException:
+        return None
+    return REGION_LANGUAGE.get(region or "")
+
+
+def render(message: OutboundMessage, list_label: str) -> tuple[dict[str, Any], list[str]]:
+    """Return the Graph API message body for a reply and, for a text menu, its payloads.
+
+    Reply buttons when at most 3 short choices; a list when at most 10 choices with
+    titles of at most 24 characters; otherwise a numbered text menu.
+    """
+    text = message.text[:MAX_BODY] or "…"
+    buttons = message.buttons
+    if not buttons:
+        return {"type": "text", "text": {"body": text, "preview_url": False}}, []
+    if len(buttons) <= MAX_REPLY_BUTTONS and all(len(b.title) <= MAX_BUTTON_TITLE
+                                                 for b in buttons):
+        return {"type": "interactive", "interactive": {
+            "type": "button", "body": {"text": text[:1024]},
+            "action": {"buttons": [{"type": "reply", "reply": {"id": b.payload[:256],
+                                                               "title": b.title}}
+                                   for b in buttons]}}}, []
+    if len(buttons) <= MAX_LIST_ROWS and all(len(b.title) <= MAX_ROW_TITLE for b in buttons):
+        return {"type": "interactive", "interactive": {
+            "type": "list", "body": {"text": text[:1024]},
+            "action": {"button": list_label[:MAX_BUTTON_TITLE], "sections": [{
+                "title": list_label[:MAX_ROW_TITLE],
+                "rows": [{"id": b.payload[:200], "title": b.title} for b in buttons]}]}}}, []
+    menu = "\n".join(f"{i}. {b.title}" for i, b in enumerate(buttons, 1))
+    return {"type": "text", "text": {"body": f"{text}\n\n{menu}"[:MAX_BODY],
+                                     "preview_url": False}}, [b.payload for b in buttons]
+
+
+@dataclass
+class _UserState:
+    last_inbound: dt.datetime | None = None
+    menu: list[str] = field(default_factory=list)
+
+
+class WhatsAppAdapter:
+    """Receive Cloud API webhooks and answer through the Graph API."""
+
+    def __init__(self, core: ConversationCore, *, token: str, phone_number_id: str,
+                 graph_url: str = "https://graph.facebook.com/v21.0",
+                 template: str | None = None, retries: int = 3,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.core = core
+        self._phone_number_id = phone_number_id
+        self._template = template
+        self._retries = retries
+        self._client = httpx.AsyncClient(base_url=graph_url.rstrip("/"), timeout=10.0,
+                                         headers={"Authorization": f"Bearer {token}"},
+                                         transport=transport)
+        self._users: dict[str, _UserState] = {}
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    async def aclose(self) -> None:
+        """Close the Graph API connection pool."""
+        await self._client.aclose()
+
+    def _state(self, wa_id: str) -> _UserState:
+        return self._users.setdefault(wa_id, _UserState())
+
+    def in_service_window(self, wa_id: str, now: dt.datetime | None = None) -> bool:
+        """Return whether the user wrote within the last 24 hours."""
+        last = self._state(wa_id).last_inbound
+        return last is not None and (now or dt.datetime.now(dt.UTC)) - last < SERVICE_WINDOW
+
+    async def handle_payload(self, payload: dict[str, Any]) -> None:
+        """Process one webhook body: messages are answered, statuses accepted quietly."""
+        for entry in payload.get("entry") or []:
+            for change in entry.get("changes") or []:
+                value = change.get("value") or {}
+                for message in value.get("messages") or []:
+                    if isinstance(message, dict):
+                        await self._on_message(message)
+                if value.get("statuses"):
+                    logger.debug("whatsapp: %d status callbacks", len(value["statuses"]))
+
+    async def _on_message(self, message: dict[str, Any]) -> None:
+        wa_id = str(message.get("from", ""))
+        message_id = str(message.get("id", ""))
+        if not wa_id.isdigit():
+            return
+        if message_id in self._seen:
+            logger.info("whatsapp: message delivered twice, ignored")
+            return
+        self._seen[message_id] = None
+        while len(self._seen) > 4096:
+            self._seen.popitem(last=False)
+        state = self._state(wa_id)
+        state.last_inbound = dt.datetime.now(dt.UTC)
+        hint = language_from_phone(wa_id)
+        info = self.core.store.open(channel=CHANNEL, channel_user_id=wa_id, language=hint)
+        kind = message.get("type")
+        text: str | None = None
+        if kind == "text":
+            text = str((message.get("text") or {}).get("body", ""))
+            if text.strip().isdigit() and 0 < int(text) <= len(state.menu):
+                text = state.menu[int(text) - 1]
+        elif kind == "interactive":
+            interactive = message.get("interactive") or {}
+            reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+            text = str(reply.get("id", ""))
+        elif kind == "button":  # quick-reply button of a template message
+            text = str((message.get("button") or {}).get("payload", ""))
+        if text is None:
+            await self.send(wa_id, OutboundMessage(locales.text("unsupported_media",
+                                                                info.language or hint)))
+            return
+        state.menu = []
+        try:
+            result = await self.core.handle(InboundMessage(conversation_id=info.id, text=text,
+                                                           channel=CHANNEL, language_hint=hint))
+        except BotError:
+            logger.exception("whatsapp: conversation %s failed", info.id)
+            await self.send(wa_id, OutboundMessage(locales.text("engine_unavailable", hint)))
+            return
+        for reply in result.replies:
+            await self.send(wa_id, reply, language=result.language)
+
+    async def send(self, wa_id: str, message: OutboundMessage, *,
+                   language: str | None = None) -> None:
+        """Send one reply inside the customer-service window (buttons degrade as needed)."""
+        body, menu = render(message, locales.text("options", language))
+        if menu:
+            self._state(wa_id).menu = menu
+        await self._post({"messaging_product": "whatsapp", "recipient_type": "individual",
+                          "to": wa_id, **body})
+
+    async def send_proactive(self, wa_id: str, message: OutboundMessage, *,
+                             language: str | None = None) -> None:
+        """Send a message the user did not just ask for (broker, reminder).
+
+        Inside the 24-hour window it is a normal message; outside, the configured
+        template carries it.
+
+        Raises:
+            Undeliverable: outside the window and no template is configured.
+        """
+        if self.in_service_window(wa_id):
+            await self.send(wa_id, message, language=language)
+            return
+        if not self._template:
+            raise Undeliverable(f"whatsapp: {wa_id[-4:]} is outside the 24-hour window")
+        await self._post({"messaging_product": "whatsapp", "to": wa_id, "type": "template",
+                          "template": {"name": self._template,
+                                       "language": {"code": language or "en"},
+                                       "components": [{"type": "body", "parameters": [
+                                           {"type": "text", "text": message.text[:1024]}]}]}})
+
+    async def _post(self, body: dict[str, Any]) -> None:
+        """POST to the Graph API, retrying on 429 and 5xx with exponential back-off."""
+        path = f"/{self._phone_number_id}/messages"
+        for attempt in range(self._retries + 1):
+            try:
+                response = await self._client.post(path, json=body)
+            except httpx.HTTPError as exc:
+                logger.warning("whatsapp: send failed (%s), attempt %d", type(exc).__name__,
+                               attempt + 1)
+            else:
+                if response.status_code < 400:
+                    return
+                if response.status_code != 429 and response.status_code < 500:
+                    logger.error("whatsapp: Graph API refused a message (%s)",
+                                 response.status_code)
+                    return
+                logger.warning("whatsapp: Graph API answered %s, attempt %d",
+                               response.status_code, attempt + 1)
+            await asyncio.sleep(min(0.2 * 2 ** attempt, 5.0))
+        logger.error("whatsapp: message dropped after %d attempts", self._retries + 1)
+
+
+async def verify_webhook(request: Request) -> Response:
+    """Answer Meta's subscription check: echo hub.challenge when the verify token matches."""
+    settings = request.app.state.settings
+    params = request.query_params
+    expected = settings.whatsapp_verify_token
+    token = params.get("hub.verify_token", "")
+    if params.get("hub.mode") == "subscribe" and expected is not None and hmac.compare_digest(
+            token.encode(), expected.get_secret_value().encode()):
+        return PlainTextResponse(params.get("hub.challenge", ""))
+    logger.warning("whatsapp: webhook verification refused")
+    return JSONResponse({"error": "forbidden"}, status_code=403)
+
+
+async def receive_webhook(request: Request) -> Response:
+    """Receive a signed webhook call; refuse and log anything unsigned or mis-signed."""
+    settings = request.app.state.settings
+    adapter: WhatsAppAdapter = request.app.state.whatsapp
+    body = await request.body()
+    if len(body) > 1_000_000:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    secret = settings.whatsapp_app_secret
+    if secret is None or not verify_signature(secret.get_secret_value(), body,
+                                              request.headers.get("X-Hub-Signature-256")):
+        logger.warning("whatsapp: webhook call refused (missing or wrong signature)")
+        return JSONResponse({"error": "invalid signature"}, status_code=401)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return JSONResponse({"error": "malformed JSON"}, status_code=400)
+    if not isinstance(payload, dict):
+        return JSONResponse({"error": "malformed payload"}, status_code=400)
+    await adapter.handle_payload(payload)
+    return JSONResponse({"ok": True})
+

@@ -1,0 +1,112 @@
+// Web chat widget: talks to the JSON chat API of the bot (README, "Chat API").
+(function () {
+  "use strict";
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const send = document.getElementById("send");
+  const picker = document.getElementById("language");
+  const RTL = new Set(["ar"]);
+  let conversation = null;
+  let language = null;
+  let chrome = {};
+
+  function applyLanguage(lang) {
+    if (!lang || lang === language) return;
+    language = lang;
+    document.documentElement.lang = lang;
+    document.documentElement.dir = RTL.has(lang) ? "rtl" : "ltr";
+    picker.value = lang;
+    fetch("api/locales/" + lang).then((r) => r.json()).then((texts) => {
+      chrome = texts;
+      send.textContent = texts.send || "Send";
+      input.placeholder = texts.placeholder || "";
+    }).catch(() => {});
+  }
+
+  function bubble(text, who) {
+    const item = document.createElement("li");
+    item.className = "msg msg--" + who;
+    item.dir = "auto";
+    item.textContent = text;  // never innerHTML: user and bot text stay text
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+
+  function showReplies(replies) {
+    for (const reply of replies) {
+      const item = bubble(reply.text, "bot");
+      if (reply.buttons && reply.buttons.length) {
+        const row = document.createElement("div");
+        row.className = "buttons";
+        for (const b of reply.buttons) {
+          const button = document.createElement("button");
+          button.type = "button";
+          button.textContent = b.title;
+          button.addEventListener("click", () => {
+            row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+            post(b.payload, b.title);
+          });
+          row.appendChild(button);
+        }
+        item.appendChild(row);
+      }
+    }
+  }
+
+  async function ensureConversation() {
+    if (conversation) return conversation;
+    const hint = (navigator.language || "").slice(0, 2);
+    const body = { channel: "web" };
+    if ([...picker.options].some((o) => o.value === hint)) body.language = hint;
+    const response = await fetch("api/conversations", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await response.json();
+    conversation = data.conversation_id;
+    applyLanguage(data.language || body.language || "en");
+    return conversation;
+  }
+
+  async function post(text, shown) {
+    const id = await ensureConversation();
+    bubble(shown || text, "me");
+    send.disabled = true;
+    try {
+      const response = await fetch("api/conversations/" + id + "/messages", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ text: text }),
+      });
+      const data = await response.json();
+      if (!response.ok) {
+        bubble(chrome.engine_unavailable || data.error || "Error", "bot");
+        return;
+      }
+      applyLanguage(data.language);
+      showReplies(data.replies);
+    } catch (err) {
+      bubble(chrome.engine_unavailable || "…", "bot");
+    } finally {
+      send.disabled = false;
+      input.focus();
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    post(text);
+  });
+
+  picker.addEventListener("change", () => {
+    const lang = picker.value;
+    const option = picker.options[picker.selectedIndex].textContent;
+    post('/change_language{"language": "' + lang + '"}', option);
+  });
+
+  ensureConversation();
+})();

@@ -1,0 +1,75 @@
+"""The web chat page in a real browser (Debian's Chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from bot.training import language_responses
+
+pytestmark = pytest.mark.e2e
+RESPONSES = language_responses()
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+expect.set_options(timeout=30_000)  # the machine is shared: allow slow replies
+
+
+@pytest.fixture
+def page(stack):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 390, "height": 844},
+                                      locale="fr-FR", is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.goto(stack.bot_url + "/")
+        yield page
+        context.close()
+        browser.close()
+
+
+def _send(page: Page, text: str) -> None:
+    page.fill("#text", text)
+    page.click("#send")
+
+
+def test_chat_on_a_phone_screen_with_buttons(page):
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    _send(page, "Bonjour")
+    greeting = RESPONSES["fr"]["utter_greet"][0]
+    expect(page.locator(".msg--bot").first).to_contain_text(greeting["text"][:30])
+    buttons = page.locator(".msg--bot .buttons button")
+    expect(buttons).to_have_count(len(greeting["buttons"]))
+    # Everything fits the phone's width: no horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    help_title = greeting["buttons"][3]["title"]
+    page.get_by_role("button", name=help_title).click()
+    expect(page.locator(".msg--me").last).to_have_text(help_title)
+    expect(page.locator(".msg--bot").last).to_contain_text(
+        RESPONSES["fr"]["utter_help"][0]["text"][:25])
+    expect(page.get_by_role("button", name=help_title)).to_be_disabled()
+
+
+def test_switching_to_arabic_turns_the_page_right_to_left(page):
+    _send(page, "Bonjour")
+    expect(page.locator(".msg--bot")).to_have_count(1)
+    page.select_option("#language", "ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".msg--bot").last).to_have_text(
+        RESPONSES["ar"]["utter_language_changed"][0]["text"])
+    expect(page.locator("#send")).not_to_have_text("Send")
+    _send(page, "مرحبا")
+    expect(page.locator(".msg--bot").last).to_contain_text(
+        RESPONSES["ar"]["utter_greet"][0]["text"][:20])
+
+
+def test_markup_typed_by_the_user_is_shown_as_text(page):
+    _send(page, "<img src=x onerror=\"document.title='pwned'\"><b>bold</b>")
+    expect(page.locator(".msg--me").last).to_have_text(
+        "<img src=x onerror=\"document.title='pwned'\"><b>bold</b>")
+    expect(page.locator(".msg--bot")).to_have_count(1)
+    assert page.title() == "iesMed"
+    assert page.locator(".msg--me img").count() == 0
