@@ -148,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("train", help="train the model if the data changed").set_defaults(
         func=cmd_train)
     sub.add_parser("seed", help="load the seed catalogue").set_defaults(func=cmd_seed)
+    evaluate = sub.add_parser("evaluate", help="benchmark language resolution and NLU")
+    evaluate.add_argument("evaluate_args", nargs=argparse.REMAINDER)
+    evaluate.set_defaults(func=lambda a: __import__("bot.evaluation", fromlist=["main"]).main(
+        a.evaluate_args))
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)

@@ -35,6 +35,9 @@ NLU_DIR = Path(__file__).resolve().parent.parent.parent / "nlu"
 SWITCH_MIN_WORDS = 4
 SWITCH_MIN_LETTERS = 18
 SWITCH_MIN_PROBABILITY = 0.70
+# ... or a clear leader while the current language is unlikely.
+SWITCH_MIN_LEAD = 0.45
+SWITCH_MAX_CURRENT = 0.15
 UNSUPPORTED_MIN_PROBABILITY = 0.95
 LANGDETECT_WEIGHT = 0.35
 _FOREIGN_SCRIPTS = ("CYRILLIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "DEVANAGARI",
@@ -81,8 +84,10 @@ class LanguageResolver:
         self._names: dict[str, str] = {}
         for lang, names in cues["names"].items():
             for name in names:
-                self._names[fold(name)] = lang
-        self._cues = {fold(c) for c in cues["cues"]}
+                # Exact (lower-case) spelling: folding accents would make "Itàlia" the
+                # country read as "italià" the language.
+                self._names[name.casefold()] = lang
+        self._cues = {c.casefold() for c in cues["cues"]}
         self._phrases = phrases if phrases is not None else training_phrases()
         self._supported_factory = _factory(tuple(sorted(SUPPORTED)))
         self._all_factory = _factory(None)
@@ -125,7 +130,8 @@ class LanguageResolver:
             if hint in SUPPORTED and probabilities.get(hint, 0.0) >= 0.2 and p_best < 0.9:
                 return Resolution(hint, "hint")  # type: ignore[arg-type]
             return Resolution(best, "detector")
-        if best != base and p_best >= SWITCH_MIN_PROBABILITY:
+        if best != base and (p_best >= SWITCH_MIN_PROBABILITY or (
+                p_best >= SWITCH_MIN_LEAD and probabilities.get(base, 0.0) <= SWITCH_MAX_CURRENT)):
             return Resolution(best, "detector", switched=True)
         return Resolution(base, "sticky")
 
@@ -135,7 +141,7 @@ class LanguageResolver:
         command = re.match(r"^/(?:language|lang|idioma|langue|lingua|dil)\s+([a-z]{2})\b", folded)
         if command and command.group(1) in SUPPORTED:
             return command.group(1)
-        tokens = [fold(w) for w in words(text)]
+        tokens = [w.casefold() for w in words(text)]
         if not tokens or len(tokens) > 8:
             return None
         named = [self._names[t] for t in tokens if t in self._names]

@@ -1,0 +1,212 @@
+"""Benchmarks of understanding, per language (not run by the test suite).
+
+    ./iesmed evaluate            # language resolution (seconds) + NLU cross-validation (minutes)
+    ./iesmed evaluate --skip-nlu # language resolution only
+    ./iesmed evaluate --folds 3  # fewer folds, faster
+
+Language resolution is measured on a labelled set drawn from the training data:
+the phrase lexicon the resolver uses is rebuilt from one half of each
+language's examples and the other half is resolved, so short phrases are not
+recognised merely because they were seen. Each message is resolved without
+context, in context (the conversation already in that language) and, for
+longer messages, from another language's context (it should switch); plain
+langdetect on the same messages is the baseline.
+
+Intent accuracy, macro-F1 and entity F1 come from `rasa test nlu
+--cross-validation` on the assembled project, broken down per language by
+mapping each test example back to the language file it came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from bot.core.language import LanguageResolver, _phrase_key, words
+from bot.paths import project_root
+from catalog.vocabulary import LANGUAGES
+
+_ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
+
+
+def plain(example: str) -> str:
+    """Strip Rasa entity annotations from a training example."""
+    return _ANNOTATION.sub(r"\1", example).strip()
+
+
+def examples_by_language(root: Path | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Return {language: [(text, intent), ...]} from every language pack."""
+    root = root or project_root()
+    result: dict[str, list[tuple[str, str]]] = {}
+    for lang in LANGUAGES:
+        data = yaml.safe_load((root / "nlu" / lang / "nlu.yml").read_text("utf-8")) or {}
+        rows: list[tuple[str, str]] = []
+        for block in data.get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in str(block["examples"]).splitlines():
+                if line.startswith("- "):
+                    rows.append((plain(line[2:]), block["intent"]))
+        result[lang] = rows
+    return result
+
+
+def _bucket(text: str) -> str:
+    n = len(words(text))
+    return "1-2 words" if n <= 2 else ("3-5 words" if n <= 5 else "6+ words")
+
+
+def evaluate_language_resolution(seed: int = 11) -> dict[str, dict[str, float]]:
+    """Return accuracy per (language or bucket) and condition, for the resolver and langdetect."""
+    from langdetect import DetectorFactory, detect
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    data = examples_by_language()
+    rng = random.Random(seed)
+    lexicon_half: dict[str, set[str]] = defaultdict(set)
+    test: list[tuple[str, str]] = []
+    for lang, rows in data.items():
+        # Requests to change language are meant to switch: they are not labelled data here.
+        texts = sorted({text for text, intent in rows if intent != "change_language"})
+        rng.shuffle(texts)
+        half = len(texts) // 2
+        for text in texts[:half]:
+            key = _phrase_key(text)
+            if key and len(key.split()) <= 3:
+                lexicon_half[key].add(lang)
+        test += [(text, lang) for text in texts[half:] if words(text)]
+    resolver = LanguageResolver(phrases={k: frozenset(v) for k, v in lexicon_half.items()})
+    others = {lang: LANGUAGES[(LANGUAGES.index(lang) + 3) % len(LANGUAGES)] for lang in LANGUAGES}
+
+    hits: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for text, lang in test:
+        groups = [lang, _bucket(text), "all"]
+        try:
+            baseline = detect(text)
+        except LangDetectException:
+            baseline = "?"
+        outcomes = {
+            "langdetect alone": baseline == lang,
+            "resolver, no context": resolver.resolve(text).language == lang,
+            "resolver, in context": resolver.resolve(text, current=lang).language == lang,
+        }
+        if len(words(text)) >= 4:
+            outcomes["resolver, switch from other"] = resolver.resolve(
+                text, current=others[lang]).language == lang
+        for group in groups:
+            for condition, ok in outcomes.items():
+                hits[(group, condition)].append(ok)
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for (group, condition), oks in hits.items():
+        table[group][condition] = sum(oks) / len(oks)
+        table[group]["n"] = max(table[group].get("n", 0), len(oks))
+    return dict(table)
+
+
+def _texts_to_language(data: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for lang, rows in data.items():
+        for text, _ in rows:
+            mapping.setdefault(text.strip(), lang)
+    return mapping
+
+
+def _macro_f1(pairs: Iterable[tuple[str, str]]) -> tuple[float, float]:
+    pairs = list(pairs)
+    labels = sorted({gold for gold, _ in pairs})
+    f1s = []
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        fp = sum(1 for g, p in pairs if g != label and p == label)
+        fn = sum(1 for g, p in pairs if g == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    accuracy = sum(1 for g, p in pairs if g == p) / len(pairs) if pairs else 0.0
+    return accuracy, (sum(f1s) / len(f1s) if f1s else 0.0)
+
+
+def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
+    """Run Rasa's cross-validation and return intent accuracy/macro-F1 and entity F1 per language."""
+    from bot.engine import engine_python
+    from bot.training import build
+
+    python = engine_python()
+    data = examples_by_language()
+    language_of = _texts_to_language(data)
+    with tempfile.TemporaryDirectory() as tmp:
+        project = build(Path(tmp) / "project")
+        out = Path(tmp) / "results"
+        env = {**os.environ, "PYTHONPATH": str(project_root()), "TF_CPP_MIN_LOG_LEVEL": "2"}
+        started = time.monotonic()
+        print(f"evaluate: rasa test nlu --cross-validation --folds {folds} (several minutes)",
+              file=sys.stderr, flush=True)
+        subprocess.run([str(python), "-m", "rasa", "test", "nlu", "--nlu", "data", "--config",
+                        "config.yml", "--cross-validation", "--folds", str(folds), "--out",
+                        str(out), "--successes", "--errors"], cwd=project, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(f"evaluate: cross-validation took {time.monotonic() - started:.0f} s",
+              file=sys.stderr, flush=True)
+        intents: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for name in ("intent_successes.json", "intent_errors.json"):
+            path = out / name
+            if path.exists():
+                for row in json.loads(path.read_text("utf-8")):
+                    lang = language_of.get(row["text"].strip(), "?")
+                    predicted = (row.get("intent_prediction") or {}).get("name", "")
+                    intents[lang].append((row["intent"], predicted))
+        entity_f1: dict[str, float] = {}
+        for report in out.glob("*Extractor_report.json"):
+            content = json.loads(report.read_text("utf-8"))
+            entity_f1[report.stem.removesuffix("_report")] = float(
+                content.get("micro avg", content.get("weighted avg", {})).get("f1-score", 0.0))
+    table: dict[str, dict[str, float]] = {}
+    for lang in [*LANGUAGES, "?"]:
+        if intents.get(lang):
+            accuracy, macro = _macro_f1(intents[lang])
+            table[lang] = {"intent accuracy": accuracy, "intent macro-F1": macro,
+                           "n": len(intents[lang])}
+    everything = [pair for rows in intents.values() for pair in rows]
+    accuracy, macro = _macro_f1(everything)
+    table["all"] = {"intent accuracy": accuracy, "intent macro-F1": macro, "n": len(everything),
+                    **{f"entity F1 ({k})": v for k, v in entity_f1.items()}}
+    return table
+
+
+def _print(title: str, table: dict[str, dict[str, float]]) -> None:
+    columns = sorted({c for row in table.values() for c in row if c != "n"})
+    print(f"\n{title}")
+    print("| group | n | " + " | ".join(columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    for group, row in table.items():
+        cells = [f"{row[c]:.3f}" if c in row else "" for c in columns]
+        print(f"| {group} | {int(row.get('n', 0))} | " + " | ".join(cells) + " |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the language-resolution and NLU tables."""
+    parser = argparse.ArgumentParser(prog="iesmed evaluate")
+    parser.add_argument("--skip-nlu", action="store_true")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args(argv)
+    _print("Language resolution accuracy", evaluate_language_resolution())
+    if not args.skip_nlu:
+        _print("NLU cross-validation", evaluate_nlu(args.folds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
