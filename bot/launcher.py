@@ -118,6 +118,23 @@ class Supervisor:
         self._watcher = threading.Thread(target=loop, name="supervisor", daemon=True)
         self._watcher.start()
 
+    def restart(self, name: str) -> None:
+        """Stop one component and start it again (same command, same port)."""
+        component = next(c for c in self.components if c.name == name)
+        process = component.process
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.components.remove(component)
+        deadline = time.monotonic() + 10
+        while port_in_use(component.port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.start(component)
+
     def stop(self) -> None:
         """Stop every component, newest first: SIGTERM, then SIGKILL after 10 s."""
         self._stopping.set()

@@ -91,7 +91,9 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
     root = project_root()
     endpoints, credentials = write_rasa_files(run_dir, settings, ports)
     common = {"PYTHONPATH": str(root), "DATABASE_URL": settings.database,
-              "PYTHONUNBUFFERED": "1"}
+              "IESMED_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
+    if settings.tracker_store_url:
+        common["TRACKER_STORE_URL"] = settings.tracker_store_url
     return [
         Component(
             name="action server",

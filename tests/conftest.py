@@ -31,6 +31,7 @@ class Stack:
     actions_url: str
     database_url: str
     data_dir: Path
+    supervisor: object = None
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +59,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield Stack(bot_url=f"http://127.0.0.1:{ports.bot}",
                     rasa_url=f"http://127.0.0.1:{ports.rasa}",
                     actions_url=f"http://127.0.0.1:{ports.actions}",
-                    database_url=database, data_dir=data)
+                    database_url=database, data_dir=data, supervisor=supervisor)
     finally:
         supervisor.stop()
+
+
+@pytest.fixture
+def restart_bot(stack):
+    """Return a function that restarts the bot process of the running stack."""
+    def restart() -> None:
+        stack.supervisor.restart("bot")
+    return restart

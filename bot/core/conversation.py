@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from bot.core import locales
@@ -53,8 +54,11 @@ class ConversationCore:
 
     def __init__(self, *, store: ConversationStore, rasa: RasaClient,
                  resolver: LanguageResolver, known_intents: frozenset[str],
-                 max_message_chars: int = 4000) -> None:
+                 max_message_chars: int = 4000,
+                 tracker_eraser: Callable[[str], None] | None = None) -> None:
         self._store = store
+        self._tracker_eraser = tracker_eraser
+        self._erase_requested = False
         self._rasa = rasa
         self._resolver = resolver
         self._intents = known_intents
@@ -104,8 +108,13 @@ class ConversationCore:
 
         self._store.record(info.id, "in", text)
         if info.state != "bot":
-            return TurnResult(info.id, language, info.state,
-                              [OutboundMessage(locales.text("human_waiting", language))])
+            if payload is not None and payload[0] in {"stop_form", "greet"}:
+                # /cancel or /start while waiting for a broker: back to the assistant.
+                self._store.set_state(info.id, "bot")
+                info = self._store.get(info.id)
+            else:
+                return TurnResult(info.id, language, info.state,
+                                  [OutboundMessage(locales.text("human_waiting", language))])
         rasa_text = self._rasa_text(text, payload, language)
         metadata = {"language": language, "channel": message.channel}
         try:
@@ -127,9 +136,20 @@ class ConversationCore:
         if not outbound:
             logger.warning("conversation %s: the engine produced no reply", info.id)
             return self._local(info, language, "engine_unavailable")
+        if self._erase_requested:
+            self._erase_requested = False
+            await self._erase(info.id)
+            return TurnResult(info.id, language, "bot", outbound)
         for reply in outbound:
             self._store.record(info.id, "out", reply.text)
-        return TurnResult(info.id, language, info.state, outbound)
+        return TurnResult(info.id, language, self._store.get(info.id).state, outbound)
+
+    async def _erase(self, conversation_id: str) -> None:
+        """Erase everything stored about a conversation: transcript, cases, consent, tracker."""
+        self._store.erase(conversation_id)
+        if self._tracker_eraser is not None:
+            self._tracker_eraser(conversation_id)
+        logger.info("conversation %s erased on the user's request", conversation_id)
 
     def _local(self, info: ConversationInfo, language: str, key: str,
                **values: object) -> TurnResult:
@@ -182,6 +202,10 @@ class ConversationCore:
                 if requested in locales.LANGUAGE_NAMES and requested != language:
                     language = str(requested)
                     self._store.set_language(info.id, language)
+                if custom.get("state") in {"waiting", "human", "bot"}:
+                    self._store.set_state(info.id, str(custom["state"]))
+                if custom.get("erase") is True:
+                    self._erase_requested = True
                 if custom.get("language_choice"):
                     # Language buttons are named in each language: the core owns them.
                     if outbound and not outbound[-1].buttons:

@@ -92,3 +92,17 @@ class ConversationStore:
                                  .order_by(ConversationMessage.id.desc()).limit(1))
             if row is not None:
                 row.delivered = False
+
+    def set_state(self, conversation_id: str, state: str) -> None:
+        """Move the conversation between the assistant, waiting and a human broker."""
+        with self._sessions.begin() as session:
+            row = session.get(Conversation, conversation_id)
+            if row is not None:
+                row.state = state
+
+    def erase(self, conversation_id: str) -> None:
+        """Delete the conversation and, by cascade, its transcript, consents and cases."""
+        with self._sessions.begin() as session:
+            row = session.get(Conversation, conversation_id)
+            if row is not None:
+                session.delete(row)

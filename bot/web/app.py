@@ -21,6 +21,7 @@ from bot.core.conversation import ConversationCore
 from bot.core.language import LanguageResolver
 from bot.core.rasa_client import RasaClient
 from bot.core.store import ConversationStore
+from bot.core.tracker_store import make_tracker_eraser
 from bot.channels.telegram import (
     TELEGRAM_WEBHOOK_PATH,
     build_application,
@@ -65,7 +66,8 @@ def build_core(settings: Settings, engine: Engine) -> tuple[ConversationCore, Ra
     rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     core = ConversationCore(store=ConversationStore(make_session_factory(engine)), rasa=rasa,
                             resolver=LanguageResolver(), known_intents=domain_intents(),
-                            max_message_chars=settings.max_message_chars)
+                            max_message_chars=settings.max_message_chars,
+                            tracker_eraser=make_tracker_eraser(settings))
     return core, rasa
 
 

@@ -66,9 +66,18 @@ def test_names_follow_the_conventions():
     for intent in DOMAIN["intents"]:
         assert re.fullmatch(r"[a-z]+(_[a-z]+)*", intent), intent
     for name, cls in _action_classes().items():
-        assert name.startswith("action_")
+        assert name.startswith(("action_", "validate_")), name
         if name != "action_validate_slot_mappings":
             assert cls == "".join(part.capitalize() for part in name.split("_")), (name, cls)
+
+
+def test_every_form_slot_has_a_validator():
+    """A misspelt validate_<slot> would be skipped silently by rasa-sdk."""
+    from actions.intake import ORDER, ValidateIntakeForm
+
+    assert DOMAIN["forms"]["intake_form"]["required_slots"] == list(ORDER)
+    missing = [slot for slot in ORDER if not hasattr(ValidateIntakeForm, f"validate_{slot}")]
+    assert missing == []
 
 
 def test_no_engine_or_client_is_created_at_import():

@@ -1,0 +1,211 @@
+"""Structure from free text: legal form, sector, country, city, size, stage and need.
+
+Users often describe themselves in one long message ("Som una cooperativa de
+12 sòcies a Girona que fa formatges i volem exportar a França"). This module
+reads such text with spaCy's blank pipeline for the message's language (no
+trained pipeline can be downloaded), the lookup lemmatizer from
+spacy-lookups-data where the language has one, and PhraseMatchers built from
+the language packs (nlu/<lang>/terms.yml) and Babel's country names in all
+nine languages. Everything is pure functions over text: testable without Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from babel import Locale
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+
+from catalog.vocabulary import LANGUAGES
+
+NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
+# Countries users of this service name most; others are accepted by ISO code too.
+COUNTRY_CODES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "LY", "EG", "LB", "SY",
+                 "IL", "PS", "JO", "CY", "MT", "HR", "SI", "BA", "ME", "AL", "MC", "AD", "DE",
+                 "GB", "BE", "NL", "CH", "AT", "US", "SN", "MR", "RS", "MK", "BG", "RO")
+_NUMBER = re.compile(r"\d[\d.,\s]*")
+_WORD_NUMBERS = {
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20},
+    "es": {"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+           "nueve": 9, "diez": 10, "once": 11, "doce": 12, "quince": 15, "veinte": 20},
+    "ca": {"dues": 2, "dos": 2, "tres": 3, "quatre": 4, "cinc": 5, "sis": 6, "set": 7,
+           "vuit": 8, "nou": 9, "deu": 10, "onze": 11, "dotze": 12, "quinze": 15, "vint": 20},
+    "fr": {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+           "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20},
+    "it": {"due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8,
+           "nove": 9, "dieci": 10, "undici": 11, "dodici": 12, "quindici": 15, "venti": 20},
+    "pt": {"dois": 2, "duas": 2, "três": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
+           "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "quinze": 15, "vinte": 20},
+}
+
+
+@dataclass
+class Extracted:
+    """What a message says about the organisation and its need (codes, not words)."""
+
+    legal_form: str | None = None
+    sector: str | None = None
+    country: str | None = None
+    city: str | None = None
+    stage: str | None = None
+    members: int | None = None
+    need_category: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    def as_slots(self) -> dict[str, Any]:
+        """Return the non-empty fields as slot values."""
+        return {k: v for k, v in self.__dict__.items() if k != "evidence" and v is not None}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (Greek tonos included) for tolerant matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def terms(lang: str) -> dict[str, Any]:
+    """Return the language pack's terms.yml (empty if the language has none)."""
+    path = NLU_DIR / lang / "terms.yml"
+    return (yaml.safe_load(path.read_text("utf-8")) or {}) if path.exists() else {}
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Map every known country name (any of the nine languages, folded) to its ISO code."""
+    names: dict[str, str] = {}
+    for lang in LANGUAGES:
+        territories = Locale.parse(lang).territories
+        for code in COUNTRY_CODES:
+            if code in territories:
+                names[fold(territories[code])] = code
+        for code, extra in (terms(lang).get("countries") or {}).items():
+            for name in extra or []:
+                names[fold(str(name))] = str(code)
+    return names
+
+
+def country_code(text: str) -> str | None:
+    """Return the ISO code of a country named in any supported language, or given as a code."""
+    stripped = text.strip().strip(".!?")
+    if re.fullmatch(r"[A-Za-z]{2}", stripped) and stripped.upper() in COUNTRY_CODES:
+        return stripped.upper()
+    return country_names().get(fold(stripped))
+
+
+@cache
+def _pipeline(lang: str) -> Language:
+    nlp = spacy.blank(lang if lang in LANGUAGES else "xx")
+    try:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    except (ValueError, OSError):
+        nlp = spacy.blank(lang if lang in LANGUAGES else "xx")  # no lookup table (el, ar)
+    return nlp
+
+
+@cache
+def _matchers(lang: str) -> tuple[Language, dict[str, PhraseMatcher]]:
+    """Build one PhraseMatcher per field, on folded text, from the language pack."""
+    nlp = _pipeline(lang)
+    pack = terms(lang)
+    english = terms("en") if lang != "en" else {}
+    matchers: dict[str, PhraseMatcher] = {}
+    for section in ("legal_form", "sector", "stage", "need_category"):
+        matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        for source in (pack, english):
+            for code, synonyms in (source.get(section) or {}).items():
+                patterns = [nlp.make_doc(fold(str(s))) for s in synonyms or [] if str(s).strip()]
+                if patterns:
+                    matcher.add(str(code), patterns)
+        matchers[section] = matcher
+    countries = PhraseMatcher(nlp.vocab, attr="NORM")
+    for name, code in country_names().items():
+        countries.add(code, [nlp.make_doc(name)])
+    matchers["country"] = countries
+    return nlp, matchers
+
+
+def _folded_doc(nlp: Language, text: str) -> Any:
+    doc = nlp.make_doc(fold(text))
+    for token in doc:
+        token.norm_ = token.text
+    return doc
+
+
+def _best(matcher: PhraseMatcher, doc: Any, nlp: Language) -> tuple[str, str] | None:
+    """Return (code, matched words) of the longest match, earliest first."""
+    matches = matcher(doc)
+    if not matches:
+        return None
+    match_id, start, end = max(matches, key=lambda m: (m[2] - m[1], -m[1]))
+    return nlp.vocab.strings[match_id], doc[start:end].text
+
+
+def members_count(text: str, lang: str) -> int | None:
+    """Return the number of members/workers stated in ``text`` ("12 sòcies", "forty members")."""
+    nlp = _pipeline(lang)
+    words = {fold(str(w)) for w in (terms(lang).get("member_words") or [])}
+    words |= {fold(str(w)) for w in (terms("en").get("member_words") or [])}
+    lemmas = {fold(w) for w in words}
+    doc = nlp(text)
+    numbers = _WORD_NUMBERS.get(lang, {})
+    for i, token in enumerate(doc[:-1]):
+        value: int | None = None
+        raw = token.text.replace(".", "").replace(",", "")
+        if raw.isdigit():
+            value = int(raw)
+        elif fold(token.text) in numbers:
+            value = numbers[fold(token.text)]
+        if value is None or value <= 0 or value > 1_000_000:
+            continue
+        for follower in doc[i + 1:i + 3]:
+            if fold(follower.text) in words or fold(follower.lemma_ or "") in lemmas:
+                return value
+    return None
+
+
+def extract(text: str, lang: str) -> Extracted:
+    """Read what ``text`` (in ``lang``) says about the organisation and its need."""
+    result = Extracted()
+    if not text or not text.strip():
+        return result
+    text = text[:2000]
+    nlp, matchers = _matchers(lang if lang in LANGUAGES else "en")
+    doc = _folded_doc(nlp, text)
+    for section in ("legal_form", "sector", "stage", "need_category", "country"):
+        found = _best(matchers[section], doc, nlp)
+        if found:
+            setattr(result, section, found[0])
+            result.evidence[section] = found[1]
+    result.members = members_count(text, lang)
+    result.city = _city(text, result)
+    return result
+
+
+_CITY_CUES = re.compile(
+    r"(?:\b(?:a|à|en|em|in|di|de|da|from|based in|ubicad[ao]s? en|situad[ao]s? en|basés? à|"
+    r"con sede a|sede a|με έδρα (?:τη|το|την)|στη|στο|στην)\s+)"
+    r"([A-ZÀ-ÖØ-ÞΑ-Ω][\w'’À-ÿΑ-ώ-]+(?:\s+[A-ZÀ-ÖØ-ÞΑ-Ω][\w'’À-ÿΑ-ώ-]+)?)")
+
+
+def _city(text: str, known: Extracted) -> str | None:
+    """Return a capitalised place name after a locative word, if it is not a country."""
+    for match in _CITY_CUES.finditer(text):
+        candidate = match.group(1).strip()
+        if country_code(candidate) is None and candidate not in known.evidence.values():
+            return candidate
+    for suffix in ("'de", "'da", "'te", "'ta", "’de", "’da"):  # Turkish: İzmir'de
+        found = re.search(r"([A-ZÇĞİÖŞÜ][\wçğıöşü]+)" + suffix + r"\b", text)
+        if found and country_code(found.group(1)) is None:
+            return found.group(1)
+    return None

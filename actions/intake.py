@@ -1,0 +1,462 @@
+"""The intake: turn a conversation into a structured request for assistance (a case)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions import catalogue
+from actions.common import language, metadata
+from actions.extraction import extract
+from actions.validators import (
+    parse_amount,
+    parse_choice,
+    parse_country,
+    parse_email,
+    parse_phone,
+    parse_positive_int,
+)
+from catalog.brief import summary
+from catalog.models import Case, CaseEvent, Consent, Conversation
+
+logger = logging.getLogger(__name__)
+
+FORM = "intake_form"
+ORDER = ("consent", "org_name", "legal_form", "country", "city", "sector", "members", "stage",
+         "website", "need_category", "need_description", "amount", "timeline", "contact_name",
+         "email", "phone")
+OPTIONAL = frozenset({"website", "phone"})
+PREFILLABLE = ("legal_form", "country", "city", "sector", "members", "stage", "need_category")
+CASE_SLOTS = (*ORDER, "currency")
+INTENT_NEED = {"need_funding": "funding", "need_consultancy": "consultancy",
+               "need_innovation": "innovation", "need_internationalisation": "internationalisation",
+               "search_partners": "partners"}
+SKIPPED = "skipped"
+MAX_TRIES = 2
+
+
+def response_text(domain: DomainDict, name: str, lang: str) -> str:
+    """Return the text of response ``name`` in ``lang`` as the user sees it."""
+    for variation in domain.get("responses", {}).get(name, []):
+        for condition in variation.get("condition") or []:
+            if condition.get("name") == "language" and condition.get("value") == lang:
+                return str(variation.get("text", ""))
+    variations = domain.get("responses", {}).get(name, [])
+    return str(variations[-1].get("text", "")) if variations else ""
+
+
+def case_values(tracker: Tracker) -> dict[str, Any]:
+    """Return the case fields currently held in slots."""
+    return {slot: tracker.get_slot(slot) for slot in CASE_SLOTS}
+
+
+class ValidateIntakeForm(FormValidationAction):
+    """Ask only for what is missing; validate every answer with a localised message."""
+
+    def name(self) -> str:
+        """Return the validator's name in the domain."""
+        return "validate_intake_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        """Skip everything after a refused consent, and the amount unless it is about money."""
+        if tracker.get_slot("consent") is False:
+            return []
+        slots = list(ORDER)
+        if tracker.get_slot("need_category") not in (None, "funding"):
+            slots.remove("amount")
+        return slots
+
+    # -- prefill from free text (runs every turn while the form is active) -------------
+
+    def _prefill(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text.startswith("/") or (tracker.get_slot(slot) is not None
+                                    and intent != "correct_answer"):
+            return {}
+        if tracker.get_slot("requested_slot") == slot and intent != "correct_answer":
+            return {}  # the answer itself is validated by validate_<slot>
+        value = getattr(extract(text, language(tracker)), slot)
+        return {slot: value} if value is not None else {}
+
+    async def extract_legal_form(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        """Prefill the legal form from what the user wrote."""
+        return self._prefill(tracker, "legal_form")
+
+    async def extract_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """Prefill the country."""
+        return self._prefill(tracker, "country")
+
+    async def extract_city(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:
+        """Prefill the city."""
+        return self._prefill(tracker, "city")
+
+    async def extract_sector(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        """Prefill the sector."""
+        return self._prefill(tracker, "sector")
+
+    async def extract_members(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """Prefill the number of members."""
+        return self._prefill(tracker, "members")
+
+    async def extract_stage(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        """Prefill the stage."""
+        return self._prefill(tracker, "stage")
+
+    async def extract_need_category(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        """Prefill the kind of need."""
+        return self._prefill(tracker, "need_category")
+
+    # -- validation ------------------------------------------------------------------
+
+    def _fail(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str,
+              response: str) -> dict[str, Any]:
+        """Explain what is wrong; after two failed tries for one field, offer a broker."""
+        tries = dict(tracker.get_slot("failed_attempts") or {})
+        tries[slot] = int(tries.get(slot, 0)) + 1
+        dispatcher.utter_message(response=response)
+        if tries[slot] >= MAX_TRIES:
+            dispatcher.utter_message(response="utter_offer_human")
+        return {slot: None, "failed_attempts": tries}
+
+    async def validate_consent(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Record the answer and the exact text shown, with a timestamp."""
+        granted = bool(slot_value)
+        lang = language(tracker)
+        with catalogue.session() as session, session.begin():
+            if session.get(Conversation, tracker.sender_id) is not None:
+                session.add(Consent(conversation_id=tracker.sender_id, granted=granted,
+                                    text_shown=response_text(domain, "utter_ask_consent", lang),
+                                    language=lang))
+        if not granted:
+            # Nothing personal may be kept: forget whatever was prefilled.
+            return {"consent": False, **{slot: None for slot in CASE_SLOTS if slot != "consent"}}
+        return {"consent": True}
+
+    async def validate_org_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept any non-empty name up to 200 characters."""
+        name = str(slot_value or "").strip()
+        if not name or len(name) > 200:
+            return self._fail(dispatcher, tracker, "org_name", "utter_invalid_choice")
+        return {"org_name": name}
+
+    async def validate_legal_form(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Map the answer to a canonical legal form."""
+        return self._choice(slot_value, "legal_form", dispatcher, tracker)
+
+    async def validate_sector(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Map the answer to a canonical sector."""
+        return self._choice(slot_value, "sector", dispatcher, tracker)
+
+    async def validate_stage(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Map the answer to a canonical stage."""
+        return self._choice(slot_value, "stage", dispatcher, tracker)
+
+    async def validate_need_category(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Map the answer to a canonical need category."""
+        return self._choice(slot_value, "need_category", dispatcher, tracker)
+
+    async def validate_timeline(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Map the answer to a canonical timeline."""
+        return self._choice(slot_value, "timeline", dispatcher, tracker)
+
+    def _choice(self, value: Any, section: str, dispatcher: CollectingDispatcher,
+                tracker: Tracker) -> dict[str, Any]:
+        from catalog.vocabulary import LEGAL_FORMS, SECTORS, STAGES
+
+        known = {"legal_form": LEGAL_FORMS, "sector": SECTORS, "stage": STAGES,
+                 "need_category": {"funding", "consultancy", "innovation",
+                                   "internationalisation", "partners", "other"},
+                 "timeline": {"urgent", "3_months", "12_months", "no_rush"}}[section]
+        text = str(value or "")
+        code = text if text in known else parse_choice(text, section, language(tracker))
+        if code not in known:
+            return self._fail(dispatcher, tracker, section, "utter_invalid_choice")
+        return {section: code}
+
+    async def validate_country(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept a country named in any of the nine languages; store its ISO code."""
+        code = parse_country(str(slot_value or ""))
+        if code is None:
+            return self._fail(dispatcher, tracker, "country", "utter_invalid_country")
+        return {"country": code}
+
+    async def validate_city(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept a town or region name."""
+        city = str(slot_value or "").strip().strip(".")
+        if not city or len(city) > 120:
+            return self._fail(dispatcher, tracker, "city", "utter_invalid_choice")
+        return {"city": city}
+
+    async def validate_members(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept a positive whole number."""
+        count = slot_value if isinstance(slot_value, int) and slot_value > 0 else \
+            parse_positive_int(str(slot_value or ""), language(tracker))
+        if count is None:
+            return self._fail(dispatcher, tracker, "members", "utter_invalid_number")
+        return {"members": count}
+
+    async def validate_website(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept anything that looks like a web address (optional field)."""
+        text = str(slot_value or "").strip()
+        if text == SKIPPED:
+            return {"website": SKIPPED}
+        if "." not in text or " " in text or len(text) > 300:
+            return self._fail(dispatcher, tracker, "website", "utter_invalid_choice")
+        return {"website": text}
+
+    async def validate_need_description(self, slot_value: Any,
+                                        dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> dict[str, Any]:
+        """Keep the user's own words."""
+        text = str(slot_value or "").strip()
+        if not text:
+            return self._fail(dispatcher, tracker, "need_description", "utter_invalid_choice")
+        return {"need_description": text[:4000]}
+
+    async def validate_amount(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept an amount greater than zero, with its currency (euros by default)."""
+        parsed = parse_amount(str(slot_value or ""), tracker.get_slot("country"))
+        if parsed is None:
+            return self._fail(dispatcher, tracker, "amount", "utter_invalid_amount")
+        amount, currency = parsed
+        return {"amount": float(amount), "currency": currency}
+
+    async def validate_contact_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept a person's name."""
+        name = str(slot_value or "").strip()
+        if not name or len(name) > 200:
+            return self._fail(dispatcher, tracker, "contact_name", "utter_invalid_choice")
+        return {"contact_name": name}
+
+    async def validate_email(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept a well-formed e-mail address."""
+        address = parse_email(str(slot_value or ""))
+        if address is None:
+            return self._fail(dispatcher, tracker, "email", "utter_invalid_email")
+        return {"email": address}
+
+    async def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Accept a valid phone number; store it in international form (optional field)."""
+        if slot_value == SKIPPED:
+            return {"phone": SKIPPED}
+        number = parse_phone(str(slot_value or ""), tracker.get_slot("country"))
+        if number is None:
+            return self._fail(dispatcher, tracker, "phone", "utter_invalid_phone")
+        return {"phone": number}
+
+
+class ActionStartIntake(Action):
+    """Begin a new request: note the need the user named, start from a clean slate if needed."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_start_intake"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Reset a finished case's slots and set the need from the intent."""
+        events: list[EventType] = []
+        if tracker.get_slot("case_reference"):
+            events += [SlotSet(slot, None) for slot in CASE_SLOTS if slot != "consent"]
+            events.append(SlotSet("case_reference", None))
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in INTENT_NEED and (not tracker.get_slot("need_category") or events):
+            events.append(SlotSet("need_category", INTENT_NEED[intent]))
+        return events
+
+
+class ActionSkipQuestion(Action):
+    """Skip an optional question; say a required one is needed."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_skip_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Mark the requested optional slot as skipped."""
+        requested = tracker.get_slot("requested_slot")
+        if requested in OPTIONAL:
+            return [SlotSet(requested, SKIPPED)]
+        dispatcher.utter_message(response="utter_invalid_choice")
+        return []
+
+
+class ActionShowSummary(Action):
+    """After the form: show the summary for confirmation, or acknowledge a refused consent."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_show_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Show the case in the user's language and wait for confirmation."""
+        if tracker.get_slot("consent") is False:
+            dispatcher.utter_message(response="utter_consent_declined")
+            return [SlotSet("consent", None), SlotSet("awaiting_confirmation", False)]
+        dispatcher.utter_message(response="utter_case_summary",
+                                 summary=summary(case_values(tracker), language(tracker)))
+        return [SlotSet("awaiting_confirmation", True)]
+
+
+class ActionApplyCorrection(Action):
+    """Apply a correction given at the summary, then show the summary again."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_apply_correction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Read the new values from the message (entities and rules) and re-show the summary."""
+        lang = language(tracker)
+        text = tracker.latest_message.get("text") or ""
+        updates: dict[str, Any] = {}
+        for entity in tracker.latest_message.get("entities") or []:
+            name = entity.get("entity")
+            if name in CASE_SLOTS and name not in ("consent", "members", "amount"):
+                updates[name] = entity.get("value")
+        found = extract(text, lang)
+        for slot in PREFILLABLE:
+            value = getattr(found, slot)
+            if value is not None and slot not in updates:
+                updates[slot] = value
+        if (email := parse_email(text)) is not None:
+            updates["email"] = email
+        if "country" in updates:
+            updates["country"] = parse_country(str(updates["country"])) or \
+                tracker.get_slot("country")
+        if not updates:
+            dispatcher.utter_message(response="utter_ask_what_to_correct")
+            return []
+        values = {**case_values(tracker), **updates}
+        dispatcher.utter_message(response="utter_case_summary", summary=summary(values, lang))
+        return [SlotSet(k, v) for k, v in updates.items()] + [
+            SlotSet("awaiting_confirmation", True)]
+
+
+class ActionSubmitCase(Action):
+    """Save the confirmed case with its history; tell the user its reference."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_submit_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Write the case (only with consent) and reset the form's state."""
+        if tracker.get_slot("consent") is not True:
+            dispatcher.utter_message(response="utter_consent_declined")
+            return [SlotSet("awaiting_confirmation", False)]
+        values = _clean(case_values(tracker), language(tracker))
+        reference = "IM-" + secrets.token_hex(3).upper()
+        words = [str(e.get("text")) for e in tracker.events
+                 if e.get("event") == "user" and e.get("text")
+                 and not str(e.get("text")).startswith("/")]
+        with catalogue.session() as session, session.begin():
+            conversation = session.get(Conversation, tracker.sender_id)
+            consent = session.scalar(select(Consent).where(
+                Consent.conversation_id == tracker.sender_id, Consent.granted.is_(True))
+                .order_by(Consent.id.desc()).limit(1))
+            case = Case(
+                reference=reference, conversation_id=tracker.sender_id, status="new",
+                channel=metadata(tracker).get("channel") or tracker.get_slot("channel") or "web",
+                channel_user_id=conversation.channel_user_id if conversation else None,
+                language=language(tracker), consent_id=consent.id if consent else None,
+                original_words=words[-40:],
+                **{k: (None if values.get(k) == SKIPPED else values.get(k))
+                   for k in ("org_name", "legal_form", "country", "city", "sector", "members",
+                             "stage", "website", "need_category", "need_description",
+                             "currency", "timeline", "contact_name", "email", "phone")},
+                amount=Decimal(str(values["amount"])) if values.get("amount") else None,
+            )
+            case.history.append(CaseEvent(status="new", note="created in chat"))
+            session.add(case)
+        logger.info("case %s saved", reference)
+        dispatcher.utter_message(response="utter_case_saved", reference=reference)
+        return [SlotSet("case_reference", reference), SlotSet("awaiting_confirmation", False),
+                SlotSet("failed_attempts", None)]
+
+
+def _clean(values: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Normalise values that may have been set from raw entities outside the form."""
+    cleaned = dict(values)
+    if cleaned.get("members") is not None and not isinstance(cleaned["members"], int):
+        cleaned["members"] = parse_positive_int(str(cleaned["members"]), lang)
+    if cleaned.get("country") is not None:
+        cleaned["country"] = parse_country(str(cleaned["country"]))
+    if cleaned.get("amount") is not None and not isinstance(cleaned["amount"], int | float):
+        parsed = parse_amount(str(cleaned["amount"]), cleaned.get("country"))
+        cleaned["amount"], cleaned["currency"] = (float(parsed[0]), parsed[1]) if parsed \
+            else (None, cleaned.get("currency"))
+    for field in ("legal_form", "sector", "stage", "need_category", "timeline"):
+        if cleaned.get(field) is not None:
+            cleaned[field] = parse_choice(str(cleaned[field]), field, lang) or cleaned[field]
+    return cleaned
+
+
+class ActionCancelIntake(Action):
+    """Stop the intake: nothing is saved."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_cancel_intake"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Deactivate the form and forget its answers."""
+        dispatcher.utter_message(response="utter_intake_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None),
+                SlotSet("awaiting_confirmation", False), SlotSet("failed_attempts", None),
+                *[SlotSet(slot, None) for slot in CASE_SLOTS]]
+
+
+class ActionGreet(Action):
+    """Greet: a newcomer, a returning user with a case, or someone mid-request."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Choose the greeting that fits what the user already did."""
+        reference = tracker.get_slot("case_reference")
+        if reference:
+            dispatcher.utter_message(response="utter_returning_user", reference=reference)
+        else:
+            dispatcher.utter_message(response="utter_greet")
+        return []

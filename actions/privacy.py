@@ -1,0 +1,48 @@
+"""Erasure on request and handing over to a human broker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+
+class ActionEraseData(Action):
+    """Ask for confirmation, then have everything about the user erased."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_erase_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Confirm first; on confirmation the bot core erases the stored data and tracker."""
+        choice = next(tracker.get_latest_entity_values("choice"), None)
+        if choice == "confirm":
+            dispatcher.utter_message(response="utter_data_erased")
+            # The core owns conversations, cases and the tracker store: it erases them.
+            dispatcher.utter_message(json_message={"erase": True})
+            return [ActiveLoop(None), AllSlotsReset()]
+        if choice == "cancel":
+            dispatcher.utter_message(response="utter_erase_cancelled")
+            return []
+        dispatcher.utter_message(response="utter_confirm_erase")
+        return []
+
+
+class ActionRequestHuman(Action):
+    """Hand the conversation to a broker."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        """Tell the user a broker is coming; the core moves the conversation to waiting."""
+        dispatcher.utter_message(response="utter_handoff_requested")
+        dispatcher.utter_message(json_message={"state": "waiting"})
+        return [ActiveLoop(None)]

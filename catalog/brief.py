@@ -1,0 +1,74 @@
+"""Readable, language-neutral descriptions of a case: summaries for users, briefs for brokers.
+
+Field and value labels come from the language packs (nlu/<lang>/terms.yml,
+`labels:`), country names from Babel, so no sentence lives in Python.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.numbers import format_decimal
+
+from catalog.vocabulary import LANGUAGES
+
+NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
+CASE_FIELDS = ("org_name", "legal_form", "country", "city", "sector", "members", "stage",
+               "website", "need_category", "need_description", "amount", "timeline",
+               "contact_name", "email", "phone")
+CODED = {"legal_form", "sector", "stage", "need_category", "timeline"}
+RTL = frozenset({"ar"})
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate: keeps Latin values intact in Arabic
+
+
+@cache
+def labels(lang: str) -> dict[str, dict[str, str]]:
+    """Return the `labels:` section of a language pack (English for unknown languages)."""
+    path = NLU_DIR / (lang if lang in LANGUAGES else "en") / "terms.yml"
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    return {k: {str(a): str(b) for a, b in (v or {}).items()}
+            for k, v in (data.get("labels") or {}).items()}
+
+
+def value_label(field: str, value: Any, lang: str) -> str:
+    """Return how ``value`` of ``field`` reads in ``lang``."""
+    if value is None or value == "":
+        return "—"
+    if field == "country":
+        return Locale.parse(lang if lang in LANGUAGES else "en").territories.get(
+            str(value), str(value))
+    if field in CODED:
+        return labels(lang).get(field, {}).get(str(value)) or \
+            labels("en").get(field, {}).get(str(value), str(value))
+    if field == "members":
+        return format_decimal(int(value), locale=lang)
+    if isinstance(value, Decimal | float | int) and field == "amount":
+        return format_decimal(value, locale=lang)
+    return str(value)
+
+
+def summary_lines(case: dict[str, Any], lang: str) -> list[str]:
+    """Return "Label: value" lines for every filled field, in the user's language."""
+    field_labels = labels(lang).get("field", {}) or labels("en").get("field", {})
+    lines = []
+    for field in CASE_FIELDS:
+        value = case.get(field)
+        if value in (None, "", "skipped"):
+            continue
+        shown = value_label(field, value, lang)
+        if field == "amount" and case.get("currency"):
+            shown = f"{shown} {case['currency']}"
+        if lang in RTL:
+            shown = f"{FSI}{shown}{PDI}"
+        lines.append(f"{field_labels.get(field, field)}: {shown}")
+    return lines
+
+
+def summary(case: dict[str, Any], lang: str) -> str:
+    """Return the multi-line summary of a case in ``lang``."""
+    return "\n".join(summary_lines(case, lang))

@@ -1,0 +1,249 @@
+"""The intake end to end, in five languages: from chat messages to exactly the expected case."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.training import language_responses
+from catalog.db import make_engine, make_session_factory
+from catalog.models import Case, Consent, Conversation, ConversationMessage
+
+pytestmark = pytest.mark.e2e
+RESPONSES = language_responses()
+QUESTIONS = ("consent", "org_name", "legal_form", "country", "city", "sector", "members",
+             "stage", "website", "need_category", "need_description", "amount", "timeline",
+             "contact_name", "email", "phone")
+
+
+def _text(lang: str, name: str) -> str:
+    return RESPONSES[lang][name][0]["text"]
+
+
+class Chat:
+    """A user of the web chat API who answers the intake's questions."""
+
+    def __init__(self, stack, lang: str) -> None:
+        self.client = httpx.Client(base_url=stack.bot_url, timeout=90)
+        self.lang = lang
+        self.id = self.client.post("/api/conversations", json={"language": lang}).json()[
+            "conversation_id"]
+        self.asked: list[str] = []
+        self.last: dict = {}
+
+    def say(self, text: str) -> list[str]:
+        response = self.client.post(f"/api/conversations/{self.id}/messages",
+                                    json={"text": text})
+        assert response.status_code == 200, response.text
+        self.last = response.json()
+        return [r["text"] for r in self.last["replies"]]
+
+    def question(self) -> str | None:
+        """Return which slot the last replies ask for, if any."""
+        for reply in self.last.get("replies", []):
+            for slot in QUESTIONS:
+                if reply["text"] == _text(self.lang, f"utter_ask_{slot}"):
+                    return slot
+        return None
+
+    def answer_all(self, answers: dict[str, str], limit: int = 20) -> None:
+        """Answer each question from ``answers`` until the summary appears."""
+        for _ in range(limit):
+            slot = self.question()
+            if slot is None:
+                return
+            self.asked.append(slot)
+            assert slot in answers, f"unexpected question {slot}; replies: {self.last}"
+            self.say(answers[slot])
+        raise AssertionError("the intake did not end")
+
+    def summary_shown(self) -> bool:
+        intro = _text(self.lang, "utter_case_summary").split("{summary}")[0].strip()
+        return any(r["text"].startswith(intro) for r in self.last["replies"])
+
+
+def _case(stack, conversation_id: str) -> Case | None:
+    engine = make_engine(stack.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return session.scalar(select(Case).where(Case.conversation_id == conversation_id))
+    finally:
+        engine.dispose()
+
+
+def _fields(case: Case) -> dict:
+    return {k: getattr(case, k) for k in (
+        "status", "language", "channel", "org_name", "legal_form", "country", "city", "sector",
+        "members", "stage", "website", "need_category", "need_description", "amount",
+        "currency", "timeline", "contact_name", "email", "phone")}
+
+
+def test_a_long_opening_message_prefills_most_of_the_case_in_catalan(stack):
+    chat = Chat(stack, "ca")
+    chat.say("Som una cooperativa de 12 sòcies a Girona que fa formatges i necessitem "
+             "finançament per comprar una màquina")
+    chat.answer_all({
+        "consent": "/affirm",
+        "org_name": "Formatges del Ter",
+        "country": "Espanya",
+        "stage": '/inform{"stage": "growing"}',
+        "website": "/skip_question",
+        "need_description": "Volem comprar una envasadora per vendre a botigues",
+        "amount": "25.000 €",
+        "timeline": '/inform{"timeline": "3_months"}',
+        "contact_name": "Núria Puig",
+        "email": "nuria@formatges.example.org",
+        "phone": "+34 972 000 111",
+    })
+    # Already said in the opening message, so never asked:
+    assert not {"legal_form", "city", "sector", "members", "need_category"} & set(chat.asked)
+    assert chat.summary_shown()
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None
+    assert _text("ca", "utter_case_saved").split("{reference}")[0] in chat.last["replies"][0][
+        "text"]
+    assert case.reference in chat.last["replies"][0]["text"]
+    assert _fields(case) == {
+        "status": "new", "language": "ca", "channel": "web", "org_name": "Formatges del Ter",
+        "legal_form": "cooperative", "country": "ES", "city": "Girona", "sector": "agrifood",
+        "members": 12, "stage": "growing", "website": None, "need_category": "funding",
+        "need_description": "Volem comprar una envasadora per vendre a botigues",
+        "amount": Decimal("25000.00"), "currency": "EUR", "timeline": "3_months",
+        "contact_name": "Núria Puig", "email": "nuria@formatges.example.org",
+        "phone": "+34972000111"}
+    assert [e.status for e in case.history] == ["new"]
+    assert "Som una cooperativa de 12 sòcies" in case.original_words[0]
+
+
+def test_two_corrections_in_french(stack):
+    chat = Chat(stack, "fr")
+    chat.say("Bonjour, nous cherchons un accompagnement pour notre plan d'affaires")
+    chat.answer_all({
+        "consent": "/affirm",
+        "org_name": "Les Jardins de Carthage",
+        "legal_form": '/inform{"legal_form": "association"}',
+        "country": "Tunisie",
+        "city": "Tunis",
+        "sector": '/inform{"sector": "agrifood"}',
+        "members": "18",
+        "stage": '/inform{"stage": "starting"}',
+        "website": "jardins.example.org",
+        "need_description": "Un plan d'affaires pour une conserverie solidaire",
+        "timeline": '/inform{"timeline": "12_months"}',
+        "contact_name": "Leïla Ben Salem",
+        "email": "leila@jardins.example.org",
+        "phone": "/skip_question",
+    })
+    assert "amount" not in chat.asked  # not a funding request
+    assert chat.summary_shown()
+    chat.say("En fait nous sommes à Tanger, pas à Tunis")
+    assert chat.summary_shown()
+    chat.say("changez mon e-mail : contact@jardins.example.org")
+    assert chat.summary_shown()
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None
+    fields = _fields(case)
+    assert fields["city"] == "Tanger"
+    assert fields["email"] == "contact@jardins.example.org"
+    assert fields["legal_form"] == "association" and fields["country"] == "TN"
+    assert fields["need_category"] == "consultancy" and fields["members"] == 18
+    assert fields["website"] == "jardins.example.org" and fields["phone"] is None
+    assert fields["amount"] is None and fields["timeline"] == "12_months"
+
+
+def test_an_interrupted_intake_resumes_after_the_bot_restarts_in_spanish(stack, restart_bot):
+    chat = Chat(stack, "es")
+    chat.say("Necesitamos un microcrédito para la cooperativa")
+    assert chat.question() == "consent"
+    chat.say("/affirm")
+    assert chat.question() == "org_name"
+    chat.say("Tejidos Alhambra")
+    asked_before = chat.question()
+    assert asked_before == "country"
+    restart_bot()
+    chat.client = httpx.Client(base_url=stack.bot_url, timeout=90)
+    chat.say("Hola")
+    assert chat.last["replies"][0]["text"] == _text("es", "utter_welcome_back")
+    chat.say("/affirm")
+    assert chat.question() == "country"
+    chat.say("España")
+    assert chat.question() == "city"
+
+
+def test_declined_consent_stores_no_personal_data_in_english(stack):
+    chat = Chat(stack, "en")
+    chat.say("We need a loan for our cooperative")
+    assert chat.question() == "consent"
+    chat.say("/deny")
+    assert chat.last["replies"][0]["text"] == _text("en", "utter_consent_declined")
+    assert _case(stack, chat.id) is None
+    engine = make_engine(stack.database_url)
+    with make_session_factory(engine)() as session:
+        consents = session.scalars(select(Consent).where(
+            Consent.conversation_id == chat.id)).all()
+    engine.dispose()
+    assert [c.granted for c in consents] == [False]
+    assert consents[0].text_shown == _text("en", "utter_ask_consent")
+    # Browsing still works anonymously.
+    chat.say("/ask_help")
+    assert chat.last["replies"][0]["text"].startswith(_text("en", "utter_help")[:20])
+
+
+def test_validation_messages_and_a_broker_offer_after_two_failures_in_italian(stack):
+    chat = Chat(stack, "it")
+    chat.say("Cerchiamo partner per un progetto di cooperazione")
+    chat.answer_all({
+        "consent": "/affirm",
+        "org_name": "Mare Nostrum APS",
+        "legal_form": '/inform{"legal_form": "association"}',
+        "country": "Italia",
+        "city": "Napoli",
+        "sector": '/inform{"sector": "culture"}',
+        "members": "trenta persone circa, forse 30",
+        "stage": '/inform{"stage": "consolidated"}',
+        "website": "/skip_question",
+        "need_description": "Cerchiamo partner in Tunisia per un festival",
+        "timeline": '/inform{"timeline": "no_rush"}',
+        "contact_name": "Giulia Esposito",
+        "email": "non-ho-email",
+    }, limit=14)
+    assert chat.last["replies"][0]["text"] == _text("it", "utter_invalid_email")
+    chat.say("ancora no")
+    texts = [r["text"] for r in chat.last["replies"]]
+    assert _text("it", "utter_invalid_email") in texts
+    assert _text("it", "utter_offer_human") in texts
+    chat.say("giulia@marenostrum.example.org")
+    assert chat.question() == "phone"
+    chat.say("+39 081 123 4567")
+    assert chat.summary_shown()
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None and case.need_category == "partners"
+    assert case.email == "giulia@marenostrum.example.org" and case.phone == "+390811234567"
+    assert case.members == 30
+
+
+def test_erasing_my_data_deletes_the_conversation_and_cases(stack):
+    chat = Chat(stack, "pt")
+    chat.say("Precisamos de financiamento para a cooperativa")
+    chat.say("/affirm")
+    chat.say("Cooperativa Terra Viva")
+    chat.say("/erase_data")
+    assert chat.last["replies"][0]["text"] == _text("pt", "utter_confirm_erase")
+    chat.say('/erase_data{"choice": "confirm"}')
+    assert chat.last["replies"][0]["text"] == _text("pt", "utter_data_erased")
+    engine = make_engine(stack.database_url)
+    with make_session_factory(engine)() as session:
+        assert session.get(Conversation, chat.id) is None
+        assert session.scalars(select(ConversationMessage).where(
+            ConversationMessage.conversation_id == chat.id)).all() == []
+        assert session.scalars(select(Consent).where(
+            Consent.conversation_id == chat.id)).all() == []
+    engine.dispose()
+    tracker = httpx.get(f"{stack.rasa_url}/conversations/{chat.id}/tracker", timeout=30).json()
+    assert not any(e.get("event") == "user" for e in tracker.get("events", []))
