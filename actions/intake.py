@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from decimal import Decimal
@@ -51,6 +52,18 @@ def response_text(domain: DomainDict, name: str, lang: str) -> str:
                 return str(variation.get("text", ""))
     variations = domain.get("responses", {}).get(name, [])
     return str(variations[-1].get("text", "")) if variations else ""
+
+
+def unpayload(value: Any, slot: str) -> Any:
+    """Return the slot's value from a button payload that reached a text mapping."""
+    if isinstance(value, str) and value.startswith("/") and "{" in value:
+        try:
+            data = json.loads(value[value.index("{"):])
+        except ValueError:
+            return value
+        if isinstance(data, dict) and slot in data:
+            return data[slot]
+    return value
 
 
 def case_values(tracker: Tracker) -> dict[str, Any]:
@@ -138,6 +151,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_consent(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Record the answer and the exact text shown, with a timestamp."""
+        slot_value = unpayload(slot_value, "consent")
         granted = bool(slot_value)
         lang = language(tracker)
         with catalogue.session() as session, session.begin():
@@ -147,12 +161,14 @@ class ValidateIntakeForm(FormValidationAction):
                                     language=lang))
         if not granted:
             # Nothing personal may be kept: forget whatever was prefilled.
-            return {"consent": False, **{slot: None for slot in CASE_SLOTS if slot != "consent"}}
+            return {"consent": False, "consent_refused": True,
+                    **{slot: None for slot in CASE_SLOTS if slot != "consent"}}
         return {"consent": True}
 
     async def validate_org_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept any non-empty name up to 200 characters."""
+        slot_value = unpayload(slot_value, "org_name")
         name = str(slot_value or "").strip()
         if not name or len(name) > 200:
             return self._fail(dispatcher, tracker, "org_name", "utter_invalid_choice")
@@ -161,26 +177,31 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_legal_form(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Map the answer to a canonical legal form."""
+        slot_value = unpayload(slot_value, "legal_form")
         return self._choice(slot_value, "legal_form", dispatcher, tracker)
 
     async def validate_sector(self, slot_value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Map the answer to a canonical sector."""
+        slot_value = unpayload(slot_value, "sector")
         return self._choice(slot_value, "sector", dispatcher, tracker)
 
     async def validate_stage(self, slot_value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Map the answer to a canonical stage."""
+        slot_value = unpayload(slot_value, "stage")
         return self._choice(slot_value, "stage", dispatcher, tracker)
 
     async def validate_need_category(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Map the answer to a canonical need category."""
+        slot_value = unpayload(slot_value, "need_category")
         return self._choice(slot_value, "need_category", dispatcher, tracker)
 
     async def validate_timeline(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Map the answer to a canonical timeline."""
+        slot_value = unpayload(slot_value, "timeline")
         return self._choice(slot_value, "timeline", dispatcher, tracker)
 
     def _choice(self, value: Any, section: str, dispatcher: CollectingDispatcher,
@@ -200,6 +221,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_country(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a country named in any of the nine languages; store its ISO code."""
+        slot_value = unpayload(slot_value, "country")
         code = parse_country(str(slot_value or ""))
         if code is None:
             return self._fail(dispatcher, tracker, "country", "utter_invalid_country")
@@ -208,6 +230,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_city(self, slot_value: Any, dispatcher: CollectingDispatcher,
                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a town or region name."""
+        slot_value = unpayload(slot_value, "city")
         city = str(slot_value or "").strip().strip(".")
         if not city or len(city) > 120:
             return self._fail(dispatcher, tracker, "city", "utter_invalid_choice")
@@ -216,6 +239,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_members(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a positive whole number."""
+        slot_value = unpayload(slot_value, "members")
         count = slot_value if isinstance(slot_value, int) and slot_value > 0 else \
             parse_positive_int(str(slot_value or ""), language(tracker))
         if count is None:
@@ -225,6 +249,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_website(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept anything that looks like a web address (optional field)."""
+        slot_value = unpayload(slot_value, "website")
         text = str(slot_value or "").strip()
         if text == SKIPPED:
             return {"website": SKIPPED}
@@ -244,6 +269,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_amount(self, slot_value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept an amount greater than zero, with its currency (euros by default)."""
+        slot_value = unpayload(slot_value, "amount")
         parsed = parse_amount(str(slot_value or ""), tracker.get_slot("country"))
         if parsed is None:
             return self._fail(dispatcher, tracker, "amount", "utter_invalid_amount")
@@ -253,6 +279,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_contact_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a person's name."""
+        slot_value = unpayload(slot_value, "contact_name")
         name = str(slot_value or "").strip()
         if not name or len(name) > 200:
             return self._fail(dispatcher, tracker, "contact_name", "utter_invalid_choice")
@@ -261,6 +288,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_email(self, slot_value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a well-formed e-mail address."""
+        slot_value = unpayload(slot_value, "email")
         address = parse_email(str(slot_value or ""))
         if address is None:
             return self._fail(dispatcher, tracker, "email", "utter_invalid_email")
@@ -269,6 +297,7 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a valid phone number; store it in international form (optional field)."""
+        slot_value = unpayload(slot_value, "phone")
         if slot_value == SKIPPED:
             return {"phone": SKIPPED}
         number = parse_phone(str(slot_value or ""), tracker.get_slot("country"))
@@ -326,7 +355,7 @@ class ActionShowSummary(Action):
         """Show the case in the user's language and wait for confirmation."""
         if tracker.get_slot("consent") is False:
             dispatcher.utter_message(response="utter_consent_declined")
-            return [SlotSet("consent", None), SlotSet("awaiting_confirmation", False)]
+            return [SlotSet("consent", None), SlotSet("consent_refused", False)]
         dispatcher.utter_message(response="utter_case_summary",
                                  summary=summary(case_values(tracker), language(tracker)))
         return [SlotSet("awaiting_confirmation", True)]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
 from bot.config import load_settings
@@ -127,6 +129,39 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cases(args: argparse.Namespace) -> int:
+    """Export cases (CSV/JSON, filtered) or print one case's brief for a broker."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from catalog.cases import brief, export, find_cases
+    from catalog.db import make_engine, make_session_factory
+    from catalog.models import Case
+
+    engine = make_engine(args.database or load_settings().database)
+    try:
+        with make_session_factory(engine)() as session:
+            if args.action == "brief":
+                case = session.scalar(select(Case).where(Case.reference == args.reference))
+                if case is None:
+                    return _fail(f"no case {args.reference}")
+                output = json.dumps(brief(case, args.lang), ensure_ascii=False, indent=2)
+            else:
+                cases = find_cases(
+                    session, status=args.status, country=args.country, need=args.need,
+                    since=dt.date.fromisoformat(args.since) if args.since else None,
+                    until=dt.date.fromisoformat(args.until) if args.until else None)
+                output = export(cases, args.format)
+    finally:
+        engine.dispose()
+    if getattr(args, "out", None):
+        Path(args.out).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat with an already running bot."""
     from bot.terminal import chat
@@ -152,6 +187,21 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("evaluate_args", nargs=argparse.REMAINDER)
     evaluate.set_defaults(func=lambda a: __import__("bot.evaluation", fromlist=["main"]).main(
         a.evaluate_args))
+    cases = sub.add_parser("cases", help="export cases or show a broker's brief")
+    cases.add_argument("--database", help="database URL (default: DATABASE_URL)")
+    case_sub = cases.add_subparsers(dest="action", required=True)
+    exp = case_sub.add_parser("export", help="CSV or JSON of cases")
+    exp.add_argument("--format", choices=["csv", "json"], default="csv")
+    exp.add_argument("--status", choices=["new", "matched", "escalated", "closed"])
+    exp.add_argument("--since", help="YYYY-MM-DD")
+    exp.add_argument("--until", help="YYYY-MM-DD")
+    exp.add_argument("--country", help="ISO code, e.g. MA")
+    exp.add_argument("--need", help="funding, consultancy, innovation, ...")
+    exp.add_argument("--out", help="write to this file instead of standard output")
+    brf = case_sub.add_parser("brief", help="one case, summarised in the broker's language")
+    brf.add_argument("reference")
+    brf.add_argument("--lang", default="en")
+    cases.set_defaults(func=cmd_cases)
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)

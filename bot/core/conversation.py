@@ -31,7 +31,9 @@ COMMANDS: dict[str, str] = {
 _PAYLOAD = re.compile(r"^/([a-z][a-z_]{1,60})(\{.*\})?$", re.DOTALL)
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?(?:\s+(\S.*))?$", re.DOTALL)
 # Entities a button payload may carry; anything else is dropped.
-_PAYLOAD_ENTITIES = frozenset({"language", "event_key", "service_key", "choice", "value"})
+_PAYLOAD_ENTITIES = frozenset({"language", "event_key", "service_key", "choice", "legal_form",
+                               "sector", "stage", "need_category", "timeline", "country",
+                               "currency"})
 
 
 def clean_text(text: str) -> str:

@@ -1,0 +1,75 @@
+"""Queries and export of cases for brokers: filters, CSV/JSON, a readable brief."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.brief import summary
+from catalog.models import Case
+
+EXPORT_FIELDS = ("reference", "status", "created_at", "language", "channel", "org_name",
+                 "legal_form", "country", "city", "sector", "members", "stage", "website",
+                 "need_category", "need_description", "amount", "currency", "timeline",
+                 "contact_name", "email", "phone")
+
+
+def find_cases(session: Session, *, status: str | None = None,
+               since: dt.date | None = None, until: dt.date | None = None,
+               country: str | None = None, need: str | None = None) -> list[Case]:
+    """Return cases matching every given filter, oldest first."""
+    query = select(Case).order_by(Case.created_at, Case.id)
+    if status:
+        query = query.where(Case.status == status)
+    if since:
+        query = query.where(Case.created_at >= dt.datetime.combine(since, dt.time(),
+                                                                    tzinfo=dt.UTC))
+    if until:
+        query = query.where(Case.created_at < dt.datetime.combine(
+            until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
+    if country:
+        query = query.where(Case.country == country.upper())
+    if need:
+        query = query.where(Case.need_category == need)
+    return list(session.scalars(query))
+
+
+def as_record(case: Case) -> dict[str, Any]:
+    """Return a case as language-neutral structured data (codes, ISO dates)."""
+    record: dict[str, Any] = {}
+    for field in EXPORT_FIELDS:
+        value = getattr(case, field)
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        record[field] = value
+    record["original_words"] = list(case.original_words or [])
+    return record
+
+
+def export(cases: list[Case], fmt: str) -> str:
+    """Serialise cases as CSV or JSON text."""
+    records = [as_record(case) for case in cases]
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*EXPORT_FIELDS, "original_words"])
+    writer.writeheader()
+    for record in records:
+        writer.writerow({**record, "original_words": " | ".join(record["original_words"])})
+    return buffer.getvalue()
+
+
+def brief(case: Case, lang: str) -> dict[str, Any]:
+    """Return the broker's brief: structured codes, a summary in ``lang``, the user's words."""
+    values = {field: getattr(case, field) for field in EXPORT_FIELDS}
+    return {"structured": as_record(case), "summary": summary(values, lang),
+            "summary_language": lang, "original_words": list(case.original_words or [])}
