@@ -82,7 +82,7 @@ class ValidateIntakeForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> list[str]:
         """Skip everything after a refused consent, and the amount unless it is about money."""
         if tracker.get_slot("consent") is False:
-            return []
+            return ["consent"]  # filled: the form ends, and the refusal is still validated
         slots = list(ORDER)
         if tracker.get_slot("need_category") not in (None, "funding"):
             slots.remove("amount")
@@ -355,10 +355,11 @@ class ActionShowSummary(Action):
         """Show the case in the user's language and wait for confirmation."""
         if tracker.get_slot("consent") is False:
             dispatcher.utter_message(response="utter_consent_declined")
-            return [SlotSet("consent", None), SlotSet("consent_refused", False)]
+            return [SlotSet("consent", None), SlotSet("consent_refused", False),
+                    SlotSet("awaiting_confirmation", False)]
         dispatcher.utter_message(response="utter_case_summary",
                                  summary=summary(case_values(tracker), language(tracker)))
-        return [SlotSet("awaiting_confirmation", True)]
+        return [SlotSet("consent_refused", False), SlotSet("awaiting_confirmation", True)]
 
 
 class ActionApplyCorrection(Action):

@@ -69,7 +69,10 @@ def _case(stack, conversation_id: str) -> Case | None:
     engine = make_engine(stack.database_url)
     try:
         with make_session_factory(engine)() as session:
-            return session.scalar(select(Case).where(Case.conversation_id == conversation_id))
+            case = session.scalar(select(Case).where(Case.conversation_id == conversation_id))
+            if case is not None:
+                case.history_statuses = [e.status for e in case.history]
+            return case
     finally:
         engine.dispose()
 
@@ -115,7 +118,7 @@ def test_a_long_opening_message_prefills_most_of_the_case_in_catalan(stack):
         "amount": Decimal("25000.00"), "currency": "EUR", "timeline": "3_months",
         "contact_name": "Núria Puig", "email": "nuria@formatges.example.org",
         "phone": "+34972000111"}
-    assert [e.status for e in case.history] == ["new"]
+    assert case.history_statuses == ["new"]
     assert "Som una cooperativa de 12 sòcies" in case.original_words[0]
 
 
@@ -210,10 +213,10 @@ def test_validation_messages_and_a_broker_offer_after_two_failures_in_italian(st
         "need_description": "Cerchiamo partner in Tunisia per un festival",
         "timeline": '/inform{"timeline": "no_rush"}',
         "contact_name": "Giulia Esposito",
-        "email": "non-ho-email",
+        "email": "il mio indirizzo è giulia chiocciola marenostrum",
     }, limit=14)
     assert chat.last["replies"][0]["text"] == _text("it", "utter_invalid_email")
-    chat.say("ancora no")
+    chat.say("giulia punto marenostrum")
     texts = [r["text"] for r in chat.last["replies"]]
     assert _text("it", "utter_invalid_email") in texts
     assert _text("it", "utter_offer_human") in texts
