@@ -377,7 +377,9 @@ class ActionApplyCorrection(Action):
         updates: dict[str, Any] = {}
         for entity in tracker.latest_message.get("entities") or []:
             name = entity.get("entity")
-            if name in CASE_SLOTS and name not in ("consent", "members", "amount"):
+            # The first value is the new one ("Tangier, not Tunis").
+            if name in CASE_SLOTS and name not in ("consent", "members", "amount") \
+                    and name not in updates:
                 updates[name] = entity.get("value")
         found = extract(text, lang)
         for slot in PREFILLABLE:
