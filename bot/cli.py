@@ -205,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in {"test", "evaluate"}:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "test":
+        args.pytest_args = [*(args.pytest_args or []), *extra]
+    if args.command == "evaluate":
+        args.evaluate_args = [*(args.evaluate_args or []), *extra]
     return int(args.func(args))
 
 

@@ -182,6 +182,9 @@ def _pick(candidates: Iterable[str], hint: str | None, probabilities: Mapping[st
     pool = sorted(candidates, key=LANGUAGES.index)
     if hint in pool:
         return hint  # type: ignore[return-value]
+    if DEFAULT in pool:
+        # Words shared with English ("hello", "ok") are English first: the lingua franca.
+        return DEFAULT
     return max(pool, key=lambda lang: probabilities.get(lang, 0.0))
 
 
