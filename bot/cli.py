@@ -209,9 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     if extra and args.command not in {"test", "evaluate"}:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "test":
-        args.pytest_args = [*(args.pytest_args or []), *extra]
+        args.pytest_args = [*extra, *(args.pytest_args or [])]
     if args.command == "evaluate":
-        args.evaluate_args = [*(args.evaluate_args or []), *extra]
+        args.evaluate_args = [*extra, *(args.evaluate_args or [])]
     return int(args.func(args))
 
 
