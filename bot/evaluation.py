@@ -156,7 +156,7 @@ def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
               file=sys.stderr, flush=True)
         subprocess.run([str(python), "-m", "rasa", "test", "nlu", "--nlu", "data", "--config",
                         "config.yml", "--cross-validation", "--folds", str(folds), "--out",
-                        str(out), "--successes", "--errors"], cwd=project, env=env, check=True,
+                        str(out), "--successes"], cwd=project, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         print(f"evaluate: cross-validation took {time.monotonic() - started:.0f} s",
               file=sys.stderr, flush=True)
