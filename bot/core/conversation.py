@@ -7,11 +7,18 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core import locales
 from bot.core.language import LanguageResolver, Resolution, strip_invisible
-from bot.core.messages import Button, InboundMessage, OutboundMessage, TurnResult
+from bot.core.messages import (
+    Button,
+    ConversationState,
+    InboundMessage,
+    OutboundMessage,
+    TurnResult,
+)
 from bot.core.rasa_client import RasaClient, RasaReply
 from bot.core.store import ConversationInfo, ConversationStore
 from bot.errors import EngineUnavailable
@@ -30,10 +37,6 @@ COMMANDS: dict[str, str] = {
 }
 _PAYLOAD = re.compile(r"^/([a-z][a-z_]{1,60})(\{.*\})?$", re.DOTALL)
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?(?:\s+(\S.*))?$", re.DOTALL)
-# Entities a button payload may carry; anything else is dropped.
-_PAYLOAD_ENTITIES = frozenset({"language", "event_key", "service_key", "choice", "legal_form",
-                               "sector", "stage", "need_category", "timeline", "country",
-                               "currency"})
 
 
 def clean_text(text: str) -> str:
@@ -51,19 +54,31 @@ def language_buttons() -> tuple[Button, ...]:
     )
 
 
+@dataclass
+class _Turn:
+    """What the assistant answered in one turn, and what it asked the core to do."""
+
+    language: str
+    replies: list[OutboundMessage] = field(default_factory=list)
+    state: ConversationState | None = None
+    erase: bool = False
+
+
 class ConversationCore:
     """Route user messages to the assistant and turn its answers into channel-neutral replies."""
 
     def __init__(self, *, store: ConversationStore, rasa: RasaClient,
                  resolver: LanguageResolver, known_intents: frozenset[str],
+                 known_entities: frozenset[str] = frozenset(),
                  max_message_chars: int = 4000,
                  tracker_eraser: Callable[[str], None] | None = None) -> None:
         self._store = store
         self._tracker_eraser = tracker_eraser
-        self._erase_requested = False
         self._rasa = rasa
         self._resolver = resolver
         self._intents = known_intents
+        # A payload may carry the domain's entities, except the one the core itself sets.
+        self._payload_entities = known_entities - {"conversation_language"}
         self._max_chars = max_message_chars
 
     @property
@@ -125,26 +140,25 @@ class ConversationCore:
             logger.warning("conversation %s: message kept, engine unavailable (%s)", info.id, exc)
             self._store.mark_undelivered(info.id)
             return self._local(info, language, "engine_unavailable")
-        outbound, new_language = self._convert(info, replies, language)
-        if new_language != language:
+        turn = self._convert(info, replies, language)
+        if turn.language != language:
             # An action switched the language: ask again so the answer comes in the new one.
-            language = new_language
+            language = turn.language
             retry = self._rasa_text(text, ("change_language", {"language": language}), language)
             try:
                 replies = await self._rasa.send(info.id, retry, {**metadata, "language": language})
             except EngineUnavailable:
                 return self._local(info, language, "engine_unavailable")
-            outbound, language = self._convert(info, replies, language)
-        if not outbound:
+            turn = self._convert(info, replies, language)
+        if not turn.replies:
             logger.warning("conversation %s: the engine produced no reply", info.id)
-            return self._local(info, language, "engine_unavailable")
-        if self._erase_requested:
-            self._erase_requested = False
+            return self._local(info, turn.language, "engine_unavailable")
+        if turn.erase:
             await self._erase(info.id)
-            return TurnResult(info.id, language, "bot", outbound)
-        for reply in outbound:
+            return TurnResult(info.id, turn.language, "bot", turn.replies)
+        for reply in turn.replies:
             self._store.record(info.id, "out", reply.text)
-        return TurnResult(info.id, language, self._store.get(info.id).state, outbound)
+        return TurnResult(info.id, turn.language, turn.state or info.state, turn.replies)
 
     async def _erase(self, conversation_id: str) -> None:
         """Erase everything stored about a conversation: transcript, cases, consent, tracker."""
@@ -172,7 +186,7 @@ class ConversationCore:
                 if not isinstance(raw, dict):
                     return None
                 entities = {k: v for k, v in raw.items()
-                            if k in _PAYLOAD_ENTITIES and isinstance(v, str | int | float)}
+                            if k in self._payload_entities and isinstance(v, str | int | float)}
             return match.group(1), entities
         command = _COMMAND.match(text)
         if command and command.group(1) in COMMANDS:
@@ -194,30 +208,32 @@ class ConversationCore:
         return f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
 
     def _convert(self, info: ConversationInfo, replies: list[RasaReply],
-                 language: str) -> tuple[list[OutboundMessage], str]:
+                 language: str) -> _Turn:
         """Turn Rasa's replies into outbound messages; apply instructions sent as custom JSON."""
-        outbound: list[OutboundMessage] = []
+        turn = _Turn(language=language)
         for reply in replies:
             custom = reply.get("custom")
             if isinstance(custom, dict):
                 requested = custom.get("language")
-                if requested in locales.LANGUAGE_NAMES and requested != language:
-                    language = str(requested)
-                    self._store.set_language(info.id, language)
+                if requested in locales.LANGUAGE_NAMES and requested != turn.language:
+                    turn.language = str(requested)
+                    self._store.set_language(info.id, turn.language)
                 if custom.get("state") in {"waiting", "human", "bot"}:
-                    self._store.set_state(info.id, str(custom["state"]))
+                    turn.state = custom["state"]
+                    self._store.set_state(info.id, turn.state)
                 if custom.get("erase") is True:
-                    self._erase_requested = True
+                    turn.erase = True
                 if custom.get("language_choice"):
                     # Language buttons are named in each language: the core owns them.
-                    if outbound and not outbound[-1].buttons:
-                        outbound[-1] = OutboundMessage(outbound[-1].text, language_buttons())
+                    if turn.replies and not turn.replies[-1].buttons:
+                        turn.replies[-1] = OutboundMessage(turn.replies[-1].text,
+                                                           language_buttons())
                     else:
-                        outbound.append(OutboundMessage(locales.text("language_prompt", language),
-                                                        language_buttons()))
+                        turn.replies.append(OutboundMessage(
+                            locales.text("language_prompt", turn.language), language_buttons()))
             text = reply.get("text")
             buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
                             for b in reply.get("buttons") or [] if isinstance(b, dict))
             if text or buttons:
-                outbound.append(OutboundMessage(str(text or ""), buttons))
-        return outbound, language
+                turn.replies.append(OutboundMessage(str(text or ""), buttons))
+        return turn

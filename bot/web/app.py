@@ -38,10 +38,12 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
 
 
-def domain_intents() -> frozenset[str]:
-    """Return the intents declared in the dialogue domain."""
+def domain_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the intents and the entities declared in the dialogue domain."""
     domain = yaml.safe_load((PROJECT_ROOT / "dialogues" / "domain.yml").read_text("utf-8"))
-    return frozenset(str(i) if isinstance(i, str) else next(iter(i)) for i in domain["intents"])
+    intents = frozenset(str(i) if isinstance(i, str) else next(iter(i))
+                        for i in domain["intents"])
+    return intents, frozenset(str(e) for e in domain["entities"])
 
 
 async def health(_request: Request) -> Response:
@@ -64,8 +66,10 @@ def build_core(settings: Settings, engine: Engine) -> tuple[ConversationCore, Ra
     """Create the conversation core (and its Rasa client) on a migrated database."""
     upgrade(engine)
     rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    intents, entities = domain_names()
     core = ConversationCore(store=ConversationStore(make_session_factory(engine)), rasa=rasa,
-                            resolver=LanguageResolver(), known_intents=domain_intents(),
+                            resolver=LanguageResolver(), known_intents=intents,
+                            known_entities=entities,
                             max_message_chars=settings.max_message_chars,
                             tracker_eraser=make_tracker_eraser(settings))
     return core, rasa
