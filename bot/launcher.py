@@ -121,14 +121,8 @@ class Supervisor:
     def restart(self, name: str) -> None:
         """Stop one component and start it again (same command, same port)."""
         component = next(c for c in self.components if c.name == name)
-        process = component.process
-        if process is not None and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        if component.process is not None:
+            _terminate([component.process])
         self.components.remove(component)
         deadline = time.monotonic() + 10
         while port_in_use(component.port) and time.monotonic() < deadline:
@@ -138,28 +132,28 @@ class Supervisor:
     def stop(self) -> None:
         """Stop every component, newest first: SIGTERM, then SIGKILL after 10 s."""
         self._stopping.set()
-        for component in reversed(self.components):
-            process = component.process
-            if process is None or process.poll() is not None:
-                continue
+        _terminate([c.process for c in reversed(self.components) if c.process is not None])
+        self.components.clear()
+
+
+def _terminate(processes: list[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
+    """Send SIGTERM to each process group, wait up to ``grace`` seconds, then SIGKILL."""
+    for process in processes:
+        if process.poll() is None:
             try:
                 os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
-                continue
-        deadline = time.monotonic() + 10
-        for component in reversed(self.components):
-            process = component.process
-            if process is None:
-                continue
+                pass
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
             try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                process.wait()
-        self.components.clear()
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
 
 
 def last_line(path: Path) -> str:

@@ -21,7 +21,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatType, MessageLimit
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -255,10 +255,6 @@ async def start_polling(settings: Settings, core: ConversationCore) -> Any:
 
     return _Running()
 
-
-def is_private(update: Update) -> bool:
-    """Return whether the update comes from a one-to-one chat."""
-    return bool(update.effective_chat and update.effective_chat.type == ChatType.PRIVATE)
 
 
 async def register_webhook(application: Application[Any, Any, Any, Any, Any, Any],

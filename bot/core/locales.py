@@ -7,7 +7,6 @@ from pathlib import Path
 
 import yaml
 
-from catalog.vocabulary import LANGUAGES
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
@@ -31,7 +30,3 @@ def text(key: str, lang: str | None, **values: object) -> str:
     template = _catalogue(lang or DEFAULT_LANGUAGE).get(key) or _catalogue(DEFAULT_LANGUAGE)[key]
     return template.format(**values) if values else template
 
-
-def available() -> tuple[str, ...]:
-    """Return the languages that have a locale file."""
-    return tuple(lang for lang in LANGUAGES if (LOCALES_DIR / f"{lang}.yml").exists())
