@@ -1,1 +1,1 @@
-"""Rasa custom actions (action server, rasa-sdk). Loaded by `python -m rasa_sdk --actions actions`."""
+"""Rasa custom actions (rasa-sdk), loaded by `python -m rasa_sdk --actions actions`."""

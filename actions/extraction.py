@@ -151,12 +151,17 @@ def _best(matcher: PhraseMatcher, doc: Any, nlp: Language) -> tuple[str, str] | 
     return nlp.vocab.strings[match_id], doc[start:end].text
 
 
+@cache
+def _member_words(lang: str) -> frozenset[str]:
+    """Return the folded nouns that follow a head count, in ``lang`` and English."""
+    return frozenset(fold(str(w)) for source in (terms(lang), terms("en"))
+                     for w in (source.get("member_words") or []))
+
+
 def members_count(text: str, lang: str) -> int | None:
     """Return the number of members/workers stated in ``text`` ("12 sòcies", "forty members")."""
     nlp = _pipeline(lang)
-    words = {fold(str(w)) for w in (terms(lang).get("member_words") or [])}
-    words |= {fold(str(w)) for w in (terms("en").get("member_words") or [])}
-    lemmas = {fold(w) for w in words}
+    words = _member_words(lang)
     doc = nlp(text)
     numbers = _WORD_NUMBERS.get(lang, {})
     for i, token in enumerate(doc[:-1]):
@@ -169,7 +174,7 @@ def members_count(text: str, lang: str) -> int | None:
         if value is None or value <= 0 or value > 1_000_000:
             continue
         for follower in doc[i + 1:i + 3]:
-            if fold(follower.text) in words or fold(follower.lemma_ or "") in lemmas:
+            if fold(follower.text) in words or fold(follower.lemma_ or "") in words:
                 return value
     return None
 

@@ -27,6 +27,7 @@ from actions.validators import (
 )
 from catalog.brief import summary
 from catalog.models import Case, CaseEvent, Consent, Conversation
+from catalog.vocabulary import LEGAL_FORMS, SECTORS, STAGES
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,12 @@ INTENT_NEED = {"need_funding": "funding", "need_consultancy": "consultancy",
                "need_innovation": "innovation", "need_internationalisation": "internationalisation",
                "search_partners": "partners"}
 SKIPPED = "skipped"
+CHOICES: dict[str, frozenset[str]] = {
+    "legal_form": LEGAL_FORMS, "sector": SECTORS, "stage": STAGES,
+    "need_category": frozenset({"funding", "consultancy", "innovation", "internationalisation",
+                                "partners", "other"}),
+    "timeline": frozenset({"urgent", "3_months", "12_months", "no_rush"}),
+}
 MAX_TRIES = 2
 
 
@@ -101,41 +108,6 @@ class ValidateIntakeForm(FormValidationAction):
         value = getattr(extract(text, language(tracker)), slot)
         return {slot: value} if value is not None else {}
 
-    async def extract_legal_form(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
-        """Prefill the legal form from what the user wrote."""
-        return self._prefill(tracker, "legal_form")
-
-    async def extract_country(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
-        """Prefill the country."""
-        return self._prefill(tracker, "country")
-
-    async def extract_city(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: DomainDict) -> dict[str, Any]:
-        """Prefill the city."""
-        return self._prefill(tracker, "city")
-
-    async def extract_sector(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> dict[str, Any]:
-        """Prefill the sector."""
-        return self._prefill(tracker, "sector")
-
-    async def extract_members(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
-        """Prefill the number of members."""
-        return self._prefill(tracker, "members")
-
-    async def extract_stage(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> dict[str, Any]:
-        """Prefill the stage."""
-        return self._prefill(tracker, "stage")
-
-    async def extract_need_category(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> dict[str, Any]:
-        """Prefill the kind of need."""
-        return self._prefill(tracker, "need_category")
-
     # -- validation ------------------------------------------------------------------
 
     def _fail(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str,
@@ -174,45 +146,11 @@ class ValidateIntakeForm(FormValidationAction):
             return self._fail(dispatcher, tracker, "org_name", "utter_invalid_choice")
         return {"org_name": name}
 
-    async def validate_legal_form(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Map the answer to a canonical legal form."""
-        slot_value = unpayload(slot_value, "legal_form")
-        return self._choice(slot_value, "legal_form", dispatcher, tracker)
-
-    async def validate_sector(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Map the answer to a canonical sector."""
-        slot_value = unpayload(slot_value, "sector")
-        return self._choice(slot_value, "sector", dispatcher, tracker)
-
-    async def validate_stage(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Map the answer to a canonical stage."""
-        slot_value = unpayload(slot_value, "stage")
-        return self._choice(slot_value, "stage", dispatcher, tracker)
-
-    async def validate_need_category(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Map the answer to a canonical need category."""
-        slot_value = unpayload(slot_value, "need_category")
-        return self._choice(slot_value, "need_category", dispatcher, tracker)
-
-    async def validate_timeline(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Map the answer to a canonical timeline."""
-        slot_value = unpayload(slot_value, "timeline")
-        return self._choice(slot_value, "timeline", dispatcher, tracker)
-
     def _choice(self, value: Any, section: str, dispatcher: CollectingDispatcher,
                 tracker: Tracker) -> dict[str, Any]:
-        from catalog.vocabulary import LEGAL_FORMS, SECTORS, STAGES
-
-        known = {"legal_form": LEGAL_FORMS, "sector": SECTORS, "stage": STAGES,
-                 "need_category": {"funding", "consultancy", "innovation",
-                                   "internationalisation", "partners", "other"},
-                 "timeline": {"urgent", "3_months", "12_months", "no_rush"}}[section]
-        text = str(value or "")
+        """Map a typed answer or a button's code to the section's canonical value."""
+        text = str(unpayload(value, section) or "")
+        known = CHOICES[section]
         code = text if text in known else parse_choice(text, section, language(tracker))
         if code not in known:
             return self._fail(dispatcher, tracker, section, "utter_invalid_choice")
@@ -304,6 +242,30 @@ class ValidateIntakeForm(FormValidationAction):
         if number is None:
             return self._fail(dispatcher, tracker, "phone", "utter_invalid_phone")
         return {"phone": number}
+
+
+def _extractor(slot: str) -> Any:
+    async def extract(self: ValidateIntakeForm, dispatcher: CollectingDispatcher,
+                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return self._prefill(tracker, slot)
+    extract.__doc__ = f"Prefill {slot} from what the user wrote."
+    return extract
+
+
+def _validator(slot: str) -> Any:
+    async def validate(self: ValidateIntakeForm, slot_value: Any,
+                       dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> dict[str, Any]:
+        return self._choice(slot_value, slot, dispatcher, tracker)
+    validate.__doc__ = f"Map the answer to a canonical {slot}."
+    return validate
+
+
+# rasa-sdk finds extract_<slot> and validate_<slot> by name.
+for _slot in PREFILLABLE:
+    setattr(ValidateIntakeForm, f"extract_{_slot}", _extractor(_slot))
+for _slot in CHOICES:
+    setattr(ValidateIntakeForm, f"validate_{_slot}", _validator(_slot))
 
 
 class ActionStartIntake(Action):
