@@ -202,16 +202,22 @@ def main(argv: list[str] | None = None) -> int:
     brf.add_argument("reference")
     brf.add_argument("--lang", default="en")
     cases.set_defaults(func=cmd_cases)
+    bench = sub.add_parser("bench", help="benchmarks: `bench matching` (catalogue sizes x databases)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=lambda a: __import__("catalog.benchmark", fromlist=["main"]).main(
+        a.bench_args))
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in {"test", "evaluate"}:
+    if extra and args.command not in {"test", "evaluate", "bench"}:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "test":
         args.pytest_args = [*extra, *(args.pytest_args or [])]
     if args.command == "evaluate":
         args.evaluate_args = [*extra, *(args.evaluate_args or [])]
+    if args.command == "bench":
+        args.bench_args = [*extra, *(args.bench_args or [])]
     return int(args.func(args))
 
 

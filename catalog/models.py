@@ -96,6 +96,9 @@ class Service(Base):
     eligibility: Mapped[list[ServiceEligibility]] = relationship(
         back_populates="service", cascade="all, delete-orphan"
     )
+    terms: Mapped[list[ServiceTerm]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
 
 
 class ServiceTranslation(Base):
@@ -130,6 +133,24 @@ class ServiceEligibility(Base):
     value: Mapped[str] = mapped_column(String(40), primary_key=True)
 
     service: Mapped[Service] = relationship(back_populates="eligibility")
+
+
+class ServiceTerm(Base):
+    """A search term of a service: a normalised word stem of its text, or its delivery language.
+
+    Derived from the service by `catalog.search.index_service`; the matching reads it
+    so that text relevance and language preference are answered by the database.
+    """
+
+    __tablename__ = "service_term"
+    __table_args__ = (Index("ix_service_term_term", "term", "service_id"),)
+
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    service: Mapped[Service] = relationship(back_populates="terms")
 
 
 class Event(Base):
@@ -257,6 +278,7 @@ class Case(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
     original_words: Mapped[list[str]] = mapped_column(default=list)
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now,
@@ -278,3 +300,56 @@ class CaseEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     case: Mapped[Case] = relationship(back_populates="history")
+
+
+class CaseService(Base):
+    """A service the user chose from the proposals, for the broker to follow up."""
+
+    __tablename__ = "case_service"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    service: Mapped[Service] = relationship()
+
+
+class EventRegistration(Base):
+    """A person registered for an event through the chat (personal data: erased with the user)."""
+
+    __tablename__ = "event_registration"
+    __table_args__ = (UniqueConstraint("event_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(2))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    event: Mapped[Event] = relationship()
+
+
+class PartnerIntroduction(Base):
+    """One organisation asking to meet another; contacts are shared only once both agree."""
+
+    __tablename__ = "partner_introduction"
+    __table_args__ = (UniqueConstraint("requester_case_id", "target_case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester_case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    target_case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="requested")  # accepted | declined
+    requester_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    requester: Mapped[Case] = relationship(foreign_keys=[requester_case_id])
+    target: Mapped[Case] = relationship(foreign_keys=[target_case_id])

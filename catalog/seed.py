@@ -25,6 +25,7 @@ from catalog.models import (
     ServiceEligibility,
     ServiceTranslation,
 )
+from catalog.search import index_services
 from catalog.vocabulary import (
     CATEGORIES,
     COSTS,
@@ -201,6 +202,7 @@ def upsert_catalogue(session: Session, catalogue: dict[str, list[dict[str, Any]]
     session.flush()
 
     services = {s.key: s for s in session.scalars(select(Service))}
+    upserted: list[Service] = []
     for row in catalogue["services"]:
         service = services.get(row["key"]) or Service(key=row["key"])
         service.provider = providers[row["provider"]]
@@ -227,6 +229,9 @@ def upsert_catalogue(session: Session, catalogue: dict[str, list[dict[str, Any]]
             for value in dict.fromkeys(row.get(field, []))
         ]
         session.add(service)
+        upserted.append(service)
+    session.flush()
+    index_services(session, [service.id for service in upserted])
 
     events = {e.key: e for e in session.scalars(select(Event))}
     for row in catalogue["events"]:

@@ -1,0 +1,71 @@
+"""Quick proxy for intent quality while editing one language's examples.
+
+Not the real measurement (that is `./iesmed evaluate`, which cross-validates the
+Rasa pipeline); this mirrors its featurisation (word counts + character 2-4
+grams, logistic regression) in scikit-learn so a language pack can be checked
+in seconds. Run with any Python that has scikit-learn and PyYAML, e.g. the
+engine environment:
+
+    ~/.cache/iesmed/venvs/rasa-py310-*/bin/python bench/nlu_quick.py it
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import classification_report, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+ROOT = Path(__file__).resolve().parent.parent
+ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
+
+
+def examples(lang: str) -> tuple[list[str], list[str]]:
+    data = yaml.safe_load((ROOT / "nlu" / lang / "nlu.yml").read_text("utf-8"))
+    texts, labels = [], []
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            if line.startswith("- "):
+                texts.append(ANNOTATION.sub(r"\1", line[2:].strip()).lower())
+                labels.append(block["intent"])
+    return texts, labels
+
+
+def main(lang: str, folds: int = 2) -> None:
+    texts, labels = examples(lang)
+    predicted = [""] * len(texts)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    for train, test in splitter.split(texts, labels):
+        word = CountVectorizer(token_pattern=r"(?u)\b\w+\b")
+        char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4), max_features=60000)
+        tr = [texts[i] for i in train]
+        x = hstack([word.fit_transform(tr), char.fit_transform(tr)]).tocsr()
+        model = LogisticRegression(max_iter=200, C=1.0).fit(x, [labels[i] for i in train])
+        te = [texts[i] for i in test]
+        xt = hstack([word.transform(te), char.transform(te)]).tocsr()
+        for i, p in zip(test, model.predict(xt)):
+            predicted[i] = p
+    print(f"{lang}: {len(texts)} examples, macro-F1 "
+          f"{f1_score(labels, predicted, average='macro'):.3f}")
+    print(classification_report(labels, predicted, digits=3, zero_division=0))
+    confusions = Counter((t, p) for t, p in zip(labels, predicted) if t != p)
+    print("top confusions (true -> predicted):")
+    for (t, p), n in confusions.most_common(15):
+        print(f"  {n:4d}  {t} -> {p}")
+    if "-v" in sys.argv:
+        for text, t, p in zip(texts, labels, predicted):
+            if t != p:
+                print(f"  [{t} -> {p}] {text}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
