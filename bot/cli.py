@@ -1,4 +1,4 @@
-"""Command line of the project: `./iesmed run | test | train | seed | chat`."""
+"""Command line of the project: `./iesmed run | test | train | seed | catalog | chat`."""
 
 from __future__ import annotations
 
@@ -162,12 +162,86 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """Import, export, list or show the catalogue; a bad file is refused whole, exit code 1."""
+    from catalog.db import make_engine, make_session_factory, upgrade
+    from catalog.errors import CatalogError
+    from catalog.transfer import export_catalogue, find_object, import_file, list_objects
+
+    engine = make_engine(args.database or load_settings().database)
+    sessions = make_session_factory(engine)
+    output = ""
+    try:
+        if args.action == "import":
+            if not args.dry_run:
+                upgrade(engine)
+            output = "\n".join(import_file(sessions, Path(args.file), kind=args.kind,
+                                            dry_run=args.dry_run).lines())
+        else:
+            with sessions() as session:
+                if args.action == "export":
+                    output = export_catalogue(session, args.format, args.kind)
+                elif args.action == "list":
+                    rows = list_objects(session, args.kind, args.lang)
+                    width = max((len(key) for key, _, _ in rows), default=0)
+                    output = "\n".join(f"{key:<{width}}  {label}  ({detail})"
+                                       for key, label, detail in rows)
+                else:
+                    found = find_object(session, args.key, args.lang)
+                    if not found:
+                        return _fail(f"no provider, service or event with key {args.key!r}")
+                    output = "\n".join(_yaml({kind[:-1]: record}) for kind, record in found)
+    except CatalogError as exc:
+        return _fail(str(exc))
+    finally:
+        engine.dispose()
+    if getattr(args, "out", None):
+        Path(args.out).write_text(output, encoding="utf-8-sig" if args.format == "csv"
+                                  else "utf-8")
+    else:
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
+
+
+def _yaml(data: object) -> str:
+    """Return ``data`` as readable YAML (Unicode kept, field order kept)."""
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat with an already running bot."""
     from bot.terminal import chat
 
     chat(args.url or load_settings().bot_url)
     return 0
+
+
+def _add_catalog_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `catalog import | export | list | show`."""
+    kinds = ["providers", "services", "events"]
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--database", help="database URL (default: DATABASE_URL)")
+    catalog = sub.add_parser("catalog", help="import, export, list or show the catalogue")
+    actions = catalog.add_subparsers(dest="action", required=True)
+    imp = actions.add_parser("import", parents=[database],
+                             help="load a YAML or CSV file: validated, all or nothing")
+    imp.add_argument("file")
+    imp.add_argument("--kind", choices=kinds, help="what a CSV file holds (default: its name)")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    exp = actions.add_parser("export", parents=[database],
+                             help="write the catalogue as YAML or CSV")
+    exp.add_argument("--format", choices=["yaml", "csv"], default="yaml")
+    exp.add_argument("--kind", choices=kinds, help="only this kind (needed for CSV)")
+    exp.add_argument("--out", help="write to this file instead of standard output")
+    lst = actions.add_parser("list", parents=[database], help="keys and titles of one kind")
+    lst.add_argument("kind", nargs="?", choices=kinds, default="services")
+    lst.add_argument("--lang", default="en")
+    show = actions.add_parser("show", parents=[database], help="one object by its key")
+    show.add_argument("key")
+    show.add_argument("--lang", help="only the text in this language")
+    catalog.set_defaults(func=cmd_catalog)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     brf.add_argument("reference")
     brf.add_argument("--lang", default="en")
     cases.set_defaults(func=cmd_cases)
+    _add_catalog_parser(sub)
     bench = sub.add_parser("bench", help="benchmarks: `bench matching` (catalogue sizes x databases)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=lambda a: __import__("catalog.benchmark", fromlist=["main"]).main(

@@ -7,3 +7,7 @@ class CatalogError(Exception):
 
 class SeedFileError(CatalogError):
     """A catalogue file could not be read or failed validation."""
+
+
+class TransferError(CatalogError):
+    """An import could not be written to the database; nothing was changed."""

@@ -88,6 +88,12 @@ class Service(Base):
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Derived by catalog.search.index_services for fast filtering: ",ES,FR," or None (open to all)
+    eligible_countries: Mapped[str | None] = mapped_column(String(400))
+    eligible_legal_forms: Mapped[str | None] = mapped_column(String(200))
+    eligible_stages: Mapped[str | None] = mapped_column(String(100))
+    eligible_sectors: Mapped[str | None] = mapped_column(String(300))
+    delivery_languages: Mapped[str | None] = mapped_column(String(60))
 
     provider: Mapped[Provider] = relationship(back_populates="services")
     translations: Mapped[list[ServiceTranslation]] = relationship(

@@ -17,13 +17,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from catalog.models import Service, ServiceTerm, ServiceTranslation
+from catalog.models import Service, ServiceEligibility, ServiceTerm, ServiceTranslation
 
 STEM = 6
 MIN_LENGTH = 4
+MIN_LENGTH_ARABIC = 3  # Arabic words are built on three-letter roots
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ARABIC_ARTICLE = ("ال", "وال", "بال", "لل")
 
@@ -44,6 +45,7 @@ tots totes nosaltres vosaltres seva seus seves quan fins
 para pelo pela pelos pelas como esta este isto isso essa esse porque sobre entre desde
 muito muita muitos muitas nossa nosso também tambem quando onde eles elas está estão
 için icin gibi daha çok cok olan olarak veya ancak kadar sonra önce once bizim sizin
+التي الذي الذين هذه هذا الى على ذلك التى
 είναι ειναι για από απο στην στον στις στους μας σας αλλά αλλα όπως οπως πολύ πολυ
 """.split())
 
@@ -63,7 +65,8 @@ def stems(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in _WORD.finditer(text or ""):
         word = normalise(match.group())
-        if len(word) < MIN_LENGTH or word in STOPWORDS:
+        minimum = MIN_LENGTH_ARABIC if "\u0600" <= word[:1] <= "\u06ff" else MIN_LENGTH
+        if len(word) < minimum or word in STOPWORDS:
             continue
         found.setdefault(word[:STEM], match.group())
     return found
@@ -76,6 +79,28 @@ def service_terms(texts: Iterable[str], languages: Iterable[str]) -> set[str]:
         terms.update(stems(text))
     terms.update(f"lang:{lang}" for lang in languages)
     return terms
+
+
+ELIGIBILITY_COLUMNS = {"country": "eligible_countries", "legal_form": "eligible_legal_forms",
+                       "stage": "eligible_stages", "sector": "eligible_sectors"}
+
+
+def packed(values: Iterable[str]) -> str | None:
+    """Codes as one delimited string (",ES,FR,"), or None for "no restriction"."""
+    unique = sorted(set(values))
+    return f",{','.join(unique)}," if unique else None
+
+
+def derived_columns(eligibility: Iterable[tuple[str, str]],
+                    languages: Iterable[str]) -> dict[str, str | None]:
+    """The service columns the matching filters on, from eligibility rows and languages."""
+    by_dimension: dict[str, list[str]] = {}
+    for dimension, value in eligibility:
+        by_dimension.setdefault(dimension, []).append(value)
+    columns = {column: packed(by_dimension.get(dimension, ()))
+               for dimension, column in ELIGIBILITY_COLUMNS.items()}
+    columns["delivery_languages"] = packed(languages)
+    return columns
 
 
 def index_services(session: Session, service_ids: Iterable[int] | None = None) -> int:
@@ -103,6 +128,17 @@ def index_services(session: Session, service_ids: Iterable[int] | None = None) -
         session.execute(delete(ServiceTerm))
     else:
         session.execute(delete(ServiceTerm).where(ServiceTerm.service_id.in_(ids_filter)))
+    eligibility: dict[int, list[tuple[str, str]]] = {}
+    elig_query = select(ServiceEligibility.service_id, ServiceEligibility.dimension,
+                        ServiceEligibility.value)
+    if ids_filter is not None:
+        elig_query = elig_query.where(ServiceEligibility.service_id.in_(ids_filter))
+    for row in session.execute(elig_query):
+        eligibility.setdefault(row.service_id, []).append((row.dimension, row.value))
+    updates = [{"id": sid, **derived_columns(eligibility.get(sid, []), languages)}
+               for sid, (_, languages) in services.items()]
+    for start in range(0, len(updates), 5000):
+        session.execute(update(Service), updates[start:start + 5000])
     rows = [{"service_id": sid, "term": term}
             for sid, (_, languages) in services.items()
             for term in sorted(service_terms(texts.get(sid, []), languages))]

@@ -1,0 +1,415 @@
+"""Rank services, events and partner organisations for a (possibly partial) case.
+
+Services are filtered and scored by the database in one query, so matching
+stays fast on large catalogues (see `./iesmed bench matching`):
+
+- hard filters: active, within validity dates, the need's categories, and the
+  eligibility rows for country, legal form and stage (a service with no row
+  for a dimension is open to all), and the amount range when the currencies
+  agree;
+- soft preferences, added into a score: the user's sector, the user's
+  language, and how many of the user's own words (as language-neutral stems,
+  catalog/search.py) occur in the service's texts in any language.
+
+Each proposal carries its reasons as codes; `explain` renders them in the
+user's language from the `phrases:` of the language packs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.numbers import format_currency
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.brief import FSI, PDI, RTL, value_label
+from catalog.models import (
+    Case,
+    Event,
+    Provider,
+    Service,
+    ServiceTerm,
+    ServiceTranslation,
+)
+from catalog.search import ELIGIBILITY_COLUMNS, stems
+from catalog.vocabulary import FALLBACK_LANGUAGES, LANGUAGES
+
+NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
+
+NEED_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "funding": ("funding",),
+    "consultancy": ("consultancy", "training"),
+    "innovation": ("innovation",),
+    "internationalisation": ("internationalisation", "networking"),
+    "partners": ("networking",),
+    "events": ("training", "networking"),
+    "other": (),
+}
+WEIGHT_SECTOR = 3
+WEIGHT_SECTOR_OPEN = 1
+WEIGHT_LANGUAGE = 2
+WEIGHT_WORD = 2
+WEIGHT_PRIMARY_CATEGORY = 1
+COMMON_TERM_SHARE = 0.10  # a stem in more than this share of services says little
+MAX_TERMS = 6  # the rarest of the user's stems are enough to rank, and keep the query cheap
+
+
+@dataclass(frozen=True)
+class Need:
+    """What is known about an organisation and its need; every field may be missing."""
+
+    language: str = "en"
+    country: str | None = None
+    legal_form: str | None = None
+    stage: str | None = None
+    sector: str | None = None
+    need_category: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    words: str = ""
+
+    @classmethod
+    def from_case(cls, case: Case) -> Need:
+        """Describe a stored case."""
+        return cls(language=case.language, country=case.country, legal_form=case.legal_form,
+                   stage=case.stage, sector=case.sector, need_category=case.need_category,
+                   amount=case.amount, currency=case.currency,
+                   words=" ".join([case.need_description or "", *case.original_words]))
+
+
+Reason = tuple[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One service or event proposed to the user, with why it fits."""
+
+    kind: str  # "service" | "event"
+    key: str
+    title: str
+    provider: str
+    score: float
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Matches:
+    """A page of proposals and how many fit in all."""
+
+    total: int
+    proposals: list[Proposal]
+
+
+# --- services ---------------------------------------------------------------------------------
+
+def _open_to(column: ColumnElement[str | None], value: str) -> ColumnElement[bool]:
+    """The service has no restriction on this dimension, or lists ``value``."""
+    return or_(column.is_(None), column.contains(f",{value},", autoescape=True))
+
+
+def _filters(need: Need, today: dt.date) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = [
+        Service.active.is_(True),
+        or_(Service.valid_from.is_(None), Service.valid_from <= today),
+        or_(Service.valid_until.is_(None), Service.valid_until >= today),
+    ]
+    categories = NEED_CATEGORIES.get(need.need_category or "other", ())
+    if categories:
+        filters.append(Service.category.in_(categories))
+    for column, value in ((Service.eligible_countries, need.country),
+                          (Service.eligible_legal_forms, need.legal_form),
+                          (Service.eligible_stages, need.stage)):
+        if value:
+            filters.append(_open_to(column, value))
+    if need.amount is not None and need.amount > 0:
+        currency = need.currency or "EUR"
+        filters.append(or_(
+            Service.currency.is_(None), Service.currency != currency,
+            and_(or_(Service.amount_min.is_(None), Service.amount_min <= need.amount),
+                 or_(Service.amount_max.is_(None), Service.amount_max >= need.amount))))
+    return filters
+
+
+def _informative_terms(session: Session, words: str) -> dict[str, str]:
+    """The stems of the user's words that are rare enough in the catalogue to mean something."""
+    wanted = stems(words)
+    if not wanted:
+        return {}
+    total = session.scalar(select(func.count()).select_from(Service)) or 0
+    frequency = dict(session.execute(
+        select(ServiceTerm.term, func.count()).where(ServiceTerm.term.in_(list(wanted)))
+        .group_by(ServiceTerm.term)).tuples().all())
+    limit = max(2.0, total * COMMON_TERM_SHARE)
+    useful = sorted((n, stem) for stem, n in frequency.items() if 0 < n <= limit)
+    return {stem: wanted[stem] for _, stem in useful[:MAX_TERMS]}
+
+
+def _base_score(need: Need) -> ColumnElement[Any]:
+    """Language, sector and primary-category preferences, computed by the database per row."""
+    parts: list[ColumnElement[Any]] = [case(
+        (Service.delivery_languages.contains(f",{need.language},", autoescape=True),
+         WEIGHT_LANGUAGE), else_=0)]
+    if need.sector:
+        parts.append(case(
+            (Service.eligible_sectors.is_(None), WEIGHT_SECTOR_OPEN),
+            (Service.eligible_sectors.contains(f",{need.sector},", autoescape=True),
+             WEIGHT_SECTOR), else_=0))
+    categories = NEED_CATEGORIES.get(need.need_category or "other", ())
+    if len(categories) > 1:
+        parts.append(case((Service.category == categories[0], WEIGHT_PRIMARY_CATEGORY),
+                          else_=0))
+    return sum(parts[1:], parts[0])
+
+
+def rank_services(session: Session, need: Need, *, limit: int = 3, offset: int = 0,
+                  today: dt.date | None = None) -> Matches:
+    """Return the services that fit ``need``, best first, one page at a time.
+
+    The database filters and scores the preferences it can see per row; the word hits
+    come from one lookup in the term index and are added here, which measured faster on
+    both SQLite and PostgreSQL than joining an aggregate (docs/DECISIONS.md).
+    """
+    today = today or dt.date.today()
+    connection = session.connection()  # Core rows: no ORM bookkeeping for thousands of ids
+    eligible = connection.execute(
+        select(Service.id, _base_score(need)).where(*_filters(need, today))).all()
+    if not eligible:
+        return Matches(0, [])
+    terms = _informative_terms(session, need.words)
+    hits: Counter[int] = Counter()
+    if terms:
+        hits.update(connection.execute(
+            select(ServiceTerm.service_id).where(ServiceTerm.term.in_(list(terms)))).scalars())
+    scored = sorted(((base + WEIGHT_WORD * hits[sid], sid) for sid, base in eligible),
+                    key=lambda pair: (-pair[0], pair[1]))
+    page = [(sid, score) for score, sid in scored[offset:offset + limit]]
+    if not page:
+        return Matches(len(eligible), [])
+    return Matches(len(eligible), _describe_services(session, need, terms, page))
+
+
+def _pick_text(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation | None:
+    by_lang = {row.lang: row for row in rows}
+    for candidate in (lang, *FALLBACK_LANGUAGES, *sorted(by_lang)):
+        if candidate in by_lang:
+            return by_lang[candidate]
+    return None
+
+
+def text_in(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation | None:
+    """The translation to show in ``lang``: that language, then English, French, Spanish."""
+    return _pick_text(rows, lang)
+
+
+def _describe_services(session: Session, need: Need, terms: dict[str, str],
+                       page: Sequence[tuple[int, int]]) -> list[Proposal]:
+    ids = [row[0] for row in page]
+    services = {s.id: s for s in session.scalars(
+        select(Service).where(Service.id.in_(ids))
+        .options(selectinload(Service.translations)))}
+    providers = dict(session.execute(
+        select(Provider.id, Provider.name).where(
+            Provider.id.in_({s.provider_id for s in services.values()}))).tuples().all())
+    matched: dict[int, set[str]] = {}
+    if terms:
+        for sid, term in session.execute(
+                select(ServiceTerm.service_id, ServiceTerm.term).where(
+                    ServiceTerm.service_id.in_(ids), ServiceTerm.term.in_(list(terms)))):
+            matched.setdefault(sid, set()).add(term)
+    proposals = []
+    for sid, score in page:
+        service = services[sid]
+        text = _pick_text(service.translations, need.language)
+        proposals.append(Proposal(
+            kind="service", key=service.key, title=text.title if text else service.key,
+            summary=text.summary if text else "",
+            provider=providers.get(service.provider_id, ""), score=float(score),
+            reasons=service_reasons(service, need,
+                                    [terms[t] for t in sorted(matched.get(sid, ()))])))
+    return proposals
+
+
+def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple[Reason, ...]:
+    """Why ``service`` fits ``need``, most decisive first, as phrase keys with raw values."""
+    rows = {dimension: set((getattr(service, column) or "").strip(",").split(","))
+            for dimension, column in ELIGIBILITY_COLUMNS.items()}
+    reasons: list[Reason] = []
+    for dimension, value, phrase in (("legal_form", need.legal_form, "reason_legal_form"),
+                                     ("country", need.country, "reason_country"),
+                                     ("stage", need.stage, "reason_stage"),
+                                     ("sector", need.sector, "reason_sector")):
+        if value and value in rows.get(dimension, ()):
+            reasons.append((phrase, {dimension: value}))
+    if service.amount_max is not None and service.currency:
+        amounts = {"max": str(service.amount_max), "currency": service.currency}
+        if service.amount_min:
+            reasons.append(("reason_amount", {**amounts, "min": str(service.amount_min)}))
+        else:
+            reasons.append(("reason_amount_up_to", amounts))
+    if need.language in (service.languages or []):
+        reasons.append(("reason_language", {"language": need.language}))
+    if words:
+        reasons.append(("reason_words", {"words": ", ".join(words[:4])}))
+    if service.cost == "free":
+        reasons.append(("reason_free", {}))
+    return tuple(reasons)
+
+
+# --- events -----------------------------------------------------------------------------------
+
+def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0,
+                now: dt.datetime | None = None) -> Matches:
+    """Upcoming events open for registration, those closest to the need first."""
+    now = now or dt.datetime.now(dt.UTC)
+    events = session.scalars(
+        select(Event).where(Event.active.is_(True), Event.starts_at > now,
+                            or_(Event.registration_deadline.is_(None),
+                                Event.registration_deadline >= now.date()))
+        .order_by(Event.starts_at).limit(500)).all()
+    topics = set(NEED_CATEGORIES.get(need.need_category or "other", ()))
+    if need.need_category in {"funding", "consultancy", "innovation", "internationalisation"}:
+        topics.add(need.need_category)
+
+    def score(event: Event) -> int:
+        value = 0
+        if topics & set(event.topics or []):
+            value += 3
+        if need.country and need.country in (event.countries or []):
+            value += 2
+        elif not event.countries:
+            value += 1
+        if need.language in (event.languages or []):
+            value += 2
+        return value
+
+    ranked = sorted(events, key=lambda e: (-score(e), e.starts_at, e.id))
+    page = ranked[offset:offset + limit]
+    providers = dict(session.execute(select(Provider.id, Provider.name)).tuples().all())
+    proposals = []
+    for event in page:
+        text = _pick_text(event.translations, need.language)  # type: ignore[arg-type]
+        reasons: list[Reason] = [("event_when", {
+            "start": event.starts_at.isoformat(), "timezone": event.timezone,
+            "place": event.venue or ""})]
+        if need.country and need.country in (event.countries or []):
+            reasons.append(("reason_country", {"country": need.country}))
+        if need.language in (event.languages or []):
+            reasons.append(("reason_language", {"language": need.language}))
+        proposals.append(Proposal(
+            kind="event", key=event.key, title=text.title if text else event.key,
+            summary=text.summary if text else "",
+            provider=providers.get(event.provider_id or 0, ""), score=score(event),
+            reasons=tuple(reasons)))
+    return Matches(len(ranked), proposals)
+
+
+# --- partners ---------------------------------------------------------------------------------
+
+def find_partners(session: Session, case: Case, *, limit: int = 3) -> Matches:
+    """Organisations that opted in to be found, in the same sector and another country."""
+    if case.sector is None:
+        return Matches(0, [])
+    filters = [Case.discoverable.is_(True), Case.id != case.id,
+               Case.conversation_id != case.conversation_id,
+               Case.status != "closed", Case.sector == case.sector,
+               Case.org_name.is_not(None)]
+    if case.country:
+        filters.append(Case.country != case.country)
+    total = session.scalar(select(func.count()).select_from(Case).where(*filters)) or 0
+    found = session.scalars(select(Case).where(*filters)
+                            .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)).all()
+    proposals = [Proposal(
+        kind="partner", key=other.reference, title=other.org_name or other.reference,
+        provider="", score=1.0,
+        reasons=tuple(r for r in (("reason_sector", {"sector": other.sector or ""}),
+                                  ("reason_country", {"country": other.country or ""}))
+                      if any(r[1].values())))
+        for other in found]
+    return Matches(total, proposals)
+
+
+# --- explanations -----------------------------------------------------------------------------
+
+@cache
+def phrases(lang: str) -> dict[str, str]:
+    """The `phrases:` of a language pack, English filling any gap."""
+    def load(code: str) -> dict[str, str]:
+        data = yaml.safe_load((NLU_DIR / code / "terms.yml").read_text("utf-8")) or {}
+        return {str(k): str(v) for k, v in (data.get("phrases") or {}).items()}
+    merged = load("en")
+    if lang in LANGUAGES and lang != "en":
+        merged.update(load(lang))
+    return merged
+
+
+def _isolate(text: str, lang: str) -> str:
+    return f"{FSI}{text}{PDI}" if lang in RTL else text
+
+
+def _money(value: str, currency: str, lang: str) -> str:
+    """Format an amount the way ``lang`` writes money, without cents for whole amounts."""
+    amount = Decimal(value)
+    pattern = Locale.parse(lang).currency_formats["standard"].pattern
+    if amount == amount.to_integral_value():
+        amount = amount.quantize(Decimal(1))
+        pattern = pattern.replace(".00", "")
+    return _isolate(format_currency(amount, currency, format=pattern, locale=lang,
+                                    currency_digits=False), lang)
+
+
+def _event_when(values: dict[str, str], lang: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    start = dt.datetime.fromisoformat(values["start"]).astimezone(ZoneInfo(values["timezone"]))
+    when = format_datetime(start, "d MMM y, HH:mm", locale=lang)
+    place = values.get("place") or phrases(lang).get("event_online", "online")
+    return f"{when} · {place}"
+
+
+def explain(reasons: Sequence[Reason], lang: str) -> str:
+    """Render reasons in ``lang``: short fragments joined by middle dots."""
+    lang = lang if lang in LANGUAGES else "en"
+    texts = phrases(lang)
+    parts: list[str] = []
+    for key, values in reasons:
+        if key == "event_when":
+            parts.append(_event_when(values, lang))
+            continue
+        template = texts.get(key)
+        if template is None:
+            continue
+        filled: dict[str, str] = {}
+        for name, value in values.items():
+            if name in {"legal_form", "sector", "stage", "country"}:
+                filled[name] = value_label(name, value, lang)
+            elif name == "language":
+                filled[name] = Locale.parse(lang).languages.get(value, value)
+            elif name in {"min", "max"}:
+                filled[name] = _money(value, values["currency"], lang)
+            elif name == "words":
+                filled[name] = _isolate(value, lang) if lang in RTL else f"“{value}”"
+        try:
+            parts.append(template.format(**filled))
+        except (KeyError, IndexError, ValueError):
+            continue
+    return " · ".join(parts)
