@@ -43,3 +43,30 @@ def test_migrate_and_seed_twice_on_postgres(postgres_url):
         assert 0 < counts["service_count"] < len(catalogue["services"])
     finally:
         engine.dispose()
+
+
+def test_catalogue_csv_round_trip_and_all_or_nothing_on_postgres(postgres_url, tmp_path):
+    from catalog.errors import TransferError
+    from catalog.transfer import export_catalogue, import_file
+
+    engine = make_engine(postgres_url)
+    try:
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        import_file(sessions, SEED_FILE)
+        with sessions() as session:
+            before = export_catalogue(session, "yaml")
+            exported = export_catalogue(session, "csv", "providers")
+        path = tmp_path / "providers.csv"
+        path.write_text(exported, "utf-8")
+        assert import_file(sessions, path).counts()["providers"]["updated"] == 0
+
+        # PostgreSQL refuses a name longer than the column: every other row stays as it was.
+        path.write_text(exported.replace("Fons Ètic del Llevant", "Fons Ètic " * 30)
+                        .replace("iesMed,broker", "iesMed Cooperative,broker"), "utf-8")
+        with pytest.raises(TransferError, match="nothing was changed"):
+            import_file(sessions, path)
+        with sessions() as session:
+            assert export_catalogue(session, "yaml") == before
+    finally:
+        engine.dispose()
