@@ -17,6 +17,8 @@ from sqlalchemy import select
 from actions import catalogue
 from actions.common import language, metadata
 from actions.extraction import extract
+from actions.matching import propose
+from actions.partners import tell_introductions
 from actions.validators import (
     parse_amount,
     parse_choice,
@@ -33,8 +35,8 @@ logger = logging.getLogger(__name__)
 
 FORM = "intake_form"
 ORDER = ("consent", "org_name", "legal_form", "country", "city", "sector", "members", "stage",
-         "website", "need_category", "need_description", "amount", "timeline", "contact_name",
-         "email", "phone")
+         "website", "need_category", "need_description", "discoverable", "amount", "timeline",
+         "contact_name", "email", "phone")
 OPTIONAL = frozenset({"website", "phone"})
 PREFILLABLE = ("legal_form", "country", "city", "sector", "members", "stage", "need_category")
 CASE_SLOTS = (*ORDER, "currency")
@@ -93,6 +95,8 @@ class ValidateIntakeForm(FormValidationAction):
         slots = list(ORDER)
         if tracker.get_slot("need_category") not in (None, "funding"):
             slots.remove("amount")
+        if tracker.get_slot("need_category") != "partners":
+            slots.remove("discoverable")  # asked only of those looking for partners
         return slots
 
     # -- prefill from free text (runs every turn while the form is active) -------------
@@ -133,9 +137,16 @@ class ValidateIntakeForm(FormValidationAction):
                                     language=lang))
         if not granted:
             # Nothing personal may be kept: forget whatever was prefilled.
+            # The kind of need is not personal: it still guides anonymous browsing.
             return {"consent": False, "consent_refused": True,
-                    **{slot: None for slot in CASE_SLOTS if slot != "consent"}}
+                    **{slot: None for slot in CASE_SLOTS
+                       if slot not in ("consent", "need_category")}}
         return {"consent": True}
+
+    async def validate_discoverable(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Yes or no: may other organisations looking for partners see this one."""
+        return {"discoverable": bool(unpayload(slot_value, "discoverable"))}
 
     async def validate_org_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -317,8 +328,9 @@ class ActionShowSummary(Action):
         """Show the case in the user's language and wait for confirmation."""
         if tracker.get_slot("consent") is False:
             dispatcher.utter_message(response="utter_consent_declined")
+            # Browsing stays open: propose services for the need, storing nothing.
             return [SlotSet("consent", None), SlotSet("consent_refused", False),
-                    SlotSet("awaiting_confirmation", False)]
+                    SlotSet("awaiting_confirmation", False), *propose(dispatcher, tracker)]
         dispatcher.utter_message(response="utter_case_summary",
                                  summary=summary(case_values(tracker), language(tracker)))
         return [SlotSet("consent_refused", False), SlotSet("awaiting_confirmation", True)]
@@ -396,6 +408,7 @@ class ActionSubmitCase(Action):
                              "stage", "website", "need_category", "need_description",
                              "currency", "timeline", "contact_name", "email", "phone")},
                 amount=Decimal(str(values["amount"])) if values.get("amount") else None,
+                discoverable=tracker.get_slot("discoverable") is True,
             )
             case.history.append(CaseEvent(status="new", note="created in chat"))
             session.add(case)
@@ -453,4 +466,51 @@ class ActionGreet(Action):
             dispatcher.utter_message(response="utter_returning_user", reference=reference)
         else:
             dispatcher.utter_message(response="utter_greet")
+        tell_introductions(dispatcher, tracker.sender_id, language(tracker))
         return []
+
+
+class ActionGoBack(Action):
+    """Go back to the question asked before the current one, clearing its answer."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_go_back"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Find the previous question of this intake; the form then asks it again."""
+        if not (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(response="utter_ask_what_to_correct"
+                                     if tracker.get_slot("awaiting_confirmation")
+                                     else "utter_nothing_to_go_back")
+            return []
+        previous = previous_question(tracker.events, tracker.get_slot("requested_slot"))
+        if previous is None:
+            dispatcher.utter_message(response="utter_nothing_to_go_back")
+            return []
+        dispatcher.utter_message(response="utter_went_back")
+        return [SlotSet(previous, None), SlotSet("requested_slot", None)]
+
+
+def previous_question(events: list[dict[str, Any]], current: str | None) -> str | None:
+    """The question asked just before ``current`` since the intake started (consent excluded).
+
+    Every question the form asks shows up as a `requested_slot` event; going back twice
+    walks further back because each step clears the answer it returns to.
+    """
+    start = max((i for i, e in enumerate(events)
+                 if e.get("event") == "action" and e.get("name") == "action_start_intake"),
+                default=0)
+    asked: list[str] = []
+    for event in events[start:]:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            value = event.get("value")
+            if value and value in ORDER:
+                if value in asked:
+                    del asked[asked.index(value):]  # we had come back to this question
+                asked.append(value)
+    if current in asked:
+        asked = asked[:asked.index(current)]
+    asked = [slot for slot in asked if slot != "consent"]
+    return asked[-1] if asked else None

@@ -78,6 +78,10 @@ def test_every_form_slot_has_a_validator():
     assert DOMAIN["forms"]["intake_form"]["required_slots"] == list(ORDER)
     missing = [slot for slot in ORDER if not hasattr(ValidateIntakeForm, f"validate_{slot}")]
     assert missing == []
+    from actions.events import ValidateRegistrationForm
+
+    assert [s for s in DOMAIN["forms"]["registration_form"]["required_slots"]
+            if not hasattr(ValidateRegistrationForm, f"validate_{s}")] == []
 
 
 def test_no_engine_or_client_is_created_at_import():

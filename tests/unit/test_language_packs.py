@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "dialogues" / "domain.yml").read_text("utf-8"))
 INTENTS = [i if isinstance(i, str) else next(iter(i)) for i in DOMAIN["intents"]]
 MIN_EXAMPLES = 10
+# Intents reached only through buttons built by the actions: no one types them.
+BUTTON_ONLY = {"show_services", "service_details", "choose_service", "request_intro",
+               "answer_intro"}
 ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
 
@@ -47,7 +50,7 @@ LOCALE_REFERENCE = _yaml(ROOT / "bot" / "locales" / "en.yml")
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_intent_has_enough_examples(lang: str) -> None:
     examples = _examples(lang)
-    user_intents = [i for i in INTENTS if i != "nlu_fallback"]
+    user_intents = [i for i in INTENTS if i != "nlu_fallback" and i not in BUTTON_ONLY]
     thin = {i: len(examples.get(i, [])) for i in user_intents
             if len(examples.get(i, [])) < MIN_EXAMPLES}
     assert not thin, f"{lang}: intents with fewer than {MIN_EXAMPLES} examples: {thin}"
@@ -114,3 +117,21 @@ def test_terms_cover_every_canonical_value(lang: str) -> None:
                             ("stage", STAGES)):
         assert set(terms[section]) >= values, f"{lang}: {section} lacks synonyms"
         assert set(terms["labels"][section]) >= values, f"{lang}: {section} lacks labels"
+
+
+PHRASES_REFERENCE = _yaml(ROOT / "nlu" / "en" / "terms.yml")["phrases"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_reason_phrase_and_button_label_exists(lang: str) -> None:
+    """Proposals explain themselves in the user's language: every fragment must exist."""
+    phrases = _yaml(ROOT / "nlu" / lang / "terms.yml").get("phrases") or {}
+    assert set(phrases) == set(PHRASES_REFERENCE), f"{lang}: phrases differ from English"
+    for key, text in phrases.items():
+        assert str(text).strip(), f"{lang}/{key}: empty"
+        assert _placeholders(str(text)) == _placeholders(str(PHRASES_REFERENCE[key])), key
+        if key.startswith("button_"):
+            assert len(str(text)) <= 20, f"{lang}/{key}: {text!r} is longer than a button"
+    if lang == "ar":
+        for text in phrases.values():
+            assert not re.search(r"[A-Za-z]", re.sub(r"\{[a-z_]+\}", "", str(text))), text

@@ -1,0 +1,263 @@
+"""Proposals in chat: services and events that fit, partners, details and choices."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal, InvalidOperation
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions import catalogue
+from actions.common import language
+from actions.validators import parse_choice, parse_country
+from catalog.brief import FSI, PDI, RTL
+from catalog.matching import (
+    Matches,
+    Need,
+    Proposal,
+    explain,
+    find_partners,
+    phrases,
+    rank_events,
+    rank_services,
+    text_in,
+)
+from catalog.models import Case, CaseEvent, CaseService, Event, Provider, Service
+
+logger = logging.getLogger(__name__)
+
+PAGE = 3
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload that the bot core and Rasa read back as intent and entities."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}"
+
+
+def _isolated(text: str, lang: str) -> str:
+    return f"{FSI}{text}{PDI}" if lang in RTL and text else text
+
+
+def need_from_tracker(tracker: Tracker) -> Need:
+    """What the conversation has told us so far, as a matching query (nothing is stored)."""
+    lang = language(tracker)
+
+    def code(slot: str) -> str | None:
+        value = tracker.get_slot(slot)
+        if value in (None, "", "skipped"):
+            return None
+        return parse_choice(str(value), slot, lang) or None
+
+    country = tracker.get_slot("country")
+    amount: Decimal | None = None
+    try:
+        raw = tracker.get_slot("amount")
+        amount = Decimal(str(raw)) if raw not in (None, "", "skipped") else None
+    except InvalidOperation:
+        amount = None
+    words = [str(tracker.get_slot("need_description") or "")]
+    words += [str(e.get("text")) for e in tracker.events[-60:]
+              if e.get("event") == "user" and e.get("text")
+              and not str(e.get("text")).startswith("/")]
+    return Need(language=lang, country=parse_country(str(country)) if country else None,
+                legal_form=code("legal_form"), stage=code("stage"), sector=code("sector"),
+                need_category=code("need_category"), amount=amount,
+                currency=tracker.get_slot("currency"), words=" ".join(words)[-2000:])
+
+
+def _case(session: Session, tracker: Tracker) -> Case | None:
+    reference = tracker.get_slot("case_reference")
+    if not reference:
+        return None
+    return session.scalar(select(Case).where(Case.reference == reference,
+                                             Case.conversation_id == tracker.sender_id))
+
+
+def send_proposals(dispatcher: CollectingDispatcher, matches: Matches, lang: str) -> None:
+    """One message per proposal: title, provider, why it fits, and its buttons."""
+    texts = phrases(lang)
+    for proposal in matches.proposals:
+        lines = [proposal.title]
+        if proposal.provider:
+            lines[0] += f" — {_isolated(proposal.provider, lang)}"
+        if proposal.summary:
+            lines.append(proposal.summary)
+        reasons = explain(proposal.reasons, lang)
+        if reasons:
+            lines.append(f"✓ {reasons}")
+        if proposal.kind == "event":
+            buttons = [{"title": texts["button_register"],
+                        "payload": payload("register_event", event=proposal.key)},
+                       {"title": texts["button_details"],
+                        "payload": payload("service_details", event=proposal.key)}]
+        elif proposal.kind == "partner":
+            buttons = [{"title": texts["button_intro"],
+                        "payload": payload("request_intro", case=proposal.key)}]
+        else:
+            buttons = [{"title": texts["button_details"],
+                        "payload": payload("service_details", service=proposal.key)},
+                       {"title": texts["button_contact"],
+                        "payload": payload("choose_service", service=proposal.key)}]
+        dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
+
+
+def _partner_cards(partners: Matches, lang: str) -> Matches:
+    """Partners are shown by name with sector and country, never their contacts."""
+    cards = [Proposal(kind="partner", key=p.key, title=_isolated(p.title, lang),
+                      provider="", score=p.score, reasons=p.reasons)
+             for p in partners.proposals]
+    return Matches(partners.total, cards)
+
+
+def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Show one page of proposals for the saved case, or for what the chat has told so far."""
+    lang = language(tracker)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    offset = int(tracker.get_slot("match_offset") or 0) if intent == "show_more" else 0
+    need = need_from_tracker(tracker)
+    with catalogue.session() as session:
+        case = _case(session, tracker)
+        if case is not None:
+            need = Need.from_case(case)
+        if offset == 0 and case is not None and case.need_category == "partners":
+            partners = find_partners(session, case)
+            if partners.proposals:
+                dispatcher.utter_message(response="utter_partners_intro", count=partners.total)
+                send_proposals(dispatcher, _partner_cards(partners, lang), lang)
+            else:
+                dispatcher.utter_message(response="utter_partners_none")
+        if need.need_category == "events":
+            matches = rank_events(session, need, limit=PAGE, offset=offset)
+        else:
+            matches = rank_services(session, need, limit=PAGE, offset=offset)
+    if not matches.proposals:
+        dispatcher.utter_message(response="utter_matches_end" if offset else "utter_matches_none")
+        return [SlotSet("match_offset", None)]
+    if offset == 0:
+        dispatcher.utter_message(response="utter_matches_intro", count=matches.total)
+    send_proposals(dispatcher, matches, lang)
+    shown = offset + len(matches.proposals)
+    if matches.total > shown:
+        dispatcher.utter_message(response="utter_matches_more", remaining=matches.total - shown)
+    return [SlotSet("match_offset", shown)]
+
+
+class ActionProposeMatches(Action):
+    """Propose the services (or partners, or events) that fit; page on with "see more"."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_propose_matches"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Rank, explain and show one page; remember where the next page starts."""
+        return propose(dispatcher, tracker)
+
+
+
+class ActionShowDetails(Action):
+    """The full description of one service or event, in the user's language if available."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_show_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Send the description, provider and contact, with the next useful button."""
+        lang = language(tracker)
+        texts = phrases(lang)
+        service_key = next(tracker.get_latest_entity_values("service"), None)
+        event_key = next(tracker.get_latest_entity_values("event"), None)
+        with catalogue.session() as session:
+            if service_key:
+                service = session.scalar(select(Service).where(Service.key == service_key))
+                if service is None:
+                    dispatcher.utter_message(response="utter_default")
+                    return []
+                text = text_in(service.translations, lang)
+                provider = session.get(Provider, service.provider_id)
+                lines = [text.title if text else service.key,
+                         _isolated(provider.name if provider else "", lang),
+                         (text.description or text.summary) if text else "",
+                         _isolated(service.contact_email or "", lang)]
+                buttons = [{"title": texts["button_contact"],
+                            "payload": payload("choose_service", service=service.key)}]
+            else:
+                event = session.scalar(select(Event).where(Event.key == (event_key or "")))
+                if event is None:
+                    dispatcher.utter_message(response="utter_default")
+                    return []
+                etext = text_in(event.translations, lang)  # type: ignore[arg-type]
+                when = explain((("event_when", {"start": event.starts_at.isoformat(),
+                                                "timezone": event.timezone,
+                                                "place": event.venue or ""}),), lang)
+                lines = [etext.title if etext else event.key, when,
+                         (etext.description or etext.summary) if etext else "",
+                         _isolated(event.online_url or "", lang)]
+                buttons = [{"title": texts["button_register"],
+                            "payload": payload("register_event", event=event.key)}]
+        dispatcher.utter_message(text="\n".join(line for line in lines if line),
+                                 buttons=buttons)
+        return []
+
+
+class ActionChooseService(Action):
+    """Record a chosen service on the user's case, for the broker to follow up."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_choose_service"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Add the service to the case (status matched) or offer to prepare a request first."""
+        lang = language(tracker)
+        key = next(tracker.get_latest_entity_values("service"), None)
+        with catalogue.session() as session, session.begin():
+            service = session.scalar(select(Service).where(Service.key == (key or "")))
+            if service is None:
+                dispatcher.utter_message(response="utter_default")
+                return []
+            text = text_in(service.translations, lang)
+            title = text.title if text else service.key
+            case = _case(session, tracker)
+            if case is None:
+                dispatcher.utter_message(response="utter_service_needs_case", title=title)
+                return []
+            if session.get(CaseService, (case.id, service.id)) is None:
+                session.add(CaseService(case_id=case.id, service_id=service.id))
+                case.status = "matched"
+                case.history.append(CaseEvent(status="matched",
+                                              note=f"user chose service {service.key}"))
+        logger.info("case %s: service %s chosen", tracker.get_slot("case_reference"), key)
+        dispatcher.utter_message(response="utter_service_chosen", title=title)
+        return []
+
+
+class ActionListEvents(Action):
+    """Upcoming events with open registration, the most relevant first."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_list_events"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Show up to three events with register and details buttons."""
+        lang = language(tracker)
+        with catalogue.session() as session:
+            matches = rank_events(session, need_from_tracker(tracker), limit=PAGE)
+        if not matches.proposals:
+            dispatcher.utter_message(response="utter_events_none")
+            return []
+        dispatcher.utter_message(response="utter_events_intro", count=matches.total)
+        send_proposals(dispatcher, matches, lang)
+        return []

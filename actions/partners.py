@@ -1,0 +1,146 @@
+"""Introductions between partner organisations: contacts are shared only when both agree.
+
+An organisation that opted in to be discoverable can be proposed to others with the
+same sector in another country. A request is stored; the asked organisation is asked
+the next time it greets the assistant, and the requester hears the answer the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions import catalogue
+from actions.common import language
+from catalog.brief import FSI, PDI, RTL, value_label
+from catalog.models import Case, PartnerIntroduction
+
+logger = logging.getLogger(__name__)
+
+
+def _my_cases(session: Session, conversation_id: str) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)))
+
+
+def _details(case: Case, lang: str) -> str:
+    parts = [value_label(field, getattr(case, field), lang)
+             for field in ("legal_form", "sector", "country") if getattr(case, field)]
+    return ", ".join(parts)
+
+
+def _contact(case: Case, lang: str) -> str:
+    parts = [p for p in (case.contact_name, case.email,
+                         case.phone if case.phone != "skipped" else None) if p]
+    text = ", ".join(parts)
+    return f"{FSI}{text}{PDI}" if lang in RTL else text
+
+
+def _name(case: Case, lang: str) -> str:
+    name = case.org_name or case.reference
+    return f"{FSI}{name}{PDI}" if lang in RTL else name
+
+
+class ActionRequestIntro(Action):
+    """Ask another organisation whether it agrees to exchange contact details."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_request_intro"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Store the request; the other side is asked the next time it writes."""
+        lang = language(tracker)
+        reference = next(tracker.get_latest_entity_values("case"), None)
+        with catalogue.session() as session, session.begin():
+            target = session.scalar(select(Case).where(Case.reference == str(reference),
+                                                       Case.discoverable.is_(True)))
+            mine = _my_cases(session, tracker.sender_id)
+            if target is None or not mine or target.conversation_id == tracker.sender_id:
+                dispatcher.utter_message(response="utter_partners_none")
+                return []
+            requester = mine[-1]
+            exists_already = session.scalar(select(PartnerIntroduction).where(
+                PartnerIntroduction.requester_case_id == requester.id,
+                PartnerIntroduction.target_case_id == target.id))
+            if exists_already is None:
+                session.add(PartnerIntroduction(requester_case_id=requester.id,
+                                                target_case_id=target.id))
+            name = _name(target, lang)
+        dispatcher.utter_message(response="utter_intro_requested", org=name)
+        return []
+
+
+def pending_introductions(session: Session, conversation_id: str
+                          ) -> tuple[list[PartnerIntroduction], list[PartnerIntroduction]]:
+    """Requests waiting for this user's answer, and answers this user has not heard yet."""
+    mine = [c.id for c in _my_cases(session, conversation_id)]
+    if not mine:
+        return [], []
+    asked = list(session.scalars(select(PartnerIntroduction).where(
+        PartnerIntroduction.target_case_id.in_(mine),
+        PartnerIntroduction.status == "requested").order_by(PartnerIntroduction.id)))
+    answered = list(session.scalars(select(PartnerIntroduction).where(
+        PartnerIntroduction.requester_case_id.in_(mine),
+        PartnerIntroduction.status == "accepted",
+        PartnerIntroduction.requester_notified.is_(False))))
+    return asked, answered
+
+
+def tell_introductions(dispatcher: CollectingDispatcher, conversation_id: str,
+                       lang: str) -> bool:
+    """Ask about the oldest pending request and pass on accepted ones; True if anything said."""
+    said = False
+    with catalogue.session() as session, session.begin():
+        asked, answered = pending_introductions(session, conversation_id)
+        for intro in answered:
+            dispatcher.utter_message(response="utter_intro_accepted",
+                                     org=_name(intro.target, lang),
+                                     contact=_contact(intro.target, lang))
+            intro.requester_notified = True
+            said = True
+        if asked:
+            requester = asked[0].requester
+            dispatcher.utter_message(response="utter_intro_request_received",
+                                     org=_name(requester, lang),
+                                     details=_details(requester, lang))
+            said = True
+    return said
+
+
+class ActionAnswerIntro(Action):
+    """The asked organisation accepts or declines the oldest pending introduction."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_answer_intro"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """On acceptance both sides get each other's contacts; on refusal nothing is shared."""
+        lang = language(tracker)
+        choice = next(tracker.get_latest_entity_values("choice"), None)
+        with catalogue.session() as session, session.begin():
+            asked, _ = pending_introductions(session, tracker.sender_id)
+            if not asked:
+                dispatcher.utter_message(response="utter_default")
+                return []
+            intro = asked[0]
+            intro.answered_at = dt.datetime.now(dt.UTC)
+            if choice != "accept":
+                intro.status = "declined"
+                dispatcher.utter_message(response="utter_intro_declined")
+                return []
+            intro.status = "accepted"
+            dispatcher.utter_message(response="utter_intro_accepted",
+                                     org=_name(intro.requester, lang),
+                                     contact=_contact(intro.requester, lang))
+        logger.info("partner introduction %s accepted", intro.id)
+        return []
