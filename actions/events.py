@@ -19,7 +19,7 @@ from actions.intake import response_text, unpayload
 from actions.matching import ActionListEvents, payload
 from actions.validators import parse_email
 from catalog.brief import FSI, PDI, RTL
-from catalog.matching import explain, phrases, text_in
+from catalog.matching import aware, explain, phrases, text_in
 from catalog.models import (
     Consent,
     Conversation,
@@ -38,14 +38,18 @@ def _title(event: Event, lang: str) -> str:
 
 
 def _when(event: Event, lang: str) -> str:
-    return explain((("event_when", {"start": event.starts_at.isoformat(),
+    return explain((("event_when", {"start": aware(event.starts_at).isoformat(),
                                     "timezone": event.timezone, "place": ""}),), lang
                    ).split(" · ")[0]
 
 
+def _event(session: Session, key: object) -> Event | None:
+    return session.scalar(select(Event).where(Event.key == str(key or "")))
+
+
 def _closed(event: Event, now: dt.datetime) -> bool:
     deadline = event.registration_deadline
-    return (not event.active or event.starts_at <= now
+    return (not event.active or aware(event.starts_at) <= now
             or (deadline is not None and deadline < now.date()))
 
 
@@ -110,7 +114,8 @@ class ActionAskRegistrationConsent(Action):
         """Utter the consent question for the event in the `event` slot."""
         lang = language(tracker)
         with catalogue.session() as session:
-            event = session.scalar(select(Event).where(Event.key == str(tracker.get_slot("event_key"))))
+            event = session.scalar(
+                select(Event).where(Event.key == str(tracker.get_slot("event_key"))))
             title = _title(event, lang) if event else ""
         dispatcher.utter_message(response="utter_ask_registration_consent", event=title)
         return []
@@ -139,7 +144,8 @@ class ValidateRegistrationForm(FormValidationAction):
         granted = bool(unpayload(slot_value, "registration_consent"))
         lang = language(tracker)
         with catalogue.session() as session, session.begin():
-            event = session.scalar(select(Event).where(Event.key == str(tracker.get_slot("event_key"))))
+            event = session.scalar(
+                select(Event).where(Event.key == str(tracker.get_slot("event_key"))))
             if session.get(Conversation, tracker.sender_id) is not None and event is not None:
                 shown = response_text(domain, "utter_ask_registration_consent", lang)
                 session.add(Consent(conversation_id=tracker.sender_id, granted=granted,

@@ -21,6 +21,7 @@ from catalog.matching import (
     Matches,
     Need,
     Proposal,
+    aware,
     explain,
     find_partners,
     phrases,
@@ -196,7 +197,7 @@ class ActionShowDetails(Action):
                     dispatcher.utter_message(response="utter_default")
                     return []
                 etext = text_in(event.translations, lang)  # type: ignore[arg-type]
-                when = explain((("event_when", {"start": event.starts_at.isoformat(),
+                when = explain((("event_when", {"start": aware(event.starts_at).isoformat(),
                                                 "timezone": event.timezone,
                                                 "place": event.venue or ""}),), lang)
                 lines = [etext.title if etext else event.key, when,

@@ -59,14 +59,28 @@ def build_domain(root: Path | None = None) -> dict[str, Any]:
         variations: list[dict[str, Any]] = []
         for lang in LANGUAGES:
             for variation in per_language.get(lang, {}).get(name, []):
-                conditioned = copy.deepcopy(variation)
+                conditioned = _escaped(variation)
                 conditioned["condition"] = [{"type": "slot", "name": "language", "value": lang}]
                 variations.append(conditioned)
         for variation in per_language.get(DEFAULT_LANGUAGE, {}).get(name, []):
-            variations.append(copy.deepcopy(variation))
+            variations.append(_escaped(variation))
         responses[name] = variations
     domain["responses"] = responses
     return domain
+
+
+def _escaped(variation: dict[str, Any]) -> dict[str, Any]:
+    """Copy a variation with the JSON braces of its button payloads doubled.
+
+    Rasa fills `{placeholders}` in every string of a response, payloads included,
+    and logs an error for `/inform{"stage": "idea"}`; doubled braces come out of its
+    interpolator as the original payload, without an error.
+    """
+    copied = copy.deepcopy(variation)
+    for button in copied.get("buttons") or []:
+        payload = str(button.get("payload", ""))
+        button["payload"] = payload.replace("{", "{{").replace("}", "}}")
+    return copied
 
 
 def inputs(root: Path | None = None) -> list[Path]:
@@ -76,6 +90,7 @@ def inputs(root: Path | None = None) -> list[Path]:
              root / "requirements" / "rasa.lock"]
     files += sorted((root / "dialogues").glob("*.yml"))
     files += sorted((root / "nlu" / "components").glob("*.py"))
+    files.append(root / "bot" / "training.py")  # builds the domain the model embeds
     for lang in LANGUAGES:
         files += sorted((root / "nlu" / lang).glob("*.yml"))
     return [f for f in files if f.exists()]

@@ -273,6 +273,11 @@ def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple
     return tuple(reasons)
 
 
+def aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 # --- events -----------------------------------------------------------------------------------
 
 def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0,
@@ -300,14 +305,14 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
             value += 2
         return value
 
-    ranked = sorted(events, key=lambda e: (-score(e), e.starts_at, e.id))
+    ranked = sorted(events, key=lambda e: (-score(e), aware(e.starts_at), e.id))
     page = ranked[offset:offset + limit]
     providers = dict(session.execute(select(Provider.id, Provider.name)).tuples().all())
     proposals = []
     for event in page:
         text = _pick_text(event.translations, need.language)  # type: ignore[arg-type]
         reasons: list[Reason] = [("event_when", {
-            "start": event.starts_at.isoformat(), "timezone": event.timezone,
+            "start": aware(event.starts_at).isoformat(), "timezone": event.timezone,
             "place": event.venue or ""})]
         if need.country and need.country in (event.countries or []):
             reasons.append(("reason_country", {"country": need.country}))

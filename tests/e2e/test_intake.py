@@ -15,8 +15,8 @@ from catalog.models import Case, Consent, Conversation, ConversationMessage
 pytestmark = pytest.mark.e2e
 RESPONSES = language_responses()
 QUESTIONS = ("consent", "org_name", "legal_form", "country", "city", "sector", "members",
-             "stage", "website", "need_category", "need_description", "amount", "timeline",
-             "contact_name", "email", "phone")
+             "stage", "website", "need_category", "need_description", "discoverable", "amount",
+             "timeline", "contact_name", "email", "phone")
 
 
 def _text(lang: str, name: str) -> str:
@@ -186,6 +186,24 @@ def test_an_interrupted_intake_resumes_after_the_bot_restarts_in_spanish(stack, 
     assert chat.question() == "country"
     chat.say("España")
     assert chat.question() == "city"
+    chat.answer_all({"city": "Granada", "sector": '/inform{"sector": "crafts"}',
+                     "members": "6", "stage": '/inform{"stage": "starting"}',
+                     "website": "/skip_question",
+                     "need_description": "Un telar nuevo para el taller",
+                     "amount": "6.000 €", "timeline": '/inform{"timeline": "urgent"}',
+                     "contact_name": "Carmen Ruiz", "email": "carmen@tejidos.example.org",
+                     "phone": "/skip_question"})
+    assert chat.summary_shown()
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None
+    assert _fields(case) == {
+        "status": "new", "language": "es", "channel": "web", "org_name": "Tejidos Alhambra",
+        "legal_form": "cooperative", "country": "ES", "city": "Granada", "sector": "crafts",
+        "members": 6, "stage": "starting", "website": None, "need_category": "funding",
+        "need_description": "Un telar nuevo para el taller", "amount": Decimal("6000.00"),
+        "currency": "EUR", "timeline": "urgent", "contact_name": "Carmen Ruiz",
+        "email": "carmen@tejidos.example.org", "phone": None}
 
 
 def test_declined_consent_stores_no_personal_data_in_english(stack):
@@ -221,6 +239,7 @@ def test_validation_messages_and_a_broker_offer_after_two_failures_in_italian(st
         "stage": '/inform{"stage": "consolidated"}',
         "website": "/skip_question",
         "need_description": "Cerchiamo partner in Tunisia per un festival",
+        "discoverable": "/deny",
         "timeline": '/inform{"timeline": "no_rush"}',
         "contact_name": "Giulia Esposito",
     }, stop_at="email")

@@ -1,0 +1,279 @@
+"""Proposals, event registration and partner introductions in chat, against the real stack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from catalog.db import make_engine, make_session_factory
+from catalog.matching import Need, rank_services
+from catalog.models import Case, CaseService, Consent, EventRegistration, Service
+from tests.e2e.test_intake import Chat, _case, _text
+
+pytestmark = pytest.mark.e2e
+
+
+def _buttons(chat: Chat) -> list[dict]:
+    return [b for r in chat.last["replies"] for b in r.get("buttons", [])]
+
+
+def _texts(chat: Chat) -> list[str]:
+    return [r["text"] for r in chat.last["replies"]]
+
+
+def _starts(lang: str, response: str) -> str:
+    """The fixed part of a response before its first placeholder."""
+    return _text(lang, response).split("{")[0].strip()
+
+
+def _payloads(chat: Chat, intent: str) -> list[dict]:
+    found = []
+    for button in _buttons(chat):
+        if button["payload"].startswith(f"/{intent}{{"):
+            found.append(json.loads(button["payload"][len(intent) + 1:]))
+    return found
+
+
+def _db(stack):
+    engine = make_engine(stack.database_url)
+    return engine, make_session_factory(engine)
+
+
+FUNDING_ANSWERS = {
+    "consent": "/affirm",
+    "org_name": "Zitouna Coop",
+    "legal_form": '/inform{"legal_form": "cooperative"}',
+    "country": "Tunisie",
+    "city": "Sfax",
+    "sector": '/inform{"sector": "agrifood"}',
+    "members": "9",
+    "stage": '/inform{"stage": "starting"}',
+    "website": "/skip_question",
+    "need_description": "Un petit prêt pour acheter des caisses et une balance",
+    "amount": "8000 euros",
+    "timeline": '/inform{"timeline": "3_months"}',
+    "contact_name": "Amira Trabelsi",
+    "email": "amira@zitouna.example.org",
+    "phone": "/skip_question",
+}
+
+
+def test_after_saving_the_case_the_best_services_come_with_reasons_and_can_be_chosen(stack):
+    chat = Chat(stack, "fr")
+    chat.say("Bonjour, notre coopérative a besoin d'un microcrédit")
+    chat.answer_all(FUNDING_ANSWERS)
+    assert chat.summary_shown()
+    chat.say("/affirm")
+    texts = _texts(chat)
+    case = _case(stack, chat.id)
+    assert case is not None and case.reference in texts[0]
+    # The chat shows exactly the top of the ranking for this case, with why each fits.
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        expected = rank_services(session, Need.from_case(session.get(Case, case.id)))
+    engine.dispose()
+    assert expected.proposals, "the seed catalogue has services for this case"
+    intro = _text("fr", "utter_matches_intro").replace("{count}", str(expected.total))
+    assert intro in texts
+    shown = [p["service"] for p in _payloads(chat, "choose_service")]
+    assert shown == [p.key for p in expected.proposals]
+    cards = [t for t in texts if t.startswith(expected.proposals[0].title)]
+    assert cards and "✓ " in cards[0] and "Tunisie" in cards[0]  # reasons in French
+    # Details of the first one, then "contact me about this": recorded on the case.
+    chat.say(f'/service_details{{"service": "{shown[0]}"}}')
+    assert _texts(chat)[0].startswith(expected.proposals[0].title)
+    chat.say(f'/choose_service{{"service": "{shown[0]}"}}')
+    assert _texts(chat) == [_text("fr", "utter_service_chosen").replace(
+        "{title}", expected.proposals[0].title)]
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        chosen = session.scalars(select(Service.key).join(
+            CaseService, CaseService.service_id == Service.id).where(
+            CaseService.case_id == case.id)).all()
+        stored = session.get(Case, case.id)
+        statuses = [e.status for e in stored.history]
+    engine.dispose()
+    assert chosen == [shown[0]]
+    assert stored.status == "matched" and statuses == ["new", "matched"]
+
+
+def test_see_more_pages_through_the_rest_without_repeating(stack):
+    chat = Chat(stack, "en")
+    chat.say("/show_services")  # browsing without a request: everything in the catalogue
+    first = [p["service"] for p in _payloads(chat, "choose_service")]
+    assert len(first) == 3
+    assert any(t.startswith(_starts("en", "utter_matches_more")) for t in _texts(chat))
+    chat.say("show me more")
+    second = [p["service"] for p in _payloads(chat, "choose_service")]
+    assert len(second) == 3 and not set(first) & set(second)
+    # Choosing without a request asks to prepare one first, and records nothing.
+    chat.say(f'/choose_service{{"service": "{second[0]}"}}')
+    assert _texts(chat)[0].startswith(_starts("en", "utter_service_needs_case"))
+    assert _case(stack, chat.id) is None
+
+
+def test_declining_consent_still_shows_services_for_the_need_and_stores_nothing(stack):
+    chat = Chat(stack, "en")
+    chat.say("We need a loan for our cooperative")
+    assert chat.question() == "consent"
+    chat.say("/deny")
+    texts = _texts(chat)
+    assert texts[0] == _text("en", "utter_consent_declined")
+    keys = [p["service"] for p in _payloads(chat, "choose_service")]
+    assert keys, texts
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        categories = set(session.scalars(select(Service.category).where(Service.key.in_(keys))))
+    engine.dispose()
+    assert categories == {"funding"}
+    assert _case(stack, chat.id) is None
+
+
+def test_registering_for_an_event_asks_consent_name_and_email_then_can_be_cancelled(stack):
+    chat = Chat(stack, "el")
+    chat.say("/ask_events")
+    assert _texts(chat)[0].startswith(_starts("el", "utter_events_intro"))
+    events = [p["event"] for p in _payloads(chat, "register_event")]
+    assert events
+    chat.say(f'/register_event{{"event": "{events[0]}"}}')
+    question = _texts(chat)[0]
+    assert question.startswith(_starts("el", "utter_ask_registration_consent"))
+    chat.say("/affirm")
+    assert chat.question() == "contact_name"
+    chat.say("Ελένη Παπαδοπούλου")
+    assert chat.question() == "email"
+    chat.say("ελένη στο example τελεία org")
+    assert _texts(chat)[0] == _text("el", "utter_invalid_email")
+    chat.say("eleni@example.org")
+    assert _texts(chat)[0].startswith(_starts("el", "utter_registered"))
+    assert "eleni@example.org" in _texts(chat)[0]
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        registrations = session.scalars(select(EventRegistration).where(
+            EventRegistration.conversation_id == chat.id)).all()
+        consent = session.scalars(select(Consent).where(Consent.conversation_id == chat.id)
+                                  ).all()
+        assert [(r.event.key, r.name, r.email, r.language) for r in registrations] == [
+            (events[0], "Ελένη Παπαδοπούλου", "eleni@example.org", "el")]
+    engine.dispose()
+    assert [c.granted for c in consent] == [True]
+    assert consent[0].text_shown == question  # the exact text the user saw, with the title
+    # Registering twice says so; cancelling removes the registration.
+    chat.say(f'/register_event{{"event": "{events[0]}"}}')
+    assert _texts(chat)[0].startswith(_starts("el", "utter_already_registered"))
+    chat.say("/cancel_registration")
+    assert _texts(chat)[0].startswith(_starts("el", "utter_registration_cancelled"))
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        assert session.scalars(select(EventRegistration).where(
+            EventRegistration.conversation_id == chat.id)).all() == []
+    engine.dispose()
+    chat.say("/cancel_registration")
+    assert _texts(chat)[0] == _text("el", "utter_no_registration")
+
+
+def test_declining_the_registration_consent_stores_no_registration(stack):
+    chat = Chat(stack, "tr")
+    chat.say("/ask_events")
+    event = _payloads(chat, "register_event")[0]["event"]
+    chat.say(f'/register_event{{"event": "{event}"}}')
+    chat.say("/deny")
+    assert _texts(chat)[0] == _text("tr", "utter_registration_declined")
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        assert session.scalars(select(EventRegistration).where(
+            EventRegistration.conversation_id == chat.id)).all() == []
+    engine.dispose()
+
+
+def _partner_case(stack, lang: str, opening: str, answers: dict[str, str]) -> Chat:
+    chat = Chat(stack, lang)
+    chat.say(opening)
+    chat.answer_all(answers)
+    assert chat.summary_shown(), chat.last
+    chat.say("/affirm")
+    return chat
+
+
+def test_partners_are_introduced_only_when_both_agree(stack):
+    common = {"consent": "/affirm", "sector": '/inform{"sector": "crafts"}',
+              "members": "12", "stage": '/inform{"stage": "growing"}',
+              "website": "/skip_question", "timeline": '/inform{"timeline": "no_rush"}',
+              "phone": "/skip_question", "discoverable": "/affirm",
+              "need_category": '/inform{"need_category": "partners"}'}
+    first = _partner_case(stack, "it", "Cerchiamo partner per un progetto di cooperazione", {
+        **common, "org_name": "Tessitrici di Lecce", "legal_form": "/inform{\"legal_form\": "
+        "\"cooperative\"}", "country": "Italia", "city": "Lecce",
+        "need_description": "Partner nel Maghreb per una linea di tessuti",
+        "contact_name": "Carla Rizzo", "email": "carla@tessitrici.example.org"})
+    assert "discoverable" in first.asked
+    second = _partner_case(stack, "fr", "Nous cherchons des partenaires à l'étranger", {
+        **common, "org_name": "Tisserandes de Kairouan", "legal_form": "/inform{\"legal_form\""
+        ": \"association\"}", "country": "Tunisie", "city": "Kairouan",
+        "need_description": "Un partenaire européen pour vendre nos tapis",
+        "contact_name": "Salma Gharbi", "email": "salma@kairouan.example.org"})
+    texts = _texts(second)
+    assert any(t.startswith(_starts("fr", "utter_partners_intro")) for t in texts)
+    cards = [t for t in texts if t.startswith("Tessitrici di Lecce")]
+    assert cards and "carla@" not in " ".join(texts)  # no contact before both agree
+    first_case = _case(stack, first.id)
+    assert {"case": first_case.reference} in _payloads(second, "request_intro")
+    second.say(f'/request_intro{{"case": "{first_case.reference}"}}')
+    assert _texts(second) == [_text("fr", "utter_intro_requested").replace(
+        "{org}", "Tessitrici di Lecce")]
+    # The asked organisation hears about it when it comes back, and accepts.
+    first.say("Buongiorno")
+    asked = [t for t in _texts(first) if "Tisserandes de Kairouan" in t]
+    assert asked and "salma@" not in asked[0]
+    first.say('/answer_intro{"choice": "accept"}')
+    assert "salma@kairouan.example.org" in _texts(first)[0]
+    second.say("Bonjour")
+    told = [t for t in _texts(second) if "carla@tessitrici.example.org" in t]
+    assert told, _texts(second)
+
+
+def test_going_back_reasks_the_previous_question_in_spanish(stack):
+    chat = Chat(stack, "es")
+    chat.say("Necesitamos asesoría para el plan de negocio de la asociación")
+    chat.answer_until({"consent": "/affirm", "org_name": "Huerta Viva",
+                       "country": "Marruecos"}, stop_at="city")
+    chat.say("vuelve a la pregunta anterior")
+    assert _texts(chat)[0] == _text("es", "utter_went_back")
+    assert chat.question() == "country"
+    chat.say("Túnez")
+    assert chat.question() == "city"
+    chat.answer_all({"city": "Susa", "sector": '/inform{"sector": "agrifood"}',
+                     "members": "7", "stage": '/inform{"stage": "idea"}',
+                     "website": "/skip_question",
+                     "need_description": "Un plan de negocio para vender verdura ecológica",
+                     "timeline": '/inform{"timeline": "12_months"}',
+                     "contact_name": "Yasmin Haddad", "email": "yasmin@huerta.example.org",
+                     "phone": "/skip_question"})
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None and case.country == "TN" and case.city == "Susa"
+    assert case.need_category == "consultancy" and case.legal_form == "association"
+
+
+def test_erasing_my_data_also_erases_my_event_registrations(stack):
+    chat = Chat(stack, "pt")
+    chat.say("/ask_events")
+    event = _payloads(chat, "register_event")[0]["event"]
+    chat.say(f'/register_event{{"event": "{event}"}}')
+    chat.say("/affirm")
+    chat.say("João Almeida")
+    chat.say("joao@example.org")
+    assert _texts(chat)[0].startswith(_starts("pt", "utter_registered"))
+    chat.say("/erase_data")
+    chat.say('/erase_data{"choice": "confirm"}')
+    assert _texts(chat)[0] == _text("pt", "utter_data_erased")
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        left = session.scalars(select(EventRegistration).where(
+            EventRegistration.email == "joao@example.org")).all()
+        consents = session.scalars(select(Consent).where(Consent.conversation_id == chat.id)
+                                   ).all()
+    engine.dispose()
+    assert left == [] and consents == []
