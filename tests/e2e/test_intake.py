@@ -189,11 +189,11 @@ def test_an_interrupted_intake_resumes_after_the_bot_restarts_in_spanish(stack, 
     chat.answer_all({"city": "Granada", "sector": '/inform{"sector": "crafts"}',
                      "members": "6", "stage": '/inform{"stage": "starting"}',
                      "website": "/skip_question",
-                     "need_description": "Un telar nuevo para el taller",
+                     "need_description": "Queremos comprar un telar nuevo para ampliar el taller",
                      "amount": "6.000 €", "timeline": '/inform{"timeline": "urgent"}',
                      "contact_name": "Carmen Ruiz", "email": "carmen@tejidos.example.org",
                      "phone": "/skip_question"})
-    assert chat.summary_shown()
+    assert chat.summary_shown(), (chat.asked, chat.last)
     chat.say("/affirm")
     case = _case(stack, chat.id)
     assert case is not None
@@ -201,7 +201,8 @@ def test_an_interrupted_intake_resumes_after_the_bot_restarts_in_spanish(stack, 
         "status": "new", "language": "es", "channel": "web", "org_name": "Tejidos Alhambra",
         "legal_form": "cooperative", "country": "ES", "city": "Granada", "sector": "crafts",
         "members": 6, "stage": "starting", "website": None, "need_category": "funding",
-        "need_description": "Un telar nuevo para el taller", "amount": Decimal("6000.00"),
+        "need_description": "Queremos comprar un telar nuevo para ampliar el taller",
+        "amount": Decimal("6000.00"),
         "currency": "EUR", "timeline": "urgent", "contact_name": "Carmen Ruiz",
         "email": "carmen@tejidos.example.org", "phone": None}
 
