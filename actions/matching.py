@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.common import language
-from actions.validators import parse_choice, parse_country
+from actions.validators import parse_amount, parse_choice, parse_country
 from catalog.brief import FSI, PDI, RTL
 from catalog.matching import (
     Matches,
@@ -30,6 +32,7 @@ from catalog.matching import (
     text_in,
 )
 from catalog.models import Case, CaseEvent, CaseService, Event, Provider, Service
+from catalog.vocabulary import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -116,17 +119,55 @@ def _partner_cards(partners: Matches, lang: str) -> Matches:
     return Matches(partners.total, cards)
 
 
+def narrowing_from(tracker: Tracker) -> dict[str, str]:
+    """Country, amount (with currency) or language named in the latest message."""
+    found: dict[str, str] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        name, value = entity.get("entity"), str(entity.get("value") or "")
+        if name == "country" and (code := parse_country(value)):
+            found["country"] = code
+        elif name == "amount" and (parsed := parse_amount(value)):
+            found["amount"] = str(parsed[0])
+        elif name == "currency" and value.isalpha() and len(value) == 3:
+            found["currency"] = value.upper()
+        elif name == "language" and value in LANGUAGES:
+            found["delivered_in"] = value
+    return found
+
+
+def _narrowed(need: Need, narrowing: dict[str, str]) -> Need:
+    changes: dict[str, Any] = {k: v for k, v in narrowing.items()
+                               if k in {"country", "currency", "delivered_in"}}
+    if "amount" in narrowing:
+        changes["amount"] = Decimal(narrowing["amount"])
+    return replace(need, **changes)
+
+
 def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Show one page of proposals for the saved case, or for what the chat has told so far."""
+    """Show one page of proposals for the saved case, or for what the chat has told so far.
+
+    "See more" continues the list; a country, an amount or a language written after
+    the proposals narrows them down, and further pages keep that narrowing.
+    """
     lang = language(tracker)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
+    narrowing: dict[str, str] = {}
+    if intent == "show_more":
+        narrowing = dict(tracker.get_slot("narrowing") or {})
+    elif intent == "inform":
+        narrowing = {**(tracker.get_slot("narrowing") or {}), **narrowing_from(tracker)}
+        if narrowing == (tracker.get_slot("narrowing") or {}):
+            dispatcher.utter_message(response="utter_default")
+            return []
     offset = int(tracker.get_slot("match_offset") or 0) if intent == "show_more" else 0
     need = need_from_tracker(tracker)
     with catalogue.session() as session:
         case = _case(session, tracker)
         if case is not None:
             need = Need.from_case(case)
-        if offset == 0 and case is not None and case.need_category == "partners":
+        need = _narrowed(need, narrowing)
+        if offset == 0 and not narrowing and case is not None \
+                and case.need_category == "partners":
             partners = find_partners(session, case)
             if partners.proposals:
                 dispatcher.utter_message(response="utter_partners_intro", count=partners.total)
@@ -137,16 +178,18 @@ def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
             matches = rank_events(session, need, limit=PAGE, offset=offset)
         else:
             matches = rank_services(session, need, limit=PAGE, offset=offset)
+    state: list[EventType] = [SlotSet("narrowing", narrowing or None),
+                              SlotSet("awaiting_confirmation", False)]
     if not matches.proposals:
         dispatcher.utter_message(response="utter_matches_end" if offset else "utter_matches_none")
-        return [SlotSet("match_offset", None)]
+        return [SlotSet("match_offset", None), *state]
     if offset == 0:
         dispatcher.utter_message(response="utter_matches_intro", count=matches.total)
     send_proposals(dispatcher, matches, lang)
     shown = offset + len(matches.proposals)
     if matches.total > shown:
         dispatcher.utter_message(response="utter_matches_more", remaining=matches.total - shown)
-    return [SlotSet("match_offset", shown)]
+    return [SlotSet("match_offset", shown), *state]
 
 
 class ActionProposeMatches(Action):

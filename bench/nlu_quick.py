@@ -68,4 +68,7 @@ def main(lang: str, folds: int = 2) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    try:
+        main(sys.argv[1])
+    except BrokenPipeError:  # output piped into head
+        sys.exit(0)

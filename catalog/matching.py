@@ -18,7 +18,6 @@ user's language from the `phrases:` of the language packs.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -84,6 +83,7 @@ class Need:
     amount: Decimal | None = None
     currency: str | None = None
     words: str = ""
+    delivered_in: str | None = None  # narrowing: only services delivered in this language
 
     @classmethod
     def from_case(cls, case: Case) -> Need:
@@ -134,6 +134,9 @@ def _filters(need: Need, today: dt.date) -> list[ColumnElement[bool]]:
     categories = NEED_CATEGORIES.get(need.need_category or "other", ())
     if categories:
         filters.append(Service.category.in_(categories))
+    if need.delivered_in:
+        filters.append(Service.delivery_languages.contains(f",{need.delivered_in},",
+                                                          autoescape=True))
     for column, value in ((Service.eligible_countries, need.country),
                           (Service.eligible_legal_forms, need.legal_form),
                           (Service.eligible_stages, need.stage)):
@@ -189,16 +192,19 @@ def rank_services(session: Session, need: Need, *, limit: int = 3, offset: int =
     """
     today = today or dt.date.today()
     connection = session.connection()  # Core rows: no ORM bookkeeping for thousands of ids
-    eligible = connection.execute(
-        select(Service.id, _base_score(need)).where(*_filters(need, today))).all()
+    filters = _filters(need, today)
+    eligible = connection.execute(select(Service.id, _base_score(need)).where(*filters)).all()
     if not eligible:
         return Matches(0, [])
     terms = _informative_terms(session, need.words)
-    hits: Counter[int] = Counter()
+    hits: dict[int, int] = {}
     if terms:
-        hits.update(connection.execute(
-            select(ServiceTerm.service_id).where(ServiceTerm.term.in_(list(terms)))).scalars())
-    scored = sorted(((base + WEIGHT_WORD * hits[sid], sid) for sid, base in eligible),
+        hits = dict(connection.execute(
+            select(ServiceTerm.service_id, func.count())
+            .where(ServiceTerm.term.in_(list(terms)),
+                   ServiceTerm.service_id.in_(select(Service.id).where(*filters)))
+            .group_by(ServiceTerm.service_id)).tuples().all())
+    scored = sorted(((base + WEIGHT_WORD * hits.get(sid, 0), sid) for sid, base in eligible),
                     key=lambda pair: (-pair[0], pair[1]))
     page = [(sid, score) for score, sid in scored[offset:offset + limit]]
     if not page:

@@ -108,6 +108,17 @@ def test_see_more_pages_through_the_rest_without_repeating(stack):
     chat.say("show me more")
     second = [p["service"] for p in _payloads(chat, "choose_service")]
     assert len(second) == 3 and not set(first) & set(second)
+    # Naming a country narrows the list down to what is open there.
+    chat.say("we are based in Morocco")
+    engine, sessions = _db(stack)
+    with sessions() as session:
+        in_morocco = rank_services(session, Need(language="en", country="MA"), limit=100)
+    engine.dispose()
+    assert 0 < in_morocco.total < 40
+    assert _text("en", "utter_matches_intro").replace("{count}", str(in_morocco.total)) \
+        in _texts(chat)
+    narrowed = [p["service"] for p in _payloads(chat, "choose_service")]
+    assert set(narrowed) <= {p.key for p in in_morocco.proposals}
     # Choosing without a request asks to prepare one first, and records nothing.
     chat.say(f'/choose_service{{"service": "{second[0]}"}}')
     assert _texts(chat)[0].startswith(_starts("en", "utter_service_needs_case"))
