@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -33,6 +33,13 @@ class ActionEraseData(Action):
         return []
 
 
+# Questions answered in free text: an answer there can sound like "let me talk to someone"
+# to the classifier ("Un telar nuevo para el taller" once did). Below this confidence the
+# text is taken as the answer instead of ending the questions.
+FREE_TEXT_QUESTIONS = frozenset({"org_name", "city", "need_description", "contact_name"})
+SURE = 0.6
+
+
 class ActionRequestHuman(Action):
     """Hand the conversation to a broker."""
 
@@ -43,6 +50,13 @@ class ActionRequestHuman(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         """Tell the user a broker is coming; the core moves the conversation to waiting."""
+        requested = tracker.get_slot("requested_slot")
+        intent = tracker.latest_message.get("intent") or {}
+        text = str(tracker.latest_message.get("text") or "").strip()
+        if ((tracker.active_loop or {}).get("name") == "intake_form"
+                and requested in FREE_TEXT_QUESTIONS and text and not text.startswith("/")
+                and float(intent.get("confidence") or 0) < SURE):
+            return [SlotSet(requested, text), FollowupAction("intake_form")]
         dispatcher.utter_message(response="utter_handoff_requested")
         dispatcher.utter_message(json_message={"state": "waiting"})
         return [ActiveLoop(None)]
