@@ -34,6 +34,7 @@ WEBHOOK_PATH = "/whatsapp/webhook"
 MAX_REPLY_BUTTONS, MAX_BUTTON_TITLE = 3, 20
 MAX_LIST_ROWS, MAX_ROW_TITLE = 10, 24
 MAX_BODY = 4096
+MAX_INTERACTIVE_BODY = 1024
 SERVICE_WINDOW = dt.timedelta(hours=24)
 # Weak prior for the first message: the language most users of a calling code write in.
 REGION_LANGUAGE = {
@@ -69,22 +70,25 @@ def render(message: OutboundMessage, list_label: str) -> tuple[dict[str, Any], l
     """Return the Graph API message body for a reply and, for a text menu, its payloads.
 
     Reply buttons when at most 3 short choices; a list when at most 10 choices with
-    titles of at most 24 characters; otherwise a numbered text menu.
+    titles of at most 24 characters; otherwise, or when the text is longer than an
+    interactive message's body may be, a numbered text menu (nothing is cut).
     """
     text = message.text[:MAX_BODY] or "…"
     buttons = message.buttons
     if not buttons:
         return {"type": "text", "text": {"body": text, "preview_url": False}}, []
-    if len(buttons) <= MAX_REPLY_BUTTONS and all(len(b.title) <= MAX_BUTTON_TITLE
-                                                 for b in buttons):
+    fits = len(text) <= MAX_INTERACTIVE_BODY
+    if fits and len(buttons) <= MAX_REPLY_BUTTONS and all(len(b.title) <= MAX_BUTTON_TITLE
+                                                          for b in buttons):
         return {"type": "interactive", "interactive": {
-            "type": "button", "body": {"text": text[:1024]},
+            "type": "button", "body": {"text": text},
             "action": {"buttons": [{"type": "reply", "reply": {"id": b.payload[:256],
                                                                "title": b.title}}
                                    for b in buttons]}}}, []
-    if len(buttons) <= MAX_LIST_ROWS and all(len(b.title) <= MAX_ROW_TITLE for b in buttons):
+    if fits and len(buttons) <= MAX_LIST_ROWS and all(len(b.title) <= MAX_ROW_TITLE
+                                                      for b in buttons):
         return {"type": "interactive", "interactive": {
-            "type": "list", "body": {"text": text[:1024]},
+            "type": "list", "body": {"text": text},
             "action": {"button": list_label[:MAX_BUTTON_TITLE], "sections": [{
                 "title": list_label[:MAX_ROW_TITLE],
                 "rows": [{"id": b.payload[:200], "title": b.title} for b in buttons]}]}}}, []

@@ -143,6 +143,11 @@ def test_choices_degrade_to_buttons_lists_or_a_numbered_menu():
     assert "11. Option 10" in body["text"]["body"]
     long_title = OutboundMessage("Pick", (Button("A title far longer than twenty-four", "/x"),))
     assert render(long_title, "Options")[0]["type"] == "text"
+    # A service's full description is longer than an interactive body may be: the whole
+    # text goes out with a numbered menu instead of being cut at 1,024 characters.
+    details = OutboundMessage("word " * 400 + "END", (Button("Contact me", "/choose"),))
+    body, menu = render(details, "Options")
+    assert body["type"] == "text" and "END" in body["text"]["body"] and menu == ["/choose"]
 
 
 def test_phone_country_is_a_language_hint():
