@@ -99,6 +99,32 @@ class ValidateIntakeForm(FormValidationAction):
             slots.remove("discoverable")  # asked only of those looking for partners
         return slots
 
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        """Validate, but let a later mention not overwrite an earlier answer.
+
+        Entity mappings fill slots from any message, which prefills the case from an
+        opening message; but "we look for partners in Tunisia" must not move an
+        organisation from Italy. Only the question being asked, or a correction,
+        changes a field that already had a value.
+        """
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "correct_answer":
+            return events
+        requested = tracker.get_slot("requested_slot")
+        earlier = values_before_latest_message(tracker.events)
+        kept: list[EventType] = []
+        for event in events:
+            name = event.get("name")
+            if (event.get("event") == "slot" and name in CASE_SLOTS and name != requested
+                    and earlier.get(name) not in (None, SKIPPED)
+                    and event.get("value") != earlier[name]):
+                kept.append(SlotSet(name, earlier[name]))
+            else:
+                kept.append(event)
+        return kept
+
     # -- prefill from free text (runs every turn while the form is active) -------------
 
     def _prefill(self, tracker: Tracker, slot: str) -> dict[str, Any]:
@@ -153,6 +179,9 @@ class ValidateIntakeForm(FormValidationAction):
         """Accept any non-empty name up to 200 characters."""
         slot_value = unpayload(slot_value, "org_name")
         name = str(slot_value or "").strip()
+        text = str(tracker.latest_message.get("text") or "").strip().strip(".!")
+        if name and name in text and len(text.split()) <= 5 and not text.startswith("/"):
+            name = text  # a short answer is the name itself ("Mare Nostrum APS", not a part)
         if not name or len(name) > 200:
             return self._fail(dispatcher, tracker, "org_name", "utter_invalid_choice")
         return {"org_name": name}
@@ -491,6 +520,18 @@ class ActionGoBack(Action):
             return []
         dispatcher.utter_message(response="utter_went_back")
         return [SlotSet(previous, None), SlotSet("requested_slot", None)]
+
+
+def values_before_latest_message(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every slot's value as it was before the latest user message."""
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    values: dict[str, Any] = {}
+    for event in events[:last_user]:
+        if event.get("event") == "slot":
+            values[event.get("name")] = event.get("value")
+        elif event.get("event") == "restart":
+            values.clear()
+    return values
 
 
 def previous_question(events: list[dict[str, Any]], current: str | None) -> str | None:

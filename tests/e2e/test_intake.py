@@ -160,13 +160,15 @@ def test_two_corrections_in_french(stack):
     chat.say("/affirm")
     case = _case(stack, chat.id)
     assert case is not None
-    fields = _fields(case)
-    assert fields["city"] == "Tanger"
-    assert fields["email"] == "contact@jardins.example.org"
-    assert fields["legal_form"] == "association" and fields["country"] == "TN"
-    assert fields["need_category"] == "consultancy" and fields["members"] == 18
-    assert fields["website"] == "jardins.example.org" and fields["phone"] is None
-    assert fields["amount"] is None and fields["timeline"] == "12_months"
+    assert _fields(case) == {
+        "status": "new", "language": "fr", "channel": "web",
+        "org_name": "Les Jardins de Carthage", "legal_form": "association", "country": "TN",
+        "city": "Tanger", "sector": "agrifood", "members": 18, "stage": "starting",
+        "website": "jardins.example.org", "need_category": "consultancy",
+        "need_description": "Un plan d'affaires pour une conserverie solidaire",
+        "amount": None, "currency": None, "timeline": "12_months",
+        "contact_name": "Leïla Ben Salem", "email": "contact@jardins.example.org",
+        "phone": None}
 
 
 def test_an_interrupted_intake_resumes_after_the_bot_restarts_in_spanish(stack, restart_bot):
@@ -256,9 +258,17 @@ def test_validation_messages_and_a_broker_offer_after_two_failures_in_italian(st
     assert chat.summary_shown()
     chat.say("/affirm")
     case = _case(stack, chat.id)
-    assert case is not None and case.need_category == "partners"
-    assert case.email == "giulia@marenostrum.example.org" and case.phone == "+390811234567"
-    assert case.members == 30
+    assert case is not None
+    assert _fields(case) == {
+        "status": "new", "language": "it", "channel": "web", "org_name": "Mare Nostrum APS",
+        "legal_form": "association", "country": "IT", "city": "Napoli", "sector": "culture",
+        "members": 30, "stage": "consolidated", "website": None,
+        "need_category": "partners",
+        "need_description": "Cerchiamo partner in Tunisia per un festival",
+        "amount": None, "currency": None, "timeline": "no_rush",
+        "contact_name": "Giulia Esposito", "email": "giulia@marenostrum.example.org",
+        "phone": "+390811234567"}
+    assert case.discoverable is False  # the user said no to being shown to others
 
 
 def test_erasing_my_data_deletes_the_conversation_and_cases(stack):
