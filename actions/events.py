@@ -18,8 +18,8 @@ from actions.common import language
 from actions.intake import response_text, unpayload
 from actions.matching import ActionListEvents, payload
 from actions.validators import parse_email
-from catalog.brief import FSI, PDI, RTL
-from catalog.matching import aware, explain, phrases, text_in
+from catalog.brief import isolate
+from catalog.matching import event_time, phrases, text_in
 from catalog.models import (
     Consent,
     Conversation,
@@ -37,19 +37,13 @@ def _title(event: Event, lang: str) -> str:
     return text.title if text else event.key
 
 
-def _when(event: Event, lang: str) -> str:
-    return explain((("event_when", {"start": aware(event.starts_at).isoformat(),
-                                    "timezone": event.timezone, "place": ""}),), lang
-                   ).split(" · ")[0]
-
-
 def _event(session: Session, key: object) -> Event | None:
     return session.scalar(select(Event).where(Event.key == str(key or "")))
 
 
 def _closed(event: Event, now: dt.datetime) -> bool:
     deadline = event.registration_deadline
-    return (not event.active or aware(event.starts_at) <= now
+    return (not event.active or event.starts_at <= now
             or (deadline is not None and deadline < now.date()))
 
 
@@ -207,11 +201,11 @@ class ActionRegisterEvent(Action):
                     name=str(tracker.get_slot("contact_name")),
                     email=str(tracker.get_slot("email")), language=lang,
                     consent_id=consent.id if consent else None))
-            when = _when(event, lang)
+            when = event_time(event.starts_at, event.timezone, lang)
         logger.info("registration for event %s saved", key)
         email = str(tracker.get_slot("email"))
         dispatcher.utter_message(response="utter_registered", event=title, date=when,
-                                 email=f"{FSI}{email}{PDI}" if lang in RTL else email)
+                                 email=isolate(email, lang))
         return done
 
 

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from actions import catalogue
 from actions.common import language
 from actions.validators import parse_amount, parse_choice, parse_country
-from catalog.brief import FSI, PDI, RTL
+from catalog.brief import isolate
 from catalog.matching import (
     Matches,
     Need,
     Proposal,
-    aware,
+    event_when,
     explain,
     find_partners,
     phrases,
@@ -42,10 +42,6 @@ PAGE = 3
 def payload(intent: str, **entities: str) -> str:
     """A button payload that the bot core and Rasa read back as intent and entities."""
     return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}"
-
-
-def _isolated(text: str, lang: str) -> str:
-    return f"{FSI}{text}{PDI}" if lang in RTL and text else text
 
 
 def need_from_tracker(tracker: Tracker) -> Need:
@@ -89,7 +85,7 @@ def send_proposals(dispatcher: CollectingDispatcher, matches: Matches, lang: str
     for proposal in matches.proposals:
         lines = [proposal.title]
         if proposal.provider:
-            lines[0] += f" — {_isolated(proposal.provider, lang)}"
+            lines[0] += f" — {isolate(proposal.provider, lang)}"
         if proposal.summary:
             lines.append(proposal.summary)
         reasons = explain(proposal.reasons, lang)
@@ -113,7 +109,7 @@ def send_proposals(dispatcher: CollectingDispatcher, matches: Matches, lang: str
 
 def _partner_cards(partners: Matches, lang: str) -> Matches:
     """Partners are shown by name with sector and country, never their contacts."""
-    cards = [Proposal(kind="partner", key=p.key, title=_isolated(p.title, lang),
+    cards = [Proposal(kind="partner", key=p.key, title=isolate(p.title, lang),
                       provider="", score=p.score, reasons=p.reasons)
              for p in partners.proposals]
     return Matches(partners.total, cards)
@@ -229,9 +225,9 @@ class ActionShowDetails(Action):
                 text = text_in(service.translations, lang)
                 provider = session.get(Provider, service.provider_id)
                 lines = [text.title if text else service.key,
-                         _isolated(provider.name if provider else "", lang),
+                         isolate(provider.name if provider else "", lang),
                          (text.description or text.summary) if text else "",
-                         _isolated(service.contact_email or "", lang)]
+                         isolate(service.contact_email or "", lang)]
                 buttons = [{"title": texts["button_contact"],
                             "payload": payload("choose_service", service=service.key)}]
             else:
@@ -240,12 +236,9 @@ class ActionShowDetails(Action):
                     dispatcher.utter_message(response="utter_default")
                     return []
                 etext = text_in(event.translations, lang)  # type: ignore[arg-type]
-                when = explain((("event_when", {"start": aware(event.starts_at).isoformat(),
-                                                "timezone": event.timezone,
-                                                "place": event.venue or ""}),), lang)
-                lines = [etext.title if etext else event.key, when,
+                lines = [etext.title if etext else event.key, event_when(event, lang),
                          (etext.description or etext.summary) if etext else "",
-                         _isolated(event.online_url or "", lang)]
+                         isolate(event.online_url or "", lang)]
                 buttons = [{"title": texts["button_register"],
                             "payload": payload("register_event", event=event.key)}]
         dispatcher.utter_message(text="\n".join(line for line in lines if line),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.common import language
-from catalog.brief import FSI, PDI, RTL, value_label
+from catalog.brief import isolate, value_label
 from catalog.models import Case, PartnerIntroduction
 
 logger = logging.getLogger(__name__)
@@ -38,13 +38,11 @@ def _details(case: Case, lang: str) -> str:
 def _contact(case: Case, lang: str) -> str:
     parts = [p for p in (case.contact_name, case.email,
                          case.phone if case.phone != "skipped" else None) if p]
-    text = ", ".join(parts)
-    return f"{FSI}{text}{PDI}" if lang in RTL else text
+    return isolate(", ".join(parts), lang)
 
 
 def _name(case: Case, lang: str) -> str:
-    name = case.org_name or case.reference
-    return f"{FSI}{name}{PDI}" if lang in RTL else name
+    return isolate(case.org_name or case.reference, lang)
 
 
 class ActionRequestIntro(Action):

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
@@ -43,6 +44,7 @@ COUNTRIES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "EG", "LB", "
 DEFAULT_PG = "postgresql+psycopg://127.0.0.1:5432/postgres"
 
 
+@cache
 def _sentences() -> dict[str, list[str]]:
     """Sentences of the seed catalogue per language, to recombine into plausible texts."""
     found: dict[str, list[str]] = {}

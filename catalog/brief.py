@@ -35,6 +35,14 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
             for k, v in (data.get("labels") or {}).items()}
 
 
+def isolate(text: str, lang: str) -> str:
+    """Wrap ``text`` in a bidi isolate when ``lang`` is written right to left.
+
+    Latin names, amounts and addresses then keep their order inside Arabic text.
+    """
+    return f"{FSI}{text}{PDI}" if lang in RTL and text else text
+
+
 def value_label(field: str, value: Any, lang: str) -> str:
     """Return how ``value`` of ``field`` reads in ``lang``."""
     if value is None or value == "":
@@ -63,9 +71,7 @@ def summary_lines(case: dict[str, Any], lang: str) -> list[str]:
         shown = value_label(field, value, lang)
         if field == "amount" and case.get("currency"):
             shown = f"{shown} {case['currency']}"
-        if lang in RTL:
-            shown = f"{FSI}{shown}{PDI}"
-        lines.append(f"{field_labels.get(field, field)}: {shown}")
+        lines.append(f"{field_labels.get(field, field)}: {isolate(str(shown), lang)}")
     return lines
 
 

@@ -24,9 +24,11 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from babel import Locale
+from babel.dates import format_datetime
 from babel.numbers import format_currency
 from sqlalchemy import (
     ColumnElement,
@@ -38,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.brief import FSI, PDI, RTL, value_label
+from catalog.brief import RTL, isolate, value_label
 from catalog.models import (
     Case,
     Event,
@@ -216,17 +218,13 @@ def rank_services(session: Session, need: Need, *, limit: int = 3, offset: int =
     return Matches(total, _describe_services(session, need, terms, page))
 
 
-def _pick_text(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation | None:
+def text_in(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation | None:
+    """The translation to show in ``lang``: that language, then English, French, Spanish."""
     by_lang = {row.lang: row for row in rows}
     for candidate in (lang, *FALLBACK_LANGUAGES, *sorted(by_lang)):
         if candidate in by_lang:
             return by_lang[candidate]
     return None
-
-
-def text_in(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation | None:
-    """The translation to show in ``lang``: that language, then English, French, Spanish."""
-    return _pick_text(rows, lang)
 
 
 def _describe_services(session: Session, need: Need, terms: dict[str, str],
@@ -247,7 +245,7 @@ def _describe_services(session: Session, need: Need, terms: dict[str, str],
     proposals = []
     for sid, score in page:
         service = services[sid]
-        text = _pick_text(service.translations, need.language)
+        text = text_in(service.translations, need.language)
         proposals.append(Proposal(
             kind="service", key=service.key, title=text.title if text else service.key,
             summary=text.summary if text else "",
@@ -283,11 +281,6 @@ def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple
     return tuple(reasons)
 
 
-def aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 # --- events -----------------------------------------------------------------------------------
 
 def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0,
@@ -315,15 +308,14 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
             value += 2
         return value
 
-    ranked = sorted(events, key=lambda e: (-score(e), aware(e.starts_at), e.id))
+    ranked = sorted(events, key=lambda e: (-score(e), e.starts_at, e.id))
     page = ranked[offset:offset + limit]
-    providers = dict(session.execute(select(Provider.id, Provider.name)).tuples().all())
+    providers = dict(session.execute(select(Provider.id, Provider.name).where(
+        Provider.id.in_({e.provider_id for e in page if e.provider_id}))).tuples().all())
     proposals = []
     for event in page:
-        text = _pick_text(event.translations, need.language)  # type: ignore[arg-type]
-        reasons: list[Reason] = [("event_when", {
-            "start": aware(event.starts_at).isoformat(), "timezone": event.timezone,
-            "place": event.venue or ""})]
+        text = text_in(event.translations, need.language)  # type: ignore[arg-type]
+        reasons: list[Reason] = [_when_reason(event)]
         if need.country and need.country in (event.countries or []):
             reasons.append(("reason_country", {"country": need.country}))
         if need.language in (event.languages or []):
@@ -375,10 +367,6 @@ def phrases(lang: str) -> dict[str, str]:
     return merged
 
 
-def _isolate(text: str, lang: str) -> str:
-    return f"{FSI}{text}{PDI}" if lang in RTL else text
-
-
 def _money(value: str, currency: str, lang: str) -> str:
     """Format an amount the way ``lang`` writes money, without cents for whole amounts."""
     amount = Decimal(value)
@@ -386,17 +374,27 @@ def _money(value: str, currency: str, lang: str) -> str:
     if amount == amount.to_integral_value():
         amount = amount.quantize(Decimal(1))
         pattern = pattern.replace(".00", "")
-    return _isolate(format_currency(amount, currency, format=pattern, locale=lang,
+    return isolate(format_currency(amount, currency, format=pattern, locale=lang,
                                     currency_digits=False), lang)
 
 
+def event_time(start: dt.datetime, timezone: str, lang: str) -> str:
+    """An event's start as its attendees read it: local to the event, in ``lang``."""
+    return format_datetime(start.astimezone(ZoneInfo(timezone)), "d MMM y, HH:mm", locale=lang)
+
+
+def event_when(event: Event, lang: str) -> str:
+    """Start time and venue (or "online") of an event, in ``lang``."""
+    return explain((_when_reason(event),), lang)
+
+
+def _when_reason(event: Event) -> Reason:
+    return ("event_when", {"start": event.starts_at.isoformat(), "timezone": event.timezone,
+                           "place": event.venue or ""})
+
+
 def _event_when(values: dict[str, str], lang: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    from babel.dates import format_datetime
-
-    start = dt.datetime.fromisoformat(values["start"]).astimezone(ZoneInfo(values["timezone"]))
-    when = format_datetime(start, "d MMM y, HH:mm", locale=lang)
+    when = event_time(dt.datetime.fromisoformat(values["start"]), values["timezone"], lang)
     place = values.get("place") or phrases(lang).get("event_online", "online")
     return f"{when} · {place}"
 
@@ -422,7 +420,7 @@ def explain(reasons: Sequence[Reason], lang: str) -> str:
             elif name in {"min", "max"}:
                 filled[name] = _money(value, values["currency"], lang)
             elif name == "words":
-                filled[name] = _isolate(value, lang) if lang in RTL else f"“{value}”"
+                filled[name] = isolate(value, lang) if lang in RTL else f"“{value}”"
         try:
             parts.append(template.format(**filled))
         except (KeyError, IndexError, ValueError):

@@ -17,10 +17,37 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     func,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware instant, stored in UTC and always read back aware.
+
+    PostgreSQL keeps the zone; SQLite keeps none and returns naive values, which
+    every caller would otherwise have to patch.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect
+                           ) -> dt.datetime | None:
+        """Store instants in UTC (an aware value in another zone is converted)."""
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(dt.UTC)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect
+                             ) -> dt.datetime | None:
+        """Read naive values (SQLite) as UTC."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -167,8 +194,8 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
-    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ends_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     timezone: Mapped[str] = mapped_column(String(60))
     venue: Mapped[str | None] = mapped_column(String(300))
     online_url: Mapped[str | None] = mapped_column(String(300))
@@ -211,9 +238,9 @@ class Conversation(Base):
     channel_user_id: Mapped[str | None] = mapped_column(String(128))
     language: Mapped[str | None] = mapped_column(String(2))
     state: Mapped[str] = mapped_column(String(10), default="bot")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, onupdate=_now, server_default=func.now()
+        UtcDateTime(), default=_now, onupdate=_now, server_default=func.now()
     )
 
     messages: Mapped[list[ConversationMessage]] = relationship(
@@ -235,7 +262,7 @@ class ConversationMessage(Base):
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
     text: Mapped[str] = mapped_column(Text)
     delivered: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
@@ -251,7 +278,7 @@ class Consent(Base):
     granted: Mapped[bool] = mapped_column(Boolean)
     text_shown: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class Case(Base):
@@ -286,8 +313,8 @@ class Case(Base):
     original_words: Mapped[list[str]] = mapped_column(default=list)
     discoverable: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now,
                                                     onupdate=_now)
 
     history: Mapped[list[CaseEvent]] = relationship(
@@ -303,7 +330,7 @@ class CaseEvent(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     case: Mapped[Case] = relationship(back_populates="history")
 
@@ -317,7 +344,7 @@ class CaseService(Base):
                                          primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
                                             primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     service: Mapped[Service] = relationship()
 
@@ -336,7 +363,7 @@ class EventRegistration(Base):
     email: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2))
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     event: Mapped[Event] = relationship()
 
@@ -354,8 +381,8 @@ class PartnerIntroduction(Base):
         ForeignKey("case.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="requested")  # accepted | declined
     requester_notified: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     requester: Mapped[Case] = relationship(foreign_keys=[requester_case_id])
     target: Mapped[Case] = relationship(foreign_keys=[target_case_id])

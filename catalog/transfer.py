@@ -225,8 +225,7 @@ def _money(value: Any) -> int | float | None:
 
 def _wall_clock(moment: dt.datetime, timezone: str) -> str:
     """Return a stored instant as the local wall-clock time the files use."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(ZoneInfo(timezone)).replace(tzinfo=None).isoformat()
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None).isoformat()
 
 
 def snapshot(session: Session, kinds: tuple[str, ...] = KINDS
