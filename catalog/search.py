@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -108,42 +109,39 @@ def index_services(session: Session, service_ids: Iterable[int] | None = None) -
 
     Uses Core statements only, so migrations can call it whatever the ORM looks like later.
     """
-    ids_filter = None if service_ids is None else list(service_ids)
-    query = select(Service.id, Service.kind, Service.languages)
-    if ids_filter is not None:
-        if not ids_filter:
-            return 0
-        query = query.where(Service.id.in_(ids_filter))
-    services = {row.id: (row.kind, row.languages or []) for row in session.execute(query)}
+    ids = None if service_ids is None else list(service_ids)
+    if ids == []:
+        return 0
+
+    def only(statement: Any, column: Any) -> Any:
+        return statement if ids is None else statement.where(column.in_(ids))
+
+    services = {row.id: (row.kind, row.languages or []) for row in session.execute(
+        only(select(Service.id, Service.kind, Service.languages), Service.id))}
     texts: dict[int, list[str]] = {sid: [kind.replace("_", " ")]
                                    for sid, (kind, _) in services.items()}
-    text_query = select(ServiceTranslation.service_id, ServiceTranslation.title,
-                        ServiceTranslation.summary, ServiceTranslation.description)
-    if ids_filter is not None:
-        text_query = text_query.where(ServiceTranslation.service_id.in_(ids_filter))
-    for row in session.execute(text_query):
+    for row in session.execute(only(select(
+            ServiceTranslation.service_id, ServiceTranslation.title,
+            ServiceTranslation.summary, ServiceTranslation.description),
+            ServiceTranslation.service_id)):
         texts.setdefault(row.service_id, []).extend(
             [row.title, row.summary, row.description or ""])
-    if ids_filter is None:
-        session.execute(delete(ServiceTerm))
-    else:
-        session.execute(delete(ServiceTerm).where(ServiceTerm.service_id.in_(ids_filter)))
     eligibility: dict[int, list[tuple[str, str]]] = {}
-    elig_query = select(ServiceEligibility.service_id, ServiceEligibility.dimension,
-                        ServiceEligibility.value)
-    if ids_filter is not None:
-        elig_query = elig_query.where(ServiceEligibility.service_id.in_(ids_filter))
-    for row in session.execute(elig_query):
+    for row in session.execute(only(select(
+            ServiceEligibility.service_id, ServiceEligibility.dimension,
+            ServiceEligibility.value), ServiceEligibility.service_id)):
         eligibility.setdefault(row.service_id, []).append((row.dimension, row.value))
+    session.execute(only(delete(ServiceTerm), ServiceTerm.service_id))
     updates = [{"id": sid, **derived_columns(eligibility.get(sid, []), languages)}
                for sid, (_, languages) in services.items()]
-    for start in range(0, len(updates), 5000):
-        session.execute(update(Service), updates[start:start + 5000])
     rows = [{"service_id": sid, "term": term}
             for sid, (_, languages) in services.items()
             for term in sorted(service_terms(texts.get(sid, []), languages))]
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(ServiceTerm), rows[start:start + 5000])
+    for start in range(0, max(len(updates), len(rows)), 5000):
+        if updates[start:start + 5000]:
+            session.execute(update(Service), updates[start:start + 5000])
+        if rows[start:start + 5000]:
+            session.execute(insert(ServiceTerm), rows[start:start + 5000])
     return len(rows)
 
 

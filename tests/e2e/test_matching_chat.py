@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from catalog.db import make_engine, make_session_factory
 from catalog.matching import Need, rank_services
@@ -36,9 +39,15 @@ def _payloads(chat: Chat, intent: str) -> list[dict]:
     return found
 
 
-def _db(stack):
+@contextmanager
+def _session(stack) -> Iterator[Session]:
+    """A session on the stack's catalogue, to check what the chat stored."""
     engine = make_engine(stack.database_url)
-    return engine, make_session_factory(engine)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 FUNDING_ANSWERS = {
@@ -70,10 +79,8 @@ def test_after_saving_the_case_the_best_services_come_with_reasons_and_can_be_ch
     case = _case(stack, chat.id)
     assert case is not None and case.reference in texts[0]
     # The chat shows exactly the top of the ranking for this case, with why each fits.
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         expected = rank_services(session, Need.from_case(session.get(Case, case.id)))
-    engine.dispose()
     assert expected.proposals, "the seed catalogue has services for this case"
     intro = _text("fr", "utter_matches_intro").replace("{count}", str(expected.total))
     assert intro in texts
@@ -87,14 +94,12 @@ def test_after_saving_the_case_the_best_services_come_with_reasons_and_can_be_ch
     chat.say(f'/choose_service{{"service": "{shown[0]}"}}')
     assert _texts(chat) == [_text("fr", "utter_service_chosen").replace(
         "{title}", expected.proposals[0].title)]
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         chosen = session.scalars(select(Service.key).join(
             CaseService, CaseService.service_id == Service.id).where(
             CaseService.case_id == case.id)).all()
         stored = session.get(Case, case.id)
         statuses = [e.status for e in stored.history]
-    engine.dispose()
     assert chosen == [shown[0]]
     assert stored.status == "matched" and statuses == ["new", "matched"]
 
@@ -110,10 +115,8 @@ def test_see_more_pages_through_the_rest_without_repeating(stack):
     assert len(second) == 3 and not set(first) & set(second)
     # Naming a country narrows the list down to what is open there.
     chat.say("we are based in Morocco")
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         in_morocco = rank_services(session, Need(language="en", country="MA"), limit=100)
-    engine.dispose()
     assert 0 < in_morocco.total < 40
     assert _text("en", "utter_matches_intro").replace("{count}", str(in_morocco.total)) \
         in _texts(chat)
@@ -134,10 +137,8 @@ def test_declining_consent_still_shows_services_for_the_need_and_stores_nothing(
     assert texts[0] == _text("en", "utter_consent_declined")
     keys = [p["service"] for p in _payloads(chat, "choose_service")]
     assert keys, texts
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         categories = set(session.scalars(select(Service.category).where(Service.key.in_(keys))))
-    engine.dispose()
     assert categories == {"funding"}
     assert _case(stack, chat.id) is None
 
@@ -160,15 +161,13 @@ def test_registering_for_an_event_asks_consent_name_and_email_then_can_be_cancel
     chat.say("eleni@example.org")
     assert _texts(chat)[0].startswith(_starts("el", "utter_registered"))
     assert "eleni@example.org" in _texts(chat)[0]
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         registrations = session.scalars(select(EventRegistration).where(
             EventRegistration.conversation_id == chat.id)).all()
         consent = session.scalars(select(Consent).where(Consent.conversation_id == chat.id)
                                   ).all()
         assert [(r.event.key, r.name, r.email, r.language) for r in registrations] == [
             (events[0], "Ελένη Παπαδοπούλου", "eleni@example.org", "el")]
-    engine.dispose()
     assert [c.granted for c in consent] == [True]
     assert consent[0].text_shown == question  # the exact text the user saw, with the title
     # Registering twice says so; cancelling removes the registration.
@@ -176,11 +175,9 @@ def test_registering_for_an_event_asks_consent_name_and_email_then_can_be_cancel
     assert _texts(chat)[0].startswith(_starts("el", "utter_already_registered"))
     chat.say("/cancel_registration")
     assert _texts(chat)[0].startswith(_starts("el", "utter_registration_cancelled"))
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         assert session.scalars(select(EventRegistration).where(
             EventRegistration.conversation_id == chat.id)).all() == []
-    engine.dispose()
     chat.say("/cancel_registration")
     assert _texts(chat)[0] == _text("el", "utter_no_registration")
 
@@ -192,11 +189,9 @@ def test_declining_the_registration_consent_stores_no_registration(stack):
     chat.say(f'/register_event{{"event": "{event}"}}')
     chat.say("/deny")
     assert _texts(chat)[0] == _text("tr", "utter_registration_declined")
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         assert session.scalars(select(EventRegistration).where(
             EventRegistration.conversation_id == chat.id)).all() == []
-    engine.dispose()
 
 
 def _partner_case(stack, lang: str, opening: str, answers: dict[str, str]) -> Chat:
@@ -280,11 +275,9 @@ def test_erasing_my_data_also_erases_my_event_registrations(stack):
     chat.say("/erase_data")
     chat.say('/erase_data{"choice": "confirm"}')
     assert _texts(chat)[0] == _text("pt", "utter_data_erased")
-    engine, sessions = _db(stack)
-    with sessions() as session:
+    with _session(stack) as session:
         left = session.scalars(select(EventRegistration).where(
             EventRegistration.email == "joao@example.org")).all()
         consents = session.scalars(select(Consent).where(Consent.conversation_id == chat.id)
                                    ).all()
-    engine.dispose()
     assert left == [] and consents == []
