@@ -1,1 +1,2 @@
-"""Custom Rasa NLU components. They run in the engine environment: import only Rasa."""
+"""Custom Rasa NLU components. They run in the engine environment: Rasa, the
+libraries its lock file pins (numpy, scipy, scikit-learn) and the standard library."""

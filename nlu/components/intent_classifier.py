@@ -1,0 +1,176 @@
+"""Intent classifier on TF-IDF word and character n-grams, built for nine languages.
+
+Rasa's LogisticRegressionClassifier reads the sentence features of the
+featurizers before it: raw counts, with the regularisation fixed at C=1. On
+our data that under-fits short messages and lets long messages dominate.
+This component featurises the text itself:
+
+- word unigrams and bigrams, TF-IDF with sublinear term frequency;
+- character 1-5-grams inside word boundaries, TF-IDF, seen at least twice;
+- lower-cased and folded (nlu/components/folding.py: accents, tonos, hamza
+  and a few letters chat users type either way are made the same);
+
+and fits a multinomial logistic regression, whose probabilities the
+FallbackClassifier and the dialogue's confidence checks rely on. Measured
+against the Rasa pipeline it replaces in docs/DECISIONS.md.
+
+The trained model is stored as plain arrays and JSON (no pickle), so loading a
+model file never runs code. Runs inside the Rasa engine (Python 3.10).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.components.folding import fold
+
+logger = logging.getLogger(__name__)
+
+# Longer texts add nothing to the intent and only cost time (10,000-character
+# messages are a tested input).
+MAX_CHARS = 1000
+
+
+def _vectorizers(min_char_df: int) -> List[TfidfVectorizer]:
+    common = dict(preprocessor=fold, sublinear_tf=True, dtype=np.float64)
+    return [
+        TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), **common),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), min_df=min_char_df, **common),
+    ]
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class TfidfIntentClassifier(IntentClassifier, GraphComponent):
+    """Multilingual intent classifier: TF-IDF n-grams and logistic regression."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """C: inverse regularisation; ranking_length: intents in the ranking."""
+        return {"C": 30.0, "max_iter": 1000, "min_char_df": 2, "ranking_length": 10,
+                "random_state": 7}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vectorizers: List[TfidfVectorizer] = []
+        self.classes: List[str] = []
+        self.coef: Optional[np.ndarray] = None
+        self.intercept: Optional[np.ndarray] = None
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext
+               ) -> "TfidfIntentClassifier":
+        """Create an untrained classifier."""
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _text(message: Message) -> str:
+        return (message.get(TEXT) or "")[:MAX_CHARS]
+
+    def _features(self, texts: List[str]):
+        from scipy.sparse import hstack
+
+        return hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit the vectorizers and the regression on the intent examples."""
+        examples = [e for e in training_data.intent_examples
+                    if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.debug("TfidfIntentClassifier: no intent examples, nothing to train.")
+            return self._resource
+        texts = [self._text(e) for e in examples]
+        labels = [e.get(INTENT) for e in examples]
+        self.vectorizers = _vectorizers(int(self.config["min_char_df"]))
+        for vectorizer in self.vectorizers:
+            vectorizer.fit(texts)
+        model = LogisticRegression(C=float(self.config["C"]),
+                                   max_iter=int(self.config["max_iter"]),
+                                   random_state=int(self.config["random_state"]))
+        model.fit(self._features(texts), labels)
+        self.classes = [str(c) for c in model.classes_]
+        self.coef, self.intercept = model.coef_, model.intercept_
+        self.persist()
+        return self._resource
+
+    def _probabilities(self, texts: List[str]) -> np.ndarray:
+        scores = self._features(texts) @ self.coef.T + self.intercept
+        scores = np.asarray(scores)
+        if scores.shape[1] == 1:  # two intents: one column of log-odds for the second
+            scores = np.hstack([np.zeros_like(scores), scores])
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set the intent and the intent ranking of each message."""
+        if not self.vectorizers or self.coef is None:
+            return messages
+        probabilities = self._probabilities([self._text(m) for m in messages])
+        length = int(self.config["ranking_length"])
+        for message, row in zip(messages, probabilities):
+            order = np.argsort(-row, kind="stable")
+            ranking = [{"name": self.classes[i], "confidence": float(row[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking[:length] if length > 0 else ranking,
+                        add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to add to the training data."""
+        return training_data
+
+    def persist(self) -> None:
+        """Store vocabularies, IDF weights and coefficients as JSON and .npy arrays."""
+        with self._model_storage.write_to(self._resource) as directory:
+            meta = {"classes": self.classes, "vocabularies": []}
+            for n, vectorizer in enumerate(self.vectorizers):
+                meta["vocabularies"].append(
+                    {term: int(index) for term, index in vectorizer.vocabulary_.items()})
+                np.save(directory / f"idf{n}.npy", vectorizer.idf_, allow_pickle=False)
+            np.save(directory / "coef.npy", self.coef, allow_pickle=False)
+            np.save(directory / "intercept.npy", self.intercept, allow_pickle=False)
+            (directory / "model.json").write_text(json.dumps(meta, ensure_ascii=False),
+                                                  encoding="utf-8")
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+             resource: Resource, execution_context: ExecutionContext,
+             **kwargs: Any) -> "TfidfIntentClassifier":
+        """Load a trained classifier; an untrained one if the model holds none."""
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+                vectorizers = _vectorizers(int(component.config["min_char_df"]))
+                for n, (vectorizer, vocabulary) in enumerate(
+                        zip(vectorizers, meta["vocabularies"])):
+                    vectorizer.vocabulary_ = vocabulary
+                    vectorizer.idf_ = np.load(directory / f"idf{n}.npy", allow_pickle=False)
+                component.vectorizers = vectorizers
+                component.classes = meta["classes"]
+                component.coef = np.load(directory / "coef.npy", allow_pickle=False)
+                component.intercept = np.load(directory / "intercept.npy", allow_pickle=False)
+        except (ValueError, FileNotFoundError, KeyError):
+            logger.debug("TfidfIntentClassifier: no trained model in %s.", resource.name)
+        return component

@@ -1,0 +1,31 @@
+"""The benchmark's own arithmetic: macro-F1 over intents and entity-level F1."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.evaluation import _entity_f1, _macro_f1
+
+
+def test_macro_f1_averages_intents_equally():
+    pairs = [("greet", "greet")] * 8 + [("deny", "greet"), ("deny", "deny")]
+    accuracy, macro = _macro_f1(pairs)
+    assert accuracy == pytest.approx(0.9)
+    # greet: P 8/9, R 1 -> 16/17; deny: P 1, R 1/2 -> 2/3
+    assert macro == pytest.approx((16 / 17 + 2 / 3) / 2)
+
+
+def test_entity_f1_counts_type_and_span_of_one_extractor():
+    rows = [
+        {"text": "12 socis a Girona",
+         "entities": [{"entity": "members", "start": 0, "end": 2},
+                      {"entity": "city", "start": 11, "end": 17}],
+         "predicted_entities": [
+             {"entity": "members", "start": 0, "end": 2, "extractor": "CRFEntityExtractor"},
+             {"entity": "country", "start": 11, "end": 17, "extractor": "CRFEntityExtractor"},
+             {"entity": "city", "start": 11, "end": 17, "extractor": "RegexEntityExtractor"}]},
+    ]
+    # CRF: one right, one wrong type (a false positive and a miss): P = R = 1/2.
+    assert _entity_f1(rows, "CRFEntityExtractor") == pytest.approx(0.5)
+    assert _entity_f1(rows, "RegexEntityExtractor") == pytest.approx(2 / 3)
+    assert _entity_f1([], "CRFEntityExtractor") == 0.0
