@@ -26,6 +26,9 @@ from sklearn.metrics import classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from nlu.components.folding import fold  # noqa: E402  (standard library only)
+
 ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
 
@@ -37,7 +40,7 @@ def examples(lang: str) -> tuple[list[str], list[str]]:
             continue
         for line in block["examples"].splitlines():
             if line.startswith("- "):
-                texts.append(ANNOTATION.sub(r"\1", line[2:].strip()).lower())
+                texts.append(ANNOTATION.sub(r"\1", line[2:].strip()))
                 labels.append(block["intent"])
     return texts, labels
 
@@ -47,7 +50,7 @@ def main(lang: str, folds: int = 5) -> None:
     predicted = [""] * len(texts)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train, test in splitter.split(texts, labels):
-        common = dict(strip_accents="unicode", sublinear_tf=True)
+        common = dict(preprocessor=fold, sublinear_tf=True)
         word = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), **common)
         char = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), min_df=2, **common)
         tr = [texts[i] for i in train]
