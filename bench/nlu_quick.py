@@ -20,14 +20,13 @@ from pathlib import Path
 
 import yaml
 from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from nlu.components.folding import fold  # noqa: E402  (standard library only)
+from nlu.components.text_features import vectorizers  # noqa: E402  (no Rasa needed)
 
 ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
@@ -50,14 +49,12 @@ def main(lang: str, folds: int = 5) -> None:
     predicted = [""] * len(texts)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train, test in splitter.split(texts, labels):
-        common = dict(preprocessor=fold, sublinear_tf=True)
-        word = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), **common)
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), min_df=2, **common)
+        features = vectorizers()
         tr = [texts[i] for i in train]
-        x = hstack([word.fit_transform(tr), char.fit_transform(tr)]).tocsr()
+        x = hstack([f.fit_transform(tr) for f in features]).tocsr()
         model = LogisticRegression(max_iter=1000, C=30.0).fit(x, [labels[i] for i in train])
         te = [texts[i] for i in test]
-        xt = hstack([word.transform(te), char.transform(te)]).tocsr()
+        xt = hstack([f.transform(te) for f in features]).tocsr()
         for i, p in zip(test, model.predict(xt)):
             predicted[i] = p
     print(f"{lang}: {len(texts)} examples, macro-F1 "

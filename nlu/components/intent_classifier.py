@@ -5,10 +5,11 @@ featurizers before it: raw counts, with the regularisation fixed at C=1. On
 our data that under-fits short messages and lets long messages dominate.
 This component featurises the text itself:
 
+- lower-cased and folded (accents, tonos, hamza and a few letters chat users
+  type either way are made the same);
 - word unigrams and bigrams, TF-IDF with sublinear term frequency;
-- character 1-5-grams inside word boundaries, TF-IDF, seen at least twice;
-- lower-cased and folded (nlu/components/folding.py: accents, tonos, hamza
-  and a few letters chat users type either way are made the same);
+- character 1-5-grams inside word boundaries, TF-IDF, seen at least twice
+  (both in nlu/components/text_features.py, shared with bench/nlu_quick.py);
 
 and fits a multinomial logistic regression, whose probabilities the
 FallbackClassifier and the dialogue's confidence checks rely on. Measured
@@ -25,6 +26,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -37,21 +39,13 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.folding import fold
+from nlu.components.text_features import vectorizers
 
 logger = logging.getLogger(__name__)
 
 # Longer texts add nothing to the intent and only cost time (10,000-character
 # messages are a tested input).
 MAX_CHARS = 1000
-
-
-def _vectorizers(min_char_df: int) -> List[TfidfVectorizer]:
-    common = dict(preprocessor=fold, sublinear_tf=True, dtype=np.float64)
-    return [
-        TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), **common),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), min_df=min_char_df, **common),
-    ]
 
 
 @DefaultV1Recipe.register(
@@ -88,8 +82,6 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return (message.get(TEXT) or "")[:MAX_CHARS]
 
     def _features(self, texts: List[str]):
-        from scipy.sparse import hstack
-
         return hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -101,13 +93,12 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             return self._resource
         texts = [self._text(e) for e in examples]
         labels = [e.get(INTENT) for e in examples]
-        self.vectorizers = _vectorizers(int(self.config["min_char_df"]))
-        for vectorizer in self.vectorizers:
-            vectorizer.fit(texts)
+        self.vectorizers = vectorizers(int(self.config["min_char_df"]))
+        features = hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
         model = LogisticRegression(C=float(self.config["C"]),
                                    max_iter=int(self.config["max_iter"]),
                                    random_state=int(self.config["random_state"]))
-        model.fit(self._features(texts), labels)
+        model.fit(features, labels)
         self.classes = [str(c) for c in model.classes_]
         self.coef, self.intercept = model.coef_, model.intercept_
         self.persist()
@@ -162,12 +153,12 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-                vectorizers = _vectorizers(int(component.config["min_char_df"]))
+                loaded = vectorizers(int(component.config["min_char_df"]))
                 for n, (vectorizer, vocabulary) in enumerate(
-                        zip(vectorizers, meta["vocabularies"])):
+                        zip(loaded, meta["vocabularies"])):
                     vectorizer.vocabulary_ = vocabulary
                     vectorizer.idf_ = np.load(directory / f"idf{n}.npy", allow_pickle=False)
-                component.vectorizers = vectorizers
+                component.vectorizers = loaded
                 component.classes = meta["classes"]
                 component.coef = np.load(directory / "coef.npy", allow_pickle=False)
                 component.intercept = np.load(directory / "intercept.npy", allow_pickle=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.components.folding import fold
+from nlu.components.text_features import fold
 
 
 @pytest.mark.parametrize("typed,careful", [
