@@ -19,7 +19,7 @@ from actions.intake import response_text, unpayload
 from actions.matching import ActionListEvents, payload
 from actions.validators import parse_email
 from catalog.brief import isolate
-from catalog.matching import event_time, phrases, text_in
+from catalog.matching import event_time, phrases, title_in
 from catalog.models import (
     Consent,
     Conversation,
@@ -30,11 +30,6 @@ from catalog.models import (
 logger = logging.getLogger(__name__)
 
 REGISTRATION_FORM = "registration_form"
-
-
-def _title(event: Event, lang: str) -> str:
-    text = text_in(event.translations, lang)  # type: ignore[arg-type]
-    return text.title if text else event.key
 
 
 def _event(session: Session, key: object) -> Event | None:
@@ -79,11 +74,11 @@ class ActionPrepareRegistration(Action):
             await ActionListEvents().run(dispatcher, tracker, domain)
             return reset
         with catalogue.session() as session:
-            event = session.scalar(select(Event).where(Event.key == str(key)))
+            event = _event(session, key)
             if event is None:
                 await ActionListEvents().run(dispatcher, tracker, domain)
                 return reset
-            title = _title(event, lang)
+            title = title_in(event, lang)
             if _registration(session, event, tracker.sender_id) is not None:
                 dispatcher.utter_message(response="utter_already_registered", event=title)
                 return reset
@@ -108,9 +103,8 @@ class ActionAskRegistrationConsent(Action):
         """Utter the consent question for the event in the `event` slot."""
         lang = language(tracker)
         with catalogue.session() as session:
-            event = session.scalar(
-                select(Event).where(Event.key == str(tracker.get_slot("event_key"))))
-            title = _title(event, lang) if event else ""
+            event = _event(session, tracker.get_slot("event_key"))
+            title = title_in(event, lang) if event else ""
         dispatcher.utter_message(response="utter_ask_registration_consent", event=title)
         return []
 
@@ -138,12 +132,11 @@ class ValidateRegistrationForm(FormValidationAction):
         granted = bool(unpayload(slot_value, "registration_consent"))
         lang = language(tracker)
         with catalogue.session() as session, session.begin():
-            event = session.scalar(
-                select(Event).where(Event.key == str(tracker.get_slot("event_key"))))
+            event = _event(session, tracker.get_slot("event_key"))
             if session.get(Conversation, tracker.sender_id) is not None and event is not None:
                 shown = response_text(domain, "utter_ask_registration_consent", lang)
                 session.add(Consent(conversation_id=tracker.sender_id, granted=granted,
-                                    text_shown=shown.replace("{event}", _title(event, lang)),
+                                    text_shown=shown.replace("{event}", title_in(event, lang)),
                                     language=lang))
         return {"registration_consent": granted}
 
@@ -185,10 +178,10 @@ class ActionRegisterEvent(Action):
             dispatcher.utter_message(response="utter_registration_declined")
             return done
         with catalogue.session() as session, session.begin():
-            event = session.scalar(select(Event).where(Event.key == str(key)))
+            event = _event(session, key)
             if event is None:
                 return done
-            title = _title(event, lang)
+            title = title_in(event, lang)
             if _full(session, event):
                 dispatcher.utter_message(response="utter_registration_full", event=title)
                 return done
@@ -250,11 +243,11 @@ class ActionCancelRegistration(Action):
                 dispatcher.utter_message(response="utter_ask_which_registration")
                 for registration in mine:
                     dispatcher.utter_message(
-                        text=_title(registration.event, lang),
+                        text=title_in(registration.event, lang),
                         buttons=[{"title": label, "payload": payload(
                             "cancel_registration", event=registration.event.key)}])
                 return []
-            title = _title(mine[0].event, lang)
+            title = title_in(mine[0].event, lang)
             session.delete(mine[0])
         dispatcher.utter_message(response="utter_registration_cancelled", event=title)
         return []

@@ -30,6 +30,7 @@ from catalog.matching import (
     rank_events,
     rank_services,
     text_in,
+    title_in,
 )
 from catalog.models import Case, CaseEvent, CaseService, Event, Provider, Service
 from catalog.vocabulary import LANGUAGES
@@ -263,8 +264,7 @@ class ActionChooseService(Action):
             if service is None:
                 dispatcher.utter_message(response="utter_default")
                 return []
-            text = text_in(service.translations, lang)
-            title = text.title if text else service.key
+            title = title_in(service, lang)
             case = _case(session, tracker)
             if case is None:
                 dispatcher.utter_message(response="utter_service_needs_case", title=title)

@@ -227,6 +227,12 @@ def text_in(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation
     return None
 
 
+def title_in(item: Service | Event, lang: str) -> str:
+    """A service's or event's title in ``lang`` (by text_in's fallbacks), else its key."""
+    text = text_in(item.translations, lang)  # type: ignore[arg-type]
+    return text.title if text else item.key
+
+
 def _describe_services(session: Session, need: Need, terms: dict[str, str],
                        page: Sequence[tuple[int, int]]) -> list[Proposal]:
     ids = [row[0] for row in page]
