@@ -182,11 +182,15 @@ def test_registering_for_an_event_asks_consent_name_and_email_then_can_be_cancel
     assert _texts(chat)[0] == _text("el", "utter_no_registration")
 
 
-def test_declining_the_registration_consent_stores_no_registration(stack):
-    chat = Chat(stack, "tr")
+def _start_registration_for_the_first_event(chat: Chat) -> None:
     chat.say("/ask_events")
     event = _payloads(chat, "register_event")[0]["event"]
     chat.say(f'/register_event{{"event": "{event}"}}')
+
+
+def test_declining_the_registration_consent_stores_no_registration(stack):
+    chat = Chat(stack, "tr")
+    _start_registration_for_the_first_event(chat)
     chat.say("/deny")
     assert _texts(chat)[0] == _text("tr", "utter_registration_declined")
     with _session(stack) as session:
@@ -265,9 +269,7 @@ def test_going_back_reasks_the_previous_question_in_spanish(stack):
 
 def test_erasing_my_data_also_erases_my_event_registrations(stack):
     chat = Chat(stack, "pt")
-    chat.say("/ask_events")
-    event = _payloads(chat, "register_event")[0]["event"]
-    chat.say(f'/register_event{{"event": "{event}"}}')
+    _start_registration_for_the_first_event(chat)
     chat.say("/affirm")
     chat.say("João Almeida")
     chat.say("joao@example.org")

@@ -6,17 +6,12 @@ they show what the classifier generalises to, not what it memorised.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import httpx
 import pytest
-import yaml
+
+from bot.evaluation import examples_by_language
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
 # Chat users often leave accents, tonos and hamzas out; the intent must not change.
 WITH_AND_WITHOUT_MARKS = [
@@ -36,13 +31,8 @@ WITH_AND_WITHOUT_MARKS = [
 
 
 def _training_texts() -> set[str]:
-    texts: set[str] = set()
-    for path in (ROOT / "nlu").glob("*/nlu.yml"):
-        for block in yaml.safe_load(path.read_text("utf-8")).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    texts.add(ANNOTATION.sub(r"\1", line.strip()[2:]).strip().lower())
-    return texts
+    return {text.strip().lower() for rows in examples_by_language().values()
+            for text, _ in rows}
 
 
 def _parse(stack, text: str) -> dict:
