@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     whatsapp_template: str | None = Field(None, alias="WHATSAPP_TEMPLATE")
     staff_console_secret: SecretStr | None = Field(None, alias="STAFF_CONSOLE_SECRET")
 
+    # Handoff to brokers: when they work (local time in BROKER_TIMEZONE), and the
+    # Telegram staff group (a forum) that mirrors escalated conversations, if any.
+    broker_hours: str = Field("mon-fri 09:00-18:00", alias="BROKER_HOURS")
+    broker_timezone: str = Field("Europe/Madrid", alias="BROKER_TIMEZONE")
+    broker_holidays: str = Field("", alias="BROKER_HOLIDAYS")
+    telegram_staff_chat_id: str | None = Field(None, alias="TELEGRAM_STAFF_CHAT_ID")
+    outbox_poll_seconds: float = Field(1.0, alias="OUTBOX_POLL_SECONDS")
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         """Refuse missing or placeholder secrets outside development and tests."""

@@ -19,3 +19,11 @@ class UnknownConversation(BotError):
 
 class LaunchError(BotError):
     """A component could not be prepared or started; the message says which and why."""
+
+
+class DeliveryFailed(BotError):
+    """A message could not be sent this time (network, rate limit, server error): retry."""
+
+
+class Undeliverable(BotError):
+    """A message can never be sent as it is (user blocked the bot, window closed, no template)."""

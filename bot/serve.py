@@ -1,4 +1,4 @@
-"""The bot process: the HTTP server (chat API, web chat) and, with a token, Telegram."""
+"""The bot process: the HTTP server (chat API, web chat, console), Telegram, deliveries."""
 
 from __future__ import annotations
 
@@ -19,16 +19,7 @@ async def serve() -> None:
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.bot_host, port=settings.bot_port,
                                            log_level="info", access_log=False))
-    telegram = None
-    if settings.telegram_token is not None and not settings.telegram_webhook_url:
-        from bot.channels.telegram import start_polling
-
-        telegram = await start_polling(settings, app.state.core)
-    try:
-        await server.serve()
-    finally:
-        if telegram is not None:
-            await telegram.stop()
+    await server.serve()
 
 
 def main() -> None:

@@ -238,6 +238,12 @@ class Conversation(Base):
     channel_user_id: Mapped[str | None] = mapped_column(String(128))
     language: Mapped[str | None] = mapped_column(String(2))
     state: Mapped[str] = mapped_column(String(10), default="bot")
+    # Handoff: why and since when the conversation waits, and which broker holds it.
+    handoff_reason: Mapped[str | None] = mapped_column(String(60))
+    waiting_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # The user's latest message: opens WhatsApp's 24-hour customer-service window.
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UtcDateTime(), default=_now, onupdate=_now, server_default=func.now()
@@ -260,6 +266,9 @@ class ConversationMessage(Base):
         ForeignKey("conversation.id", ondelete="CASCADE"), index=True
     )
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    # Who wrote it: user | assistant | broker | system (the core's own notices).
+    author: Mapped[str] = mapped_column(String(10), default="user", server_default="user")
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     delivered: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
@@ -386,3 +395,123 @@ class PartnerIntroduction(Base):
 
     requester: Mapped[Case] = relationship(foreign_keys=[requester_case_id])
     target: Mapped[Case] = relationship(foreign_keys=[target_case_id])
+
+
+class ConversationStateChange(Base):
+    """One move of a conversation between the assistant, the queue and a broker: who and why."""
+
+    __tablename__ = "conversation_state_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[str] = mapped_column(String(10))
+    to_state: Mapped[str] = mapped_column(String(10))
+    actor: Mapped[str] = mapped_column(String(20))  # user | assistant | staff | system
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, index=True)
+
+
+class Staff(Base):
+    """A broker or administrator who signs in to the staff console."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(10))  # broker | admin
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+
+
+class StaffSession(Base):
+    """A signed-in console session; only a hash of the cookie's token is stored."""
+
+    __tablename__ = "staff_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, counted to slow down password guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, index=True)
+
+
+class ConversationNote(Base):
+    """An internal note a broker leaves on a conversation; never shown to the user."""
+
+    __tablename__ = "conversation_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+
+
+class CannedReply(Base):
+    """A ready-made broker reply in one language."""
+
+    __tablename__ = "canned_reply"
+    __table_args__ = (UniqueConstraint("key", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    lang: Mapped[str] = mapped_column(String(2), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """A message the product sends on its own (broker reply, introduction, reminder).
+
+    Written in the same transaction as what caused it; a delivery worker sends it
+    through the conversation's channel, retries with back-off and records the outcome.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    transcript_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_message.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))  # broker | notice | introduction | reminder
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # sending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class StaffTopic(Base):
+    """The staff-group forum topic (Telegram) that mirrors one escalated conversation."""
+
+    __tablename__ = "staff_topic"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(32))
+    thread_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)

@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -39,8 +39,9 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.core import locales
 from bot.core.conversation import COMMANDS, ConversationCore
+from bot.core.delivery import Recipient
 from bot.core.messages import InboundMessage, OutboundMessage
-from bot.errors import BotError
+from bot.errors import BotError, DeliveryFailed, Undeliverable
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +197,36 @@ class TelegramAdapter:
                      exc_info=context.error)
 
 
+class TelegramSender:
+    """Send queued messages (broker replies, notices) to Telegram chats with sendMessage."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self._application = application
+
+    async def deliver(self, recipient: Recipient, message: OutboundMessage) -> None:
+        """Send one message to the user's private chat, split and with its keyboard.
+
+        Raises:
+            Undeliverable: the user blocked the bot or the chat no longer exists.
+            DeliveryFailed: Telegram could not be reached or asked us to slow down.
+        """
+        adapter: TelegramAdapter = self._application.bot_data["adapter"]
+        if not (recipient.channel_user_id or "").lstrip("-").isdigit():
+            raise Undeliverable("not a Telegram chat id")
+        chat_id = int(recipient.channel_user_id or 0)
+        chunks = split_text(message.text or "…")
+        try:
+            for i, chunk in enumerate(chunks):
+                markup = adapter.keyboard(message) if i == len(chunks) - 1 else None
+                await self._application.bot.send_message(chat_id, chunk, reply_markup=markup)
+        except Forbidden as exc:
+            raise Undeliverable("the user blocked the bot") from exc
+        except BadRequest as exc:
+            raise Undeliverable(f"Telegram refused the message: {exc.message}") from exc
+        except TelegramError as exc:
+            raise DeliveryFailed(f"Telegram: {type(exc).__name__}") from exc
+
+
 async def set_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Publish the command menu in every language (and English as the default)."""
     names = ["start", "help", "language", "human", "cancel", "forget", "privacy"]
@@ -232,29 +263,6 @@ def build_application(token: str, core: ConversationCore, *,
     application.add_error_handler(adapter.on_error)
     application.bot_data["adapter"] = adapter
     return application
-
-
-async def start_polling(settings: Settings, core: ConversationCore) -> Any:
-    """Start long polling in the running event loop; return an object with ``stop()``."""
-    assert settings.telegram_token is not None
-    application = build_application(settings.telegram_token.get_secret_value(), core,
-                                    polling=True)
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
-                                            drop_pending_updates=False)
-    logger.info("telegram: long polling started")
-
-    class _Running:
-        async def stop(self) -> None:
-            if application.updater is not None:
-                await application.updater.stop()
-            await application.stop()
-            await application.shutdown()
-
-    return _Running()
-
 
 
 async def register_webhook(application: Application[Any, Any, Any, Any, Any, Any],

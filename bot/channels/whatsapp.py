@@ -24,8 +24,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.core import locales
 from bot.core.conversation import ConversationCore
+from bot.core.delivery import Recipient
 from bot.core.messages import InboundMessage, OutboundMessage
-from bot.errors import BotError
+from bot.errors import BotError, DeliveryFailed, Undeliverable
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +44,6 @@ REGION_LANGUAGE = {
     "LY": "ar", "EG": "ar", "LB": "ar", "JO": "ar", "SY": "ar", "PS": "ar", "GB": "en",
     "US": "en", "IE": "en",
 }
-
-
-class Undeliverable(BotError):
-    """A message cannot be sent: outside the 24-hour window and no template is configured."""
 
 
 def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
@@ -171,8 +168,11 @@ class WhatsAppAdapter:
         elif kind == "button":  # quick-reply button of a template message
             text = str((message.get("button") or {}).get("payload", ""))
         if text is None:
-            await self.send(wa_id, OutboundMessage(locales.text("unsupported_media",
-                                                                info.language or hint)))
+            try:
+                await self.send(wa_id, OutboundMessage(locales.text("unsupported_media",
+                                                                    info.language or hint)))
+            except BotError:
+                logger.error("whatsapp: the unsupported-media answer was not sent")
             return
         state.menu = []
         try:
@@ -180,31 +180,54 @@ class WhatsAppAdapter:
                                                            channel=CHANNEL, language_hint=hint))
         except BotError:
             logger.exception("whatsapp: conversation %s failed", info.id)
-            await self.send(wa_id, OutboundMessage(locales.text("engine_unavailable", hint)))
+            try:
+                await self.send(wa_id, OutboundMessage(locales.text("engine_unavailable", hint)))
+            except BotError:
+                logger.error("whatsapp: the apology was not sent")
             return
         for reply in result.replies:
-            await self.send(wa_id, reply, language=result.language)
+            try:
+                await self.send(wa_id, reply, language=result.language)
+            except BotError as exc:
+                logger.error("whatsapp: a reply in conversation %s was not sent (%s)", info.id,
+                             exc)
+                return
 
     async def send(self, wa_id: str, message: OutboundMessage, *,
                    language: str | None = None) -> None:
-        """Send one reply inside the customer-service window (buttons degrade as needed)."""
+        """Send one reply inside the customer-service window (buttons degrade as needed).
+
+        Raises:
+            DeliveryFailed: the Graph API could not be reached or kept failing.
+            Undeliverable: the Graph API refused the message.
+        """
         body, menu = render(message, locales.text("options", language))
         if menu:
             self._state(wa_id).menu = menu
         await self._post({"messaging_product": "whatsapp", "recipient_type": "individual",
                           "to": wa_id, **body})
 
+    async def deliver(self, recipient: Recipient, message: OutboundMessage) -> None:
+        """Send a queued message (broker reply, notice) using the window kept in the database."""
+        wa_id = recipient.channel_user_id or ""
+        last = recipient.last_inbound_at
+        open_window = last is not None and dt.datetime.now(dt.UTC) - last < SERVICE_WINDOW
+        await self.send_proactive(wa_id, message, language=recipient.language,
+                                  in_window=open_window)
+
     async def send_proactive(self, wa_id: str, message: OutboundMessage, *,
-                             language: str | None = None) -> None:
+                             language: str | None = None,
+                             in_window: bool | None = None) -> None:
         """Send a message the user did not just ask for (broker, reminder).
 
         Inside the 24-hour window it is a normal message; outside, the configured
         template carries it.
 
         Raises:
-            Undeliverable: outside the window and no template is configured.
+            Undeliverable: outside the window and no template is configured, or refused.
+            DeliveryFailed: the Graph API kept failing.
         """
-        if self.in_service_window(wa_id):
+        if in_window if in_window is not None else self.in_service_window(wa_id):
             await self.send(wa_id, message, language=language)
             return
         if not self._template:
@@ -230,11 +253,13 @@ class WhatsAppAdapter:
                 if response.status_code != 429 and response.status_code < 500:
                     logger.error("whatsapp: Graph API refused a message (%s)",
                                  response.status_code)
-                    return
+                    raise Undeliverable(f"Graph API refused the message "
+                                        f"(HTTP {response.status_code})")
                 logger.warning("whatsapp: Graph API answered %s, attempt %d",
                                response.status_code, attempt + 1)
             await asyncio.sleep(min(0.2 * 2 ** attempt, 5.0))
-        logger.error("whatsapp: message dropped after %d attempts", self._retries + 1)
+        logger.error("whatsapp: message not sent after %d attempts", self._retries + 1)
+        raise DeliveryFailed(f"Graph API unavailable after {self._retries + 1} attempts")
 
 
 async def verify_webhook(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -19,8 +20,9 @@ from bot.core.messages import (
     OutboundMessage,
     TurnResult,
 )
+from bot.core.office_hours import OfficeHours
 from bot.core.rasa_client import RasaClient, RasaReply
-from bot.core.store import ConversationInfo, ConversationStore
+from bot.core.store import ConversationInfo, ConversationStore, QueueStatus
 from bot.errors import EngineUnavailable
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,9 @@ COMMANDS: dict[str, str] = {
     "forget": "erase_data",
     "language": "change_language",
 }
+# Requests that work in every state, even while a broker holds the conversation.
+PRIVACY_INTENTS = frozenset({"ask_privacy", "erase_data"})
+CLASSIFY_CONFIDENCE = 0.7
 _PAYLOAD = re.compile(r"^/([a-z][a-z_]{1,60})(\{.*\})?$", re.DOTALL)
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?(?:\s+(\S.*))?$", re.DOTALL)
 
@@ -60,7 +65,7 @@ class _Turn:
 
     language: str
     replies: list[OutboundMessage] = field(default_factory=list)
-    state: ConversationState | None = None
+    escalate: str | None = None  # why the assistant hands the conversation to a broker
     erase: bool = False
 
 
@@ -71,8 +76,12 @@ class ConversationCore:
                  resolver: LanguageResolver, known_intents: frozenset[str],
                  known_entities: frozenset[str] = frozenset(),
                  max_message_chars: int = 4000,
-                 tracker_eraser: Callable[[str], None] | None = None) -> None:
+                 tracker_eraser: Callable[[str], None] | None = None,
+                 office_hours: OfficeHours | None = None,
+                 sensitive: Callable[[str, str], bool] | None = None) -> None:
         self._store = store
+        self._hours = office_hours
+        self._sensitive = sensitive
         self._tracker_eraser = tracker_eraser
         self._rasa = rasa
         self._resolver = resolver
@@ -100,40 +109,45 @@ class ConversationCore:
         if len(text) > self._max_chars:
             self._store.record(info.id, "in", text, delivered=False)
             return self._local(info, language, "message_too_long", max_chars=self._max_chars)
-
         payload = self._as_payload(text)
-        if payload is not None:
-            intent, entities = payload
-            requested = entities.get("language")
-            resolution = (Resolution(requested, "explicit", switched=True)
-                          if requested in locales.LANGUAGE_NAMES
-                          else Resolution(language, "sticky"))
-        else:
-            resolution = self._resolver.resolve(text, current=info.language,
-                                                hint=message.language_hint)
-            if resolution.unsupported:
-                self._store.record(info.id, "in", text)
-                reply = OutboundMessage(locales.text("unsupported_language", language),
-                                        language_buttons())
-                self._store.record(info.id, "out", reply.text)
-                return TurnResult(info.id, language, info.state, [reply])
-            if resolution.reason == "explicit":
-                payload = ("change_language", {"language": resolution.language})
+        resolution = self._resolve(info, text, payload, language, message.language_hint)
+        if resolution.unsupported:
+            self._store.record(info.id, "in", text)
+            reply = OutboundMessage(locales.text("unsupported_language", language),
+                                    language_buttons())
+            self._store.record(info.id, "out", reply.text)
+            return TurnResult(info.id, language, info.state, [reply])
+        if payload is None and resolution.reason == "explicit":
+            payload = ("change_language", {"language": resolution.language})
         language = resolution.language
         if language != info.language:
             self._store.set_language(info.id, language)
-
         self._store.record(info.id, "in", text)
         if info.state != "bot":
-            if payload is not None and payload[0] in {"stop_form", "greet"}:
-                # /cancel or /start while waiting for a broker: back to the assistant.
-                self._store.set_state(info.id, "bot")
-                info = self._store.get(info.id)
-            else:
-                return TurnResult(info.id, language, info.state,
-                                  [OutboundMessage(locales.text("human_waiting", language))])
+            routed = await self._while_escalated(info, text, payload, language)
+            if routed is not None:
+                return routed
+            info = self._store.get(info.id)
+        elif payload is None and self._sensitive is not None and self._sensitive(text, language):
+            return self._escalate(info, language, "sensitive", lead="handoff_sensitive")
+        return await self._ask_assistant(info, text, payload, language, message.channel)
+
+    def _resolve(self, info: ConversationInfo, text: str,
+                 payload: tuple[str, dict[str, Any]] | None, language: str,
+                 hint: str | None) -> Resolution:
+        """Decide the turn's language: a language payload wins, else the resolver decides."""
+        if payload is not None:
+            requested = payload[1].get("language")
+            return (Resolution(requested, "explicit", switched=True)
+                    if requested in locales.LANGUAGE_NAMES else Resolution(language, "sticky"))
+        return self._resolver.resolve(text, current=info.language, hint=hint)
+
+    async def _ask_assistant(self, info: ConversationInfo, text: str,
+                             payload: tuple[str, dict[str, Any]] | None, language: str,
+                             channel: str) -> TurnResult:
+        """Send the message to the dialogue engine and relay what it answers."""
         rasa_text = self._rasa_text(text, payload, language)
-        metadata = {"language": language, "channel": message.channel}
+        metadata = {"language": language, "channel": channel}
         try:
             replies = await self._rasa.send(info.id, rasa_text, metadata)
         except EngineUnavailable as exc:
@@ -156,9 +170,77 @@ class ConversationCore:
         if turn.erase:
             await self._erase(info.id)
             return TurnResult(info.id, turn.language, "bot", turn.replies)
+        state = info.state
+        if turn.escalate is not None:
+            status = self._store.escalate(info.id, turn.escalate)
+            turn.replies.append(OutboundMessage(self._queue_text(status, turn.language)))
+            state = "waiting"
         for reply in turn.replies:
             self._store.record(info.id, "out", reply.text)
-        return TurnResult(info.id, turn.language, turn.state or info.state, turn.replies)
+        return TurnResult(info.id, turn.language, state, turn.replies)
+
+    async def _while_escalated(self, info: ConversationInfo, text: str,
+                               payload: tuple[str, dict[str, Any]] | None,
+                               language: str) -> TurnResult | None:
+        """Handle a message while a broker is awaited or talking; None lets the assistant answer.
+
+        Privacy requests always reach the assistant; /cancel (or /start) goes back to it;
+        in the queue anything else gets the queue status; with a broker, silence.
+        """
+        intent = payload[0] if payload is not None else await self._classify(text)
+        if intent in PRIVACY_INTENTS:
+            return None
+        explicit = payload is not None
+        if intent == "stop_form" and (explicit or info.state == "waiting"):
+            self._store.cancel_handoff(info.id)
+            return self._say(info, language, "bot", "handoff_cancelled")
+        if intent == "greet" and explicit:  # /start: back to the assistant, which greets
+            self._store.cancel_handoff(info.id)
+            return None
+        if info.state == "human":
+            return TurnResult(info.id, language, "human", [])
+        status = self._store.queue_status(info.id)
+        return self._say(info, language, "waiting", text=self._queue_text(status, language,
+                                                                           waiting=True))
+
+    async def _classify(self, text: str) -> str | None:
+        """Return the intent the engine reads in free text, if it is sure of it."""
+        try:
+            parsed = await self._rasa.parse(text)
+        except EngineUnavailable:
+            return None
+        return parsed[0] if parsed[1] >= CLASSIFY_CONFIDENCE else None
+
+    def _escalate(self, info: ConversationInfo, language: str, reason: str, *,
+                  lead: str) -> TurnResult:
+        """Queue the conversation for a broker and tell the user why and how long."""
+        status = self._store.escalate(info.id, reason)
+        return self._say(info, language, "waiting",
+                         text=locales.text(lead, language) + "\n\n"
+                         + self._queue_text(status, language))
+
+    def _queue_text(self, status: QueueStatus, language: str, *, waiting: bool = False) -> str:
+        """Say where the user stands: place in the queue, the wait, or when brokers return."""
+        parts = []
+        opening = self._hours.next_opening(dt.datetime.now(dt.UTC)) if self._hours else None
+        if opening is not None:
+            parts.append(locales.text("handoff_after_hours", language,
+                                      when=locales.when(opening, language)))
+        elif status.position is not None and status.expected_wait is not None:
+            parts.append(locales.text("handoff_queue_wait", language, position=status.position,
+                                      wait=locales.duration(status.expected_wait, language)))
+        elif status.position is not None:
+            parts.append(locales.text("handoff_queue", language, position=status.position))
+        parts.append(locales.text("handoff_waiting_hint" if waiting else "handoff_keep_writing",
+                                  language))
+        return "\n".join(parts)
+
+    def _say(self, info: ConversationInfo, language: str, state: ConversationState,
+             key: str | None = None, *, text: str | None = None) -> TurnResult:
+        """Answer from the locale files, record the answer, and report the state."""
+        reply = text if text is not None else locales.text(key or "", language)
+        self._store.record(info.id, "out", reply)
+        return TurnResult(info.id, language, state, [OutboundMessage(reply)])
 
     async def _erase(self, conversation_id: str) -> None:
         """Erase everything stored about a conversation: transcript, cases, consent, tracker."""
@@ -218,9 +300,8 @@ class ConversationCore:
                 if requested in locales.LANGUAGE_NAMES and requested != turn.language:
                     turn.language = str(requested)
                     self._store.set_language(info.id, turn.language)
-                if custom.get("state") in {"waiting", "human", "bot"}:
-                    turn.state = custom["state"]
-                    self._store.set_state(info.id, turn.state)
+                if custom.get("state") == "waiting":
+                    turn.escalate = str(custom.get("reason") or "user_request")[:60]
                 if custom.get("erase") is True:
                     turn.erase = True
                 if custom.get("language_choice"):

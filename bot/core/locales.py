@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 
 import yaml
+from babel.dates import format_date, format_time, format_timedelta, get_timezone_name
 
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -30,3 +32,17 @@ def text(key: str, lang: str | None, **values: object) -> str:
     template = _catalogue(lang or DEFAULT_LANGUAGE).get(key) or _catalogue(DEFAULT_LANGUAGE)[key]
     return template.format(**values) if values else template
 
+
+
+def duration(value: dt.timedelta, lang: str | None) -> str:
+    """Return a rounded duration in the language's words ("about 5 minutes" style)."""
+    return format_timedelta(value, threshold=1.5, locale=lang or DEFAULT_LANGUAGE)
+
+
+def when(moment: dt.datetime, lang: str | None) -> str:
+    """Return a weekday, date and time in the moment's own time zone, with the zone named."""
+    locale = lang or DEFAULT_LANGUAGE
+    day = format_date(moment, "full", locale=locale)
+    time = format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
+    zone = get_timezone_name(moment, width="long", locale=locale)
+    return f"{day}, {time} ({zone})"

@@ -55,6 +55,21 @@ class RasaClient:
             raise EngineUnavailable("Rasa answered with something other than a list")
         return [reply for reply in replies if isinstance(reply, dict)]
 
+    async def parse(self, text: str) -> tuple[str | None, float]:
+        """Return the intent the NLU model reads in ``text`` and its confidence.
+
+        Raises:
+            EngineUnavailable: Rasa could not be reached or answered something unexpected.
+        """
+        try:
+            response = await self._client.post("/model/parse", json={"text": text})
+            response.raise_for_status()
+            intent = response.json().get("intent") or {}
+            return (str(intent["name"]) if intent.get("name") else None,
+                    float(intent.get("confidence") or 0.0))
+        except (httpx.HTTPError, ValueError, AttributeError, TypeError) as exc:
+            raise EngineUnavailable(f"Rasa did not parse: {type(exc).__name__}") from exc
+
     async def is_healthy(self) -> bool:
         """Return whether Rasa answers its status endpoint."""
         try:

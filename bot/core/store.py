@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.messages import ConversationState
 from bot.errors import UnknownConversation
+from catalog import handoff
 from catalog.models import Conversation, ConversationMessage
 
 
@@ -21,17 +24,52 @@ class ConversationInfo:
     channel: str
     language: str | None
     state: ConversationState
+    channel_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """Where a waiting conversation stands in the brokers' queue."""
+
+    position: int | None
+    expected_wait: dt.timedelta | None
+
+
+@dataclass(frozen=True)
+class PushedMessage:
+    """A message that reached the user outside a reply to their own (broker, notice)."""
+
+    id: int
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+PUSHED_AUTHORS = ("broker", "notice")
 
 
 def _info(row: Conversation) -> ConversationInfo:
-    return ConversationInfo(row.id, row.channel, row.language, row.state)  # type: ignore[arg-type]
+    return ConversationInfo(row.id, row.channel, row.language,
+                            row.state, row.channel_user_id)  # type: ignore[arg-type]
 
 
 class ConversationStore:
     """Read and write conversations through short transactions."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session],
+                 on_change: Callable[[str], None] | None = None) -> None:
         self._sessions = session_factory
+        self._on_change = on_change
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """Return the session factory (for domain operations outside the store)."""
+        return self._sessions
+
+    def changed(self, conversation_id: str) -> None:
+        """Tell live views (web chat, console) that a conversation changed."""
+        if self._on_change is not None:
+            self._on_change(conversation_id)
 
     def open(self, *, channel: str, channel_user_id: str | None = None,
              language: str | None = None) -> ConversationInfo:
@@ -70,10 +108,57 @@ class ConversationStore:
 
     def record(self, conversation_id: str, direction: str, text: str, *,
                delivered: bool = True) -> None:
-        """Append a message to the conversation's transcript."""
+        """Append a message to the conversation's transcript (the user's, or the assistant's)."""
         with self._sessions.begin() as session:
-            session.add(ConversationMessage(conversation_id=conversation_id, direction=direction,
-                                            text=text, delivered=delivered))
+            session.add(ConversationMessage(
+                conversation_id=conversation_id, direction=direction, text=text,
+                delivered=delivered, author="user" if direction == "in" else "assistant"))
+            if direction == "in":
+                row = session.get(Conversation, conversation_id)
+                if row is not None:
+                    row.last_inbound_at = dt.datetime.now(dt.UTC)
+        self.changed(conversation_id)
+
+    def pushed_since(self, conversation_id: str, after: int, *, limit: int = 100
+                     ) -> list[PushedMessage]:
+        """Return broker replies and notices newer than transcript id ``after``, oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ConversationMessage)
+                .where(ConversationMessage.conversation_id == conversation_id,
+                       ConversationMessage.id > after,
+                       ConversationMessage.author.in_(PUSHED_AUTHORS))
+                .order_by(ConversationMessage.id).limit(limit))
+            return [PushedMessage(r.id, r.author, r.text, r.created_at) for r in rows]
+
+    def latest_message_id(self, conversation_id: str) -> int:
+        """Return the id of the conversation's newest transcript row (0 when empty)."""
+        with self._sessions() as session:
+            found = session.scalar(select(ConversationMessage.id)
+                                   .where(ConversationMessage.conversation_id == conversation_id)
+                                   .order_by(ConversationMessage.id.desc()).limit(1))
+            return int(found or 0)
+
+    def escalate(self, conversation_id: str, reason: str) -> QueueStatus:
+        """Queue the conversation for a broker (keeping its place if already queued)."""
+        with self._sessions.begin() as session:
+            handoff.escalate(session, conversation_id, reason=reason)
+        self.changed(conversation_id)
+        return self.queue_status(conversation_id)
+
+    def queue_status(self, conversation_id: str) -> QueueStatus:
+        """Return the conversation's place in the queue and the expected wait."""
+        with self._sessions() as session:
+            position = handoff.queue_position(session, conversation_id)
+            wait = handoff.expected_wait(session, position) if position else None
+            return QueueStatus(position, wait)
+
+    def cancel_handoff(self, conversation_id: str) -> bool:
+        """Take the conversation back from the queue (or a broker) to the assistant."""
+        with self._sessions.begin() as session:
+            done = handoff.cancel_waiting(session, conversation_id, actor="user")
+        self.changed(conversation_id)
+        return done
 
     def transcript(self, conversation_id: str) -> list[tuple[str, str, bool]]:
         """Return (direction, text, delivered) for every message, oldest first."""
@@ -92,13 +177,6 @@ class ConversationStore:
                                  .order_by(ConversationMessage.id.desc()).limit(1))
             if row is not None:
                 row.delivered = False
-
-    def set_state(self, conversation_id: str, state: str) -> None:
-        """Move the conversation between the assistant, waiting and a human broker."""
-        with self._sessions.begin() as session:
-            row = session.get(Conversation, conversation_id)
-            if row is not None:
-                row.state = state
 
     def erase(self, conversation_id: str) -> None:
         """Delete the conversation and, by cascade, its transcript, consents and cases."""

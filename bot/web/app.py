@@ -4,34 +4,39 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import yaml
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from telegram import Update
 from telegram.request import BaseRequest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.config import PROJECT_ROOT, Settings
-from bot.core.conversation import ConversationCore
-from bot.core.language import LanguageResolver
-from bot.core.rasa_client import RasaClient
-from bot.core.store import ConversationStore
-from bot.core.tracker_store import make_tracker_eraser
+from bot.channels import whatsapp as whatsapp_channel
 from bot.channels.telegram import (
     TELEGRAM_WEBHOOK_PATH,
+    TelegramSender,
     build_application,
     register_webhook,
     set_command_menus,
     telegram_webhook,
 )
-from bot.channels import whatsapp as whatsapp_channel
 from bot.channels.whatsapp import WhatsAppAdapter
-from bot.web import chat_api
+from bot.config import PROJECT_ROOT, Settings
+from bot.core.conversation import ConversationCore
+from bot.core.delivery import DeliveryWorker
+from bot.core.language import LanguageResolver
+from bot.core.office_hours import parse_office_hours
+from bot.core.rasa_client import RasaClient
+from bot.core.sensitive import load_sensitive
+from bot.core.store import ConversationStore
+from bot.core.tracker_store import make_tracker_eraser
+from bot.web import chat_api, live
 from catalog.db import make_engine, make_session_factory, upgrade
 
 logger = logging.getLogger(__name__)
@@ -62,27 +67,36 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "internal error"}, status_code=500)
 
 
-def build_core(settings: Settings, engine: Engine) -> tuple[ConversationCore, RasaClient]:
+def build_core(settings: Settings, engine: Engine, *,
+               on_change: Callable[[str], None] | None = None
+               ) -> tuple[ConversationCore, RasaClient]:
     """Create the conversation core (and its Rasa client) on a migrated database."""
     upgrade(engine)
     rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     intents, entities = domain_names()
-    core = ConversationCore(store=ConversationStore(make_session_factory(engine)), rasa=rasa,
-                            resolver=LanguageResolver(), known_intents=intents,
+    hours = parse_office_hours(settings.broker_hours, settings.broker_timezone,
+                               settings.broker_holidays)
+    core = ConversationCore(store=ConversationStore(make_session_factory(engine), on_change),
+                            rasa=rasa, resolver=LanguageResolver(), known_intents=intents,
                             known_entities=entities,
                             max_message_chars=settings.max_message_chars,
-                            tracker_eraser=make_tracker_eraser(settings))
+                            tracker_eraser=make_tracker_eraser(settings),
+                            office_hours=hours, sensitive=load_sensitive())
     return core, rasa
 
 
 def create_app(settings: Settings, *, telegram_request: BaseRequest | None = None) -> Starlette:
     """Build the HTTP application with its conversation core and channel webhooks."""
     engine = make_engine(settings.database)
-    core, rasa = build_core(settings, engine)
+    pulse = live.Pulse()
+    core, rasa = build_core(settings, engine, on_change=pulse.notify)
+    delivery = DeliveryWorker(core.store.sessions, poll_seconds=settings.outbox_poll_seconds)
     telegram = None
-    if settings.telegram_token is not None and settings.telegram_webhook_url:
+    polling = settings.telegram_token is not None and not settings.telegram_webhook_url
+    if settings.telegram_token is not None:
         telegram = build_application(settings.telegram_token.get_secret_value(), core,
-                                     request=telegram_request)
+                                     request=telegram_request, polling=polling)
+        delivery.register("telegram", TelegramSender(telegram))
 
     whatsapp = None
     if (settings.whatsapp_token is not None and settings.whatsapp_phone_number_id
@@ -91,16 +105,26 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
                                    phone_number_id=settings.whatsapp_phone_number_id,
                                    graph_url=settings.whatsapp_graph_url,
                                    template=settings.whatsapp_template)
+        delivery.register("whatsapp", whatsapp)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if telegram is not None:
             await telegram.initialize()
             await set_command_menus(telegram)
-            await register_webhook(telegram, settings)
+            if polling:
+                assert telegram.updater is not None
+                await telegram.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                logger.info("telegram: long polling started")
+            else:
+                await register_webhook(telegram, settings)
             await telegram.start()
+        delivery.start()
         yield
+        await delivery.stop()
         if telegram is not None:
+            if polling and telegram.updater is not None:
+                await telegram.updater.stop()
             await telegram.stop()
             await telegram.shutdown()
         if whatsapp is not None:
@@ -108,8 +132,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         await rasa.aclose()
         engine.dispose()
 
-    routes = [Route("/healthz", health), *chat_api.routes]
-    if telegram is not None:
+    routes = [Route("/healthz", health), *chat_api.routes, *live.routes]
+    if telegram is not None and not polling:
         routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
     if whatsapp is not None:
         routes += [Route(whatsapp_channel.WEBHOOK_PATH, whatsapp_channel.verify_webhook,
@@ -121,6 +145,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={404: not_found, 500: server_error})
     app.state.core = core
+    app.state.pulse = pulse
+    app.state.delivery = delivery
     app.state.telegram = telegram
     app.state.whatsapp = whatsapp
     app.state.settings = settings

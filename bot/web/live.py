@@ -1,0 +1,102 @@
+"""Live updates over server-sent events: broker replies and notices reach the web chat.
+
+Each stream reads the transcript from the database, so a message written by any
+bot process (several replicas, a restarted one) reaches the page; a pulse inside
+this process wakes streams at once, and otherwise they look again every second.
+A page that reconnects sends the last id it saw (EventSource does this itself
+with Last-Event-ID) and catches up on everything it missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from bot.core.store import ConversationStore
+from bot.errors import UnknownConversation
+
+STREAM_CHANNELS = frozenset({"web", "terminal", "test"})
+POLL_SECONDS = 1.0
+KEEPALIVE_SECONDS = 15.0
+
+
+class Pulse:
+    """Wake every waiting stream of this process when something changed."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self, _conversation_id: str | None = None) -> None:
+        """Tell waiting streams to look again now."""
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, timeout: float) -> None:
+        """Return when notified or after ``timeout`` seconds."""
+        event = self._event
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            pass
+
+
+def _after(request: Request) -> int:
+    raw = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
+    return int(raw) if raw.isdigit() and len(raw) < 19 else 0
+
+
+def sse(event: str, data: object, event_id: int | None = None) -> str:
+    """Format one server-sent event."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def conversation_events(request: Request) -> Response:
+    """Stream broker replies, notices and state changes of one web conversation."""
+    store: ConversationStore = request.app.state.core.store
+    pulse: Pulse = request.app.state.pulse
+    conversation_id = request.path_params["conversation_id"]
+    try:
+        info = await asyncio.to_thread(store.get, conversation_id)
+    except UnknownConversation:
+        return JSONResponse({"error": "unknown conversation id"}, status_code=404)
+    if info.channel not in STREAM_CHANNELS:
+        return JSONResponse({"error": "unknown conversation id"}, status_code=404)
+    after = _after(request)
+
+    async def stream() -> AsyncIterator[str]:
+        nonlocal after
+        state = info.state
+        yield "retry: 2000\n\n"
+        quiet_since = time.monotonic()
+        while not await request.is_disconnected():
+            try:
+                current = await asyncio.to_thread(store.get, conversation_id)
+            except UnknownConversation:
+                yield sse("gone", {})
+                return
+            for message in await asyncio.to_thread(store.pushed_since, conversation_id, after):
+                after = message.id
+                quiet_since = time.monotonic()
+                yield sse("message", {"id": message.id, "author": message.author,
+                                      "text": message.text}, message.id)
+            if current.state != state:
+                state = current.state
+                yield sse("state", {"state": state})
+            if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
+                quiet_since = time.monotonic()
+                yield ": keep-alive\n\n"
+            await pulse.wait(POLL_SECONDS)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+routes = [Route("/api/conversations/{conversation_id}/events", conversation_events,
+                methods=["GET"])]
