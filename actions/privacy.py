@@ -58,5 +58,31 @@ class ActionRequestHuman(Action):
                 and float(intent.get("confidence") or 0) < SURE):
             return [SlotSet(requested, text), FollowupAction("intake_form")]
         dispatcher.utter_message(response="utter_handoff_requested")
-        dispatcher.utter_message(json_message={"state": "waiting"})
+        dispatcher.utter_message(json_message={"state": "waiting",
+                                               "reason": handoff_reason(tracker)})
         return [ActiveLoop(None)]
+
+
+# What the assistant said just before the user asked for a person tells why they did.
+REASON_AFTER = {
+    "utter_default": "not_understood",
+    "utter_offer_human": "validation_failed",
+    "utter_matches_none": "no_match",
+    "utter_partners_none": "no_match",
+    "utter_events_none": "no_event",
+}
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    """Return why the conversation goes to a broker, for the queue and the statistics."""
+    seen_request = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_request:
+                break  # only the answer to the message before the request counts
+            seen_request = True
+        elif event.get("event") == "bot" and seen_request:
+            utterance = (event.get("metadata") or {}).get("utter_action")
+            if utterance in REASON_AFTER:
+                return str(REASON_AFTER[utterance])
+    return "user_request"

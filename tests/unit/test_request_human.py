@@ -37,7 +37,7 @@ def test_an_unsure_request_for_a_person_during_a_free_text_question_is_the_answe
 def test_a_clear_request_for_a_person_hands_over_even_during_the_questions():
     events, messages = _run(_tracker("quiero hablar con una persona", 0.93))
     assert [m.get("response") for m in messages] == ["utter_handoff_requested", None]
-    assert messages[1]["custom"] == {"state": "waiting"}
+    assert messages[1]["custom"] == {"state": "waiting", "reason": "user_request"}
     assert not any(e.get("event") == "slot" for e in events)
 
 
@@ -47,3 +47,26 @@ def test_outside_the_questions_or_on_a_button_the_handoff_always_happens():
                     _tracker("Juan", 0.3, requested="email")):
         _, messages = _run(tracker)
         assert messages and messages[0].get("response") == "utter_handoff_requested"
+
+
+def _after(utterance: str | None) -> Tracker:
+    events: list[dict] = [{"event": "user", "text": "ich weiss nicht"}]
+    if utterance:
+        events.append({"event": "bot", "text": "…", "metadata": {"utter_action": utterance}})
+    events.append({"event": "user", "text": "/request_human"})
+    return Tracker(sender_id="u2", slots={"language": "en"},
+                   latest_message={"text": "/request_human",
+                                   "intent": {"name": "request_human", "confidence": 1.0}},
+                   events=events, paused=False, followup_action=None, active_loop={},
+                   latest_action_name="action_listen")
+
+
+def test_the_handoff_reason_says_why_the_user_asked_for_a_person():
+    def reason(utterance: str | None) -> str:
+        _, messages = _run(_after(utterance))
+        return next(m["custom"]["reason"] for m in messages if m.get("custom"))
+    assert reason("utter_default") == "not_understood"
+    assert reason("utter_offer_human") == "validation_failed"
+    assert reason("utter_matches_none") == "no_match"
+    assert reason("utter_greet") == "user_request"
+    assert reason(None) == "user_request"
