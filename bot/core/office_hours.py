@@ -63,7 +63,8 @@ def parse_office_hours(spec: str, zone: str, holidays: str = "") -> OfficeHours:
         last = DAYS.index(match.group(2)) if match.group(2) else first
         try:
             start = dt.time(int(match.group(3)), int(match.group(4)))
-            end = dt.time(int(match.group(5)), int(match.group(6)))
+            end = (dt.time.max if (match.group(5), match.group(6)) == ("24", "00")
+                   else dt.time(int(match.group(5)), int(match.group(6))))
         except ValueError as exc:
             raise ConfigError(f"office hours: bad time in {part!r}") from exc
         if end <= start:
