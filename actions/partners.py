@@ -1,8 +1,10 @@
 """Introductions between partner organisations: contacts are shared only when both agree.
 
 An organisation that opted in to be discoverable can be proposed to others with the
-same sector in another country. A request is stored; the asked organisation is asked
-the next time it greets the assistant, and the requester hears the answer the same way.
+same sector in another country. A request is stored and the asked organisation is
+asked at once, on its own channel and in its own language, through the outbox; the
+requester hears an acceptance the same way. Whoever missed the message is asked again
+the next time they greet the assistant.
 """
 
 from __future__ import annotations
@@ -19,10 +21,19 @@ from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.common import language
+from actions.responses import render
 from catalog.brief import isolate, value_label
 from catalog.models import Case, PartnerIntroduction
+from catalog.outbox import enqueue
 
 logger = logging.getLogger(__name__)
+
+
+def _tell(session: Session, case: Case, response: str, **values: str) -> None:
+    """Queue a message to the case's own conversation, in its language, with its buttons."""
+    text, buttons = render(response, case.language, **values)
+    enqueue(session, conversation_id=case.conversation_id, text=text, kind="introduction",
+            language=case.language, buttons=buttons)
 
 
 def _my_cases(session: Session, conversation_id: str) -> list[Case]:
@@ -71,6 +82,9 @@ class ActionRequestIntro(Action):
             if exists_already is None:
                 session.add(PartnerIntroduction(requester_case_id=requester.id,
                                                 target_case_id=target.id))
+                _tell(session, target, "utter_intro_request_received",
+                      org=_name(requester, target.language),
+                      details=_details(requester, target.language))
             name = _name(target, lang)
         dispatcher.utter_message(response="utter_intro_requested", org=name)
         return []
@@ -140,5 +154,10 @@ class ActionAnswerIntro(Action):
             dispatcher.utter_message(response="utter_intro_accepted",
                                      org=_name(intro.requester, lang),
                                      contact=_contact(intro.requester, lang))
+            requester = intro.requester
+            _tell(session, requester, "utter_intro_accepted",
+                  org=_name(intro.target, requester.language),
+                  contact=_contact(intro.target, requester.language))
+            intro.requester_notified = True
         logger.info("partner introduction %s accepted", intro.id)
         return []

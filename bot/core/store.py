@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.messages import ConversationState
 from bot.errors import UnknownConversation
 from catalog import handoff
-from catalog.models import Conversation, ConversationMessage
+from catalog.models import Conversation, ConversationMessage, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class PushedMessage:
     author: str
     text: str
     created_at: dt.datetime
+    buttons: tuple[tuple[str, str], ...] = ()
 
 
 PUSHED_AUTHORS = ("broker", "notice")
@@ -129,7 +130,14 @@ class ConversationStore:
                        ConversationMessage.id > after,
                        ConversationMessage.author.in_(PUSHED_AUTHORS))
                 .order_by(ConversationMessage.id).limit(limit))
-            return [PushedMessage(r.id, r.author, r.text, r.created_at) for r in rows]
+            found = list(rows)
+            buttons = dict(session.execute(
+                select(OutboxMessage.transcript_id, OutboxMessage.buttons)
+                .where(OutboxMessage.transcript_id.in_([r.id for r in found])))
+                .tuples()) if found else {}
+            return [PushedMessage(r.id, r.author, r.text, r.created_at, tuple(
+                (str(b.get("title", "")), str(b.get("payload", "")))
+                for b in buttons.get(r.id) or [])) for r in found]
 
     def latest_message_id(self, conversation_id: str) -> int:
         """Return the id of the conversation's newest transcript row (0 when empty)."""

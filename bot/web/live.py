@@ -85,7 +85,9 @@ async def conversation_events(request: Request) -> Response:
                 after = message.id
                 quiet_since = time.monotonic()
                 yield sse("message", {"id": message.id, "author": message.author,
-                                      "text": message.text}, message.id)
+                                      "text": message.text,
+                                      "buttons": [{"title": t, "payload": p}
+                                                  for t, p in message.buttons]}, message.id)
             if current.state != state:
                 state = current.state
                 yield sse("state", {"state": state})

@@ -120,7 +120,7 @@ def test_a_web_user_waits_talks_to_a_broker_live_and_comes_back_to_the_assistant
                                      notice=locale_text("handoff_returned", "es"),
                                      language="es")
         notice = _next_message(client, cid, after=pushed["id"])
-        assert notice == {"id": notice["id"], "author": "notice",
+        assert notice == {"id": notice["id"], "author": "notice", "buttons": [],
                           "text": locale_text("handoff_returned", "es")}
         back = _say(client, cid, "Gracias, adiós")
         assert back["state"] == "bot" and back["language"] == "es"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -233,15 +235,42 @@ def test_partners_are_introduced_only_when_both_agree(stack):
     second.say(f'/request_intro{{"case": "{first_case.reference}"}}')
     assert _texts(second) == [_text("fr", "utter_intro_requested").replace(
         "{org}", "Tessitrici di Lecce")]
-    # The asked organisation hears about it when it comes back, and accepts.
+    # The asked organisation is told at once, in Italian, with the answer buttons...
+    pushed = _pushed(stack, first.id)
+    assert _fills(_text("it", "utter_intro_request_received"), pushed["text"])
+    assert "Tisserandes de Kairouan" in pushed["text"]
+    assert "salma@" not in pushed["text"]
+    assert [b["payload"] for b in pushed["buttons"]] == [
+        '/answer_intro{"choice": "accept"}', '/answer_intro{"choice": "decline"}']
+    # ... and asked again when it comes back, and accepts.
     first.say("Buongiorno")
     asked = [t for t in _texts(first) if "Tisserandes de Kairouan" in t]
     assert asked and "salma@" not in asked[0]
     first.say('/answer_intro{"choice": "accept"}')
     assert "salma@kairouan.example.org" in _texts(first)[0]
-    second.say("Bonjour")
-    told = [t for t in _texts(second) if "carla@tessitrici.example.org" in t]
-    assert told, _texts(second)
+    # The requester hears the acceptance at once, in French, with the contact.
+    told = _pushed(stack, second.id)
+    assert "carla@tessitrici.example.org" in told["text"]
+    assert _fills(_text("fr", "utter_intro_accepted"), told["text"])
+
+
+def _fills(template: str, text: str) -> bool:
+    """Return whether ``text`` is ``template`` with its {placeholders} filled in."""
+    pattern = ".+".join(re.escape(part) for part in re.split(r"\{[a-z_]+\}", template))
+    return re.fullmatch(pattern, text, flags=re.DOTALL) is not None
+
+
+def _pushed(stack, conversation_id: str) -> dict:
+    """Return the first message the conversation's live stream delivers."""
+    with httpx.Client(base_url=stack.bot_url, timeout=60) as client, client.stream(
+            "GET", f"/api/conversations/{conversation_id}/events") as response:
+        event = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: ") and event == "message":
+                return dict(json.loads(line.removeprefix("data: ")))
+    raise AssertionError("no message was pushed")
 
 
 def test_going_back_reasks_the_previous_question_in_spanish(stack):
