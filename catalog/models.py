@@ -424,6 +424,8 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(10))  # broker | admin
     language: Mapped[str] = mapped_column(String(2), default="en")
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Their Telegram account, when they answer from the staff group's forum topics.
+    telegram_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 

@@ -96,6 +96,28 @@ def set_password(session: Session, *, email: str, password: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
 
 
+def link_telegram(session: Session, *, email: str, telegram_user_id: int | None) -> None:
+    """Let an account answer from the Telegram staff group (None unlinks it).
+
+    Raises:
+        StaffError: unknown account, or the Telegram account is linked to another one.
+    """
+    staff = session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+    if staff is None:
+        raise StaffError("no such account")
+    value = None if telegram_user_id is None else str(int(telegram_user_id))
+    if value is not None and session.scalar(select(Staff.id).where(
+            Staff.telegram_user_id == value, Staff.id != staff.id)) is not None:
+        raise StaffError("this Telegram account is linked to another staff account")
+    staff.telegram_user_id = value
+
+
+def by_telegram(session: Session, telegram_user_id: int) -> Staff | None:
+    """Return the active account linked to a Telegram user."""
+    return session.scalar(select(Staff).where(Staff.telegram_user_id == str(telegram_user_id),
+                                              Staff.active.is_(True)))
+
+
 def list_staff(session: Session) -> list[Staff]:
     """Return every account, by e-mail."""
     return list(session.scalars(select(Staff).order_by(Staff.email)))

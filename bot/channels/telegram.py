@@ -183,6 +183,9 @@ class TelegramAdapter:
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In groups, answer only direct commands, pointing to a private chat."""
+        if update.effective_chat and str(update.effective_chat.id) == context.bot_data.get(
+                "staff_chat_id"):
+            return  # the staff group's topics have their own handler
         message = update.effective_message
         if message and message.text and message.text.startswith("/") and update.effective_chat:
             await context.bot.send_message(update.effective_chat.id,

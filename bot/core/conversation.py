@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -9,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core import locales
 from bot.core.language import LanguageResolver, Resolution, strip_invisible
@@ -42,6 +43,16 @@ PRIVACY_INTENTS = frozenset({"ask_privacy", "erase_data"})
 CLASSIFY_CONFIDENCE = 0.7
 _PAYLOAD = re.compile(r"^/([a-z][a-z_]{1,60})(\{.*\})?$", re.DOTALL)
 _COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?(?:\s+(\S.*))?$", re.DOTALL)
+
+
+class HandoffObserver(Protocol):
+    """Something that follows escalated conversations (the Telegram staff topics)."""
+
+    async def escalated(self, conversation_id: str) -> None:
+        """A conversation was queued for a broker."""
+
+    async def user_wrote(self, conversation_id: str, text: str) -> None:
+        """A user whose conversation waits for or is held by a broker wrote ``text``."""
 
 
 def clean_text(text: str) -> str:
@@ -79,6 +90,8 @@ class ConversationCore:
                  tracker_eraser: Callable[[str], None] | None = None,
                  office_hours: OfficeHours | None = None,
                  sensitive: Callable[[str, str], bool] | None = None) -> None:
+        self._observers: list[HandoffObserver] = []
+        self._background: set[asyncio.Task[None]] = set()
         self._store = store
         self._hours = office_hours
         self._sensitive = sensitive
@@ -89,6 +102,17 @@ class ConversationCore:
         # A payload may carry the domain's entities, except the one the core itself sets.
         self._payload_entities = known_entities - {"conversation_language"}
         self._max_chars = max_message_chars
+
+    def observe(self, observer: HandoffObserver) -> None:
+        """Tell ``observer`` about escalations and what escalated users write."""
+        self._observers.append(observer)
+
+    def _tell_observers(self, event: str, *args: str) -> None:
+        """Run observers in the background: the user's turn never waits for them."""
+        for observer in self._observers:
+            task = asyncio.get_running_loop().create_task(getattr(observer, event)(*args))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     @property
     def store(self) -> ConversationStore:
@@ -124,6 +148,7 @@ class ConversationCore:
             self._store.set_language(info.id, language)
         self._store.record(info.id, "in", text)
         if info.state != "bot":
+            self._tell_observers("user_wrote", info.id, text)
             routed = await self._while_escalated(info, text, payload, language)
             if routed is not None:
                 return routed
@@ -173,6 +198,7 @@ class ConversationCore:
         state = info.state
         if turn.escalate is not None:
             status = self._store.escalate(info.id, turn.escalate)
+            self._tell_observers("escalated", info.id)
             turn.replies.append(OutboundMessage(self._queue_text(status, turn.language)))
             state = "waiting"
         for reply in turn.replies:
@@ -215,6 +241,7 @@ class ConversationCore:
                   lead: str) -> TurnResult:
         """Queue the conversation for a broker and tell the user why and how long."""
         status = self._store.escalate(info.id, reason)
+        self._tell_observers("escalated", info.id)
         return self._say(info, language, "waiting",
                          text=locales.text(lead, language) + "\n\n"
                          + self._queue_text(status, language))

@@ -131,10 +131,10 @@ class ConversationStore:
                        ConversationMessage.author.in_(PUSHED_AUTHORS))
                 .order_by(ConversationMessage.id).limit(limit))
             found = list(rows)
-            buttons = dict(session.execute(
+            pairs = session.execute(
                 select(OutboxMessage.transcript_id, OutboxMessage.buttons)
-                .where(OutboxMessage.transcript_id.in_([r.id for r in found])))
-                .tuples()) if found else {}
+                .where(OutboxMessage.transcript_id.in_([r.id for r in found]))) if found else []
+            buttons = {transcript_id: value for transcript_id, value in pairs}
             return [PushedMessage(r.id, r.author, r.text, r.created_at, tuple(
                 (str(b.get("title", "")), str(b.get("payload", "")))
                 for b in buttons.get(r.id) or [])) for r in found]

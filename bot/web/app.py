@@ -26,6 +26,7 @@ from bot.channels.telegram import (
     set_command_menus,
     telegram_webhook,
 )
+from bot.channels.staff_topics import StaffTopics, attach_staff_topics
 from bot.channels.whatsapp import WhatsAppAdapter
 from bot.config import PROJECT_ROOT, Settings
 from bot.core.conversation import ConversationCore
@@ -97,6 +98,11 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         telegram = build_application(settings.telegram_token.get_secret_value(), core,
                                      request=telegram_request, polling=polling)
         delivery.register("telegram", TelegramSender(telegram))
+        if settings.telegram_staff_chat_id:
+            topics = StaffTopics(telegram, chat_id=settings.telegram_staff_chat_id,
+                                 sessions=core.store.sessions, on_queued=delivery.wake)
+            attach_staff_topics(telegram, topics)
+            core.observe(topics)
 
     whatsapp = None
     if (settings.whatsapp_token is not None and settings.whatsapp_phone_number_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -21,6 +22,7 @@ from starlette.routing import Route
 from bot.core.store import ConversationStore
 from bot.errors import UnknownConversation
 
+logger = logging.getLogger(__name__)
 STREAM_CHANNELS = frozenset({"web", "terminal", "test"})
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
@@ -71,33 +73,41 @@ async def conversation_events(request: Request) -> Response:
     after = _after(request)
 
     async def stream() -> AsyncIterator[str]:
-        nonlocal after
-        state = info.state
-        yield "retry: 2000\n\n"
-        quiet_since = time.monotonic()
-        while not await request.is_disconnected():
-            try:
-                current = await asyncio.to_thread(store.get, conversation_id)
-            except UnknownConversation:
-                yield sse("gone", {})
-                return
-            for message in await asyncio.to_thread(store.pushed_since, conversation_id, after):
-                after = message.id
-                quiet_since = time.monotonic()
-                yield sse("message", {"id": message.id, "author": message.author,
-                                      "text": message.text,
-                                      "buttons": [{"title": t, "payload": p}
-                                                  for t, p in message.buttons]}, message.id)
-            if current.state != state:
-                state = current.state
-                yield sse("state", {"state": state})
-            if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
-                quiet_since = time.monotonic()
-                yield ": keep-alive\n\n"
-            await pulse.wait(POLL_SECONDS)
+        try:
+            async for chunk in _events(request, store, pulse, conversation_id, info.state, after):
+                yield chunk
+        except Exception:  # end this stream cleanly; the page reconnects and catches up
+            logger.exception("live stream of a conversation failed")
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _events(request: Request, store: ConversationStore, pulse: Pulse,
+                  conversation_id: str, state: str, after: int) -> AsyncIterator[str]:
+    """Yield the conversation's new pushed messages and state changes until the client goes."""
+    yield "retry: 2000\n\n"
+    quiet_since = time.monotonic()
+    while not await request.is_disconnected():
+        try:
+            current = await asyncio.to_thread(store.get, conversation_id)
+        except UnknownConversation:
+            yield sse("gone", {})
+            return
+        for message in await asyncio.to_thread(store.pushed_since, conversation_id, after):
+            after = message.id
+            quiet_since = time.monotonic()
+            yield sse("message", {"id": message.id, "author": message.author,
+                                  "text": message.text,
+                                  "buttons": [{"title": t, "payload": p}
+                                              for t, p in message.buttons]}, message.id)
+        if current.state != state:
+            state = current.state
+            yield sse("state", {"state": state})
+        if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
+            quiet_since = time.monotonic()
+            yield ": keep-alive\n\n"
+        await pulse.wait(POLL_SECONDS)
 
 
 routes = [Route("/api/conversations/{conversation_id}/events", conversation_events,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 from telegram import Update
 
+from bot.channels.staff_topics import StaffTopics, attach_staff_topics
 from bot.channels.telegram import TelegramSender, build_application
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
@@ -28,7 +29,7 @@ from catalog import handoff, staff
 from catalog.db import make_engine, make_session_factory
 from catalog.models import Conversation, ConversationMessage, OutboxMessage
 from tests.support.graph_api import GraphAPI, text_message
-from tests.support.telegram_api import RecordingRequest, private_text
+from tests.support.telegram_api import RecordingRequest, private_text, topic_text
 
 pytestmark = pytest.mark.e2e
 RESPONSES = language_responses()
@@ -340,3 +341,73 @@ async def test_telegram_escalation_and_the_brokers_reply_as_send_message(stack, 
         await rasa.aclose()
         engine.dispose()
         await asyncio.sleep(0)
+
+
+async def test_brokers_answer_from_a_telegram_staff_topic_and_close_it(stack, tmp_path):
+    staff_chat = -1001234567890
+    settings = Settings(_env_file=None, IESMED_ENV="test", IESMED_DATA_DIR=tmp_path,
+                        DATABASE_URL=f"sqlite:///{tmp_path / 'topics.sqlite3'}",
+                        RASA_URL=stack.rasa_url, **ALWAYS_OPEN)
+    engine = make_engine(settings.database)
+    core, rasa = build_core(settings, engine)
+    recorder = RecordingRequest()
+    application = build_application("123456:TEST-token-not-real", core, request=recorder,
+                                    rate_limit=False)
+    worker = DeliveryWorker(core.store.sessions, poll_seconds=0.2)
+    worker.register("telegram", TelegramSender(application))
+    topics = StaffTopics(application, chat_id=str(staff_chat), sessions=core.store.sessions)
+    attach_staff_topics(application, topics)
+    core.observe(topics)
+    await application.initialize()
+
+    async def feed(data: dict) -> None:
+        await application.process_update(Update.de_json(data, application.bot))
+
+    async def settle() -> None:
+        for _ in range(50):  # observers run in the background of the user's turn
+            await asyncio.sleep(0.05)
+            if not core._background:
+                return
+
+    try:
+        with core.store.sessions.begin() as session:
+            staff.add_staff(session, email="maria@iesmed.example", password="a long passphrase",
+                            role="broker", name="Maria")
+            staff.link_telegram(session, email="maria@iesmed.example", telegram_user_id=9001)
+        await feed(private_text(1, 888, "Θέλω να μιλήσω με έναν άνθρωπο", language="el"))
+        await settle()
+        [topic] = recorder.methods("createForumTopic")
+        assert topic.params["chat_id"] == staff_chat and "el" in topic.params["name"]
+        in_topic = [c for c in recorder.methods("sendMessage")
+                    if c.params.get("chat_id") == staff_chat]
+        thread = in_topic[0].params["message_thread_id"]
+        assert "Θέλω να μιλήσω με έναν άνθρωπο" in in_topic[0].params["text"]
+
+        await feed(private_text(2, 888, "Είμαστε συνεταιρισμός στη Θεσσαλονίκη", language="el"))
+        await settle()
+        copied = [c.params["text"] for c in recorder.methods("sendMessage")
+                  if c.params.get("message_thread_id") == thread]
+        assert copied[-1] == "👤 Είμαστε συνεταιρισμός στη Θεσσαλονίκη"
+
+        # A stranger in the staff group cannot answer; Maria's answer reaches the user.
+        await feed(topic_text(3, staff_chat, thread, 5555, "hello"))
+        assert recorder.methods("sendMessage")[-1].params["text"] == locale_text(
+            "staff_topic_not_linked", "en", telegram_id=5555)
+        recorder.calls.clear()
+        await feed(topic_text(4, staff_chat, thread, 9001, "Καλημέρα, είμαι η Μαρία"))
+        await worker.run_once()
+        [to_user] = [c for c in recorder.methods("sendMessage") if c.params["chat_id"] == 888]
+        assert to_user.params["text"] == "Καλημέρα, είμαι η Μαρία"
+
+        await feed(topic_text(5, staff_chat, thread, 9001, "/close"))
+        await worker.run_once()
+        told = [c.params["text"] for c in recorder.methods("sendMessage")
+                if c.params["chat_id"] == 888]
+        assert told[-1] == locale_text("handoff_returned", "el")
+        with core.store.sessions() as session:
+            assert session.scalar(select(Conversation.state)) == "bot"
+    finally:
+        await worker.stop()
+        await application.shutdown()
+        await rasa.aclose()
+        engine.dispose()

@@ -67,6 +67,9 @@ class RecordingRequest(BaseRequest):
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "createForumTopic":
+            return {"message_thread_id": next(self._ids), "name": params.get("name", ""),
+                    "icon_color": 7322096}
         if method in {"sendMessage", "editMessageReplyMarkup", "editMessageText"}:
             chat_id = params.get("chat_id", 1)
             return {"message_id": next(self._ids), "date": int(time.time()),
@@ -98,3 +101,18 @@ def button_press(update_id: int, chat_id: int, data: str, *,
         "id": f"cb{update_id}", "from": user, "chat_instance": "ci-1", "data": data,
         "message": {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
                     "chat": {"id": chat_id, "type": "private"}, "text": "…"}}}
+
+
+def topic_text(update_id: int, chat_id: int, thread_id: int, user_id: int,
+               text: str) -> dict[str, Any]:
+    """Return a Bot API update for a message a staff member wrote in a forum topic."""
+    user = {"id": user_id, "is_bot": False, "first_name": "Maria", "language_code": "en"}
+    message: dict[str, Any] = {
+        "message_id": update_id + 50_000, "date": int(time.time()), "from": user,
+        "chat": {"id": chat_id, "type": "supergroup", "title": "iesMed brokers",
+                 "is_forum": True},
+        "message_thread_id": thread_id, "is_topic_message": True, "text": text}
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0,
+                                "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}

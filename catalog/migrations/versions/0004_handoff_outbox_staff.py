@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(10), nullable=False),
         sa.Column("language", sa.String(2), nullable=False),
         sa.Column("password_hash", sa.String(200), nullable=False),
+        sa.Column("telegram_user_id", sa.String(32), nullable=True, unique=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", _TS, nullable=False),
     )
