@@ -43,6 +43,6 @@ def run_checks() -> int:
         print(f"check: {name} FAILED ({took:.1f} s)", flush=True)
         print((result.stdout + result.stderr).rstrip(), flush=True)
     if failed:
-        print(f"check: failed: {', '.join(failed)}", file=sys.stderr, flush=True)
+        print(f"check: failed: {', '.join(failed)}", flush=True)
         return 1
     return 0

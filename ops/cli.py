@@ -131,6 +131,8 @@ def cmd_check(_args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run a benchmark: `matching`, `nlu LANG` (quick proxy) or `run` (start-up and memory)."""
     what = args.bench_args[0] if args.bench_args else ""
+    if what not in {"matching", "nlu", "run"} or (what == "nlu" and len(args.bench_args) < 2):
+        return _fail("usage: iesmed bench matching [options] | nlu LANG [-v] | run")
     if what == "nlu":
         from ops.environments import engine_python
 
