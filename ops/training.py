@@ -15,6 +15,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ops.errors import LaunchError
@@ -57,6 +59,9 @@ def model_path(root: Path | None = None, project: dict[str, bytes] | None = None
 def ensure_model(python: Path, root: Path | None = None, *, quiet: bool = False) -> Path:
     """Return the trained model for the current data, training it first if needed.
 
+    A cached model is returned at once, even while another checkout trains a
+    different one; trainings themselves run one at a time per machine user.
+
     Raises:
         LaunchError: training failed.
     """
@@ -64,36 +69,54 @@ def ensure_model(python: Path, root: Path | None = None, *, quiet: bool = False)
     project = assemble(root)
     target = model_path(root, project)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".train.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time per machine user
+    with _locked(target.with_suffix(".lock")):  # this model: wait only for its own training
         if target.exists():
             return target
-        work = write(project, cache_dir() / "build" / target.stem.removesuffix(".tar"))
-        print("iesmed: the Rasa project changed: training the model "
-              "(a few minutes; cached afterwards)", file=sys.stderr, flush=True)
-        started = time.monotonic()
-        env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2",
-               "PYTHONUNBUFFERED": "1"}
-        log_path = target.with_suffix(".log")
-        with open(log_path, "w", encoding="utf-8") as log:
-            process = subprocess.Popen(
-                [str(python), "-m", "rasa", "train", "--domain", "domain.yml", "--data", "data",
-                 "--config", "config.yml", "--out", str(target.parent),
-                 "--fixed-model-name", target.name.removesuffix(".tar.gz")],
-                cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            assert process.stdout is not None
-            shown = 0.0
-            for line in process.stdout:  # text mode turns tqdm's \r updates into lines
-                log.write(line)
-                if not quiet and _is_progress(line) and time.monotonic() - shown > 5:
-                    shown = time.monotonic()
-                    print("  " + line.strip()[:110], file=sys.stderr, flush=True)
-        if process.wait() != 0 or not target.exists():
-            tail = log_path.read_text(encoding="utf-8").splitlines()[-15:]
-            raise LaunchError("training failed (see {}):\n{}".format(log_path, "\n".join(tail)))
-        print(f"iesmed: model trained in {time.monotonic() - started:.0f} s: {target.name}",
-              file=sys.stderr, flush=True)
-        return target
+        with _locked(target.parent / ".train.lock"):  # two trainings would share 2 cores
+            return _train(python, root, project, target, quiet=quiet)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (a file lock shared by every process of the user)."""
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _train(python: Path, root: Path, project: dict[str, bytes], target: Path, *,
+           quiet: bool) -> Path:
+    """Write the assembled project and train it into ``target``, showing progress.
+
+    Raises:
+        LaunchError: training failed.
+    """
+    work = write(project, cache_dir() / "build" / target.stem.removesuffix(".tar"))
+    print("iesmed: the Rasa project changed: training the model "
+          "(a few minutes; cached afterwards)", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONUNBUFFERED": "1"}
+    log_path = target.with_suffix(".log")
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [str(python), "-m", "rasa", "train", "--domain", "domain.yml", "--data", "data",
+             "--config", "config.yml", "--out", str(target.parent),
+             "--fixed-model-name", target.name.removesuffix(".tar.gz")],
+            cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        shown = 0.0
+        for line in process.stdout:  # text mode turns tqdm's \r updates into lines
+            log.write(line)
+            if not quiet and _is_progress(line) and time.monotonic() - shown > 5:
+                shown = time.monotonic()
+                print("  " + line.strip()[:110], file=sys.stderr, flush=True)
+    if process.wait() != 0 or not target.exists():
+        tail = log_path.read_text(encoding="utf-8").splitlines()[-15:]
+        raise LaunchError("training failed (see {}):\n{}".format(log_path, "\n".join(tail)))
+    print(f"iesmed: model trained in {time.monotonic() - started:.0f} s: {target.name}",
+          file=sys.stderr, flush=True)
+    return target
 
 
 def _is_progress(line: str) -> bool:
