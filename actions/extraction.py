@@ -61,10 +61,6 @@ class Extracted:
     need_category: str | None = None
     evidence: dict[str, str] = field(default_factory=dict)
 
-    def as_slots(self) -> dict[str, Any]:
-        """Return the non-empty fields as slot values."""
-        return {k: v for k, v in self.__dict__.items() if k != "evidence" and v is not None}
-
 
 def fold(text: str) -> str:
     """Lower-case and strip accents (Greek tonos included) for tolerant matching."""

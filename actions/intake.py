@@ -528,7 +528,7 @@ def values_before_latest_message(events: list[dict[str, Any]]) -> dict[str, Any]
     values: dict[str, Any] = {}
     for event in events[:last_user]:
         if event.get("event") == "slot":
-            values[event.get("name")] = event.get("value")
+            values[str(event.get("name"))] = event.get("value")
         elif event.get("event") == "restart":
             values.clear()
     return values

@@ -29,8 +29,8 @@ from catalog.matching import (
     phrases,
     rank_events,
     rank_services,
-    text_in,
     title_in,
+    translation_in,
 )
 from catalog.models import Case, CaseEvent, CaseService, Event, Provider, Service
 from catalog.vocabulary import LANGUAGES
@@ -223,7 +223,7 @@ class ActionShowDetails(Action):
                 if service is None:
                     dispatcher.utter_message(response="utter_default")
                     return []
-                text = text_in(service.translations, lang)
+                text = translation_in(service.translations, lang)
                 provider = session.get(Provider, service.provider_id)
                 lines = [text.title if text else service.key,
                          isolate(provider.name if provider else "", lang),
@@ -236,7 +236,7 @@ class ActionShowDetails(Action):
                 if event is None:
                     dispatcher.utter_message(response="utter_default")
                     return []
-                etext = text_in(event.translations, lang)  # type: ignore[arg-type]
+                etext = translation_in(event.translations, lang)  # type: ignore[arg-type]
                 lines = [etext.title if etext else event.key, event_when(event, lang),
                          (etext.description or etext.summary) if etext else "",
                          isolate(event.online_url or "", lang)]

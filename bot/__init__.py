@@ -1,1 +1,1 @@
-"""Channels, conversation core, launcher and staff console (app environment)."""
+"""Channels, conversation core, chat API and web app: the runtime (app environment)."""

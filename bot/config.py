@@ -30,7 +30,6 @@ class Settings(BaseSettings):
     bot_host: str = Field("127.0.0.1", alias="BOT_HOST")
     bot_port: int = Field(8080, alias="BOT_PORT")
     rasa_url: str = Field("http://127.0.0.1:5005", alias="RASA_URL")
-    action_server_url: str = Field("http://127.0.0.1:5055/webhook", alias="ACTION_SERVER_URL")
     rasa_timeout_seconds: float = Field(15.0, alias="RASA_TIMEOUT_SECONDS")
     tracker_store_url: str | None = Field(None, alias="TRACKER_STORE_URL")
     lock_store_url: str | None = Field(None, alias="LOCK_STORE_URL")

@@ -17,10 +17,6 @@ class UnknownConversation(BotError):
     """No conversation has the given id."""
 
 
-class LaunchError(BotError):
-    """A component could not be prepared or started; the message says which and why."""
-
-
 class DeliveryFailed(BotError):
     """A message could not be sent this time (network, rate limit, server error): retry."""
 

@@ -48,8 +48,8 @@ def value_label(field: str, value: Any, lang: str) -> str:
     if value is None or value == "":
         return "—"
     if field == "country":
-        return Locale.parse(lang if lang in LANGUAGES else "en").territories.get(
-            str(value), str(value))
+        return str(Locale.parse(lang if lang in LANGUAGES else "en").territories.get(
+            str(value), str(value)))
     if field in CODED:
         return labels(lang).get(field, {}).get(str(value)) or \
             labels("en").get(field, {}).get(str(value), str(value))

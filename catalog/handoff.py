@@ -13,7 +13,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from catalog.errors import CatalogError
@@ -72,7 +72,7 @@ def _history(session: Session, conversation_id: str, from_state: str, to_state: 
 
 
 def _move(session: Session, conversation_id: str, *, allowed: tuple[str, ...], to_state: str,
-          values: dict[str, object], extra: tuple[object, ...] = ()) -> str | None:
+          values: dict[str, object], extra: tuple[ColumnElement[bool], ...] = ()) -> str | None:
     """Move the conversation if it is in one of ``allowed``; return the state it left."""
     row = session.get(Conversation, conversation_id, populate_existing=True)
     if row is None or row.state not in allowed:

@@ -38,7 +38,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from catalog.brief import RTL, isolate, value_label
 from catalog.models import (
@@ -122,7 +122,7 @@ class Matches:
 
 # --- services ---------------------------------------------------------------------------------
 
-def _open_to(column: ColumnElement[str | None], value: str) -> ColumnElement[bool]:
+def _open_to(column: QueryableAttribute[str | None], value: str) -> ColumnElement[bool]:
     """The service has no restriction on this dimension, or lists ``value``."""
     return or_(column.is_(None), column.contains(f",{value},", autoescape=True))
 
@@ -218,8 +218,8 @@ def rank_services(session: Session, need: Need, *, limit: int = 3, offset: int =
     return Matches(total, _describe_services(session, need, terms, page))
 
 
-def text_in(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation | None:
-    """The translation to show in ``lang``: that language, then English, French, Spanish."""
+def translation_in(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation | None:
+    """Return the translation row to show in ``lang``: that language, then the fallbacks."""
     by_lang = {row.lang: row for row in rows}
     for candidate in (lang, *FALLBACK_LANGUAGES, *sorted(by_lang)):
         if candidate in by_lang:
@@ -228,8 +228,8 @@ def text_in(rows: Sequence[ServiceTranslation], lang: str) -> ServiceTranslation
 
 
 def title_in(item: Service | Event, lang: str) -> str:
-    """A service's or event's title in ``lang`` (by text_in's fallbacks), else its key."""
-    text = text_in(item.translations, lang)  # type: ignore[arg-type]
+    """A service's or event's title in ``lang`` (by translation_in's fallbacks), else its key."""
+    text = translation_in(item.translations, lang)  # type: ignore[arg-type]
     return text.title if text else item.key
 
 
@@ -251,7 +251,7 @@ def _describe_services(session: Session, need: Need, terms: dict[str, str],
     proposals = []
     for sid, score in page:
         service = services[sid]
-        text = text_in(service.translations, need.language)
+        text = translation_in(service.translations, need.language)
         proposals.append(Proposal(
             kind="service", key=service.key, title=text.title if text else service.key,
             summary=text.summary if text else "",
@@ -320,7 +320,7 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
         Provider.id.in_({e.provider_id for e in page if e.provider_id}))).tuples().all())
     proposals = []
     for event in page:
-        text = text_in(event.translations, need.language)  # type: ignore[arg-type]
+        text = translation_in(event.translations, need.language)  # type: ignore[arg-type]
         reasons: list[Reason] = [_when_reason(event)]
         if need.country and need.country in (event.countries or []):
             reasons.append(("reason_country", {"country": need.country}))

@@ -126,7 +126,7 @@ def retry_now(session: Session, message_id: int) -> bool:
                                     OutboxMessage.status == "failed")
                              .values(status="pending", next_attempt_at=_now(None), attempts=0)
                              .execution_options(synchronize_session=False))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def statuses(session: Session, conversation_id: str) -> dict[int, tuple[str, str | None]]:

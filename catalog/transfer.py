@@ -318,7 +318,7 @@ def list_objects(session: Session, kind: str, lang: str) -> list[tuple[str, str,
         if kind == "providers":
             rows.append((record["key"], record["name"], f"{record['kind']}, {record['country']}"))
             continue
-        title = text_in(record, lang).get("title", "")
+        title = record_text_in(record, lang).get("title", "")
         if kind == "services":
             detail = f"{record['category']}, {record['provider']}"
         else:
@@ -338,13 +338,13 @@ def find_object(session: Session, key: str, lang: str | None = None
         if key in records:
             record = _exportable(records[key])
             if lang and "text" in record:
-                record["text"] = {_language_in(record, lang): text_in(record, lang)}
+                record["text"] = {_language_in(record, lang): record_text_in(record, lang)}
             found.append((kind, record))
     return found
 
 
-def text_in(record: dict[str, Any], lang: str) -> dict[str, str]:
-    """Return an object's text in ``lang``, else in a fallback language, else any."""
+def record_text_in(record: dict[str, Any], lang: str) -> dict[str, str]:
+    """Return a file-format record's text fields in ``lang``, else a fallback's, else any."""
     texts: dict[str, dict[str, str]] = record.get("text") or {}
     return texts.get(_language_in(record, lang), {})
 

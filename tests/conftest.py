@@ -11,6 +11,22 @@ import pytest
 
 from bot.config import Settings
 
+TESTS = Path(__file__).resolve().parent
+# Markers by folder, so a test's lane follows from where it lives (`./iesmed test --fast`
+# deselects e2e and browser); a test elsewhere that starts the stack is e2e as well.
+FOLDER_MARKERS = {"e2e": ("e2e",), "browser": ("e2e", "browser"), "integration": ("integration",)}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by its folder, and any test using the running stack as e2e."""
+    for item in items:
+        folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        names = set(FOLDER_MARKERS.get(folder, ()))
+        if {"stack", "restart_bot"} & set(getattr(item, "fixturenames", ())):
+            names.add("e2e")
+        for name in sorted(names - {m.name for m in item.iter_markers()}):
+            item.add_marker(name)
+
 
 @pytest.fixture
 def settings_factory(tmp_path: Path):
@@ -37,10 +53,10 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Start the real action server, Rasa server (trained model) and bot on free ports."""
-    from bot.engine import engine_python
-    from bot.launcher import Supervisor, free_port
-    from bot.stack import Ports, components, seed
-    from bot.training import ensure_model
+    from ops.environments import engine_python
+    from ops.stack import Ports, components, seed
+    from ops.supervisor import Supervisor, free_port
+    from ops.training import ensure_model
 
     # Brokers are at work around the clock in the tests' stack, so queue answers do not
     # depend on the hour CI runs at; office hours have their own tests.

@@ -128,7 +128,7 @@ class LanguageResolver:
             return Resolution(fallback, fallback_reason, unsupported=True)
         if base is None:
             if hint in SUPPORTED and probabilities.get(hint, 0.0) >= 0.2 and p_best < 0.9:
-                return Resolution(hint, "hint")  # type: ignore[arg-type]
+                return Resolution(hint, "hint")
             return Resolution(best, "detector")
         if best != base and (p_best >= SWITCH_MIN_PROBABILITY or (
                 p_best >= SWITCH_MIN_LEAD and probabilities.get(base, 0.0) <= SWITCH_MAX_CURRENT)):
@@ -161,7 +161,7 @@ class LanguageResolver:
         return self._phrases.get(key, frozenset())
 
     def _probabilities(self, text: str) -> dict[str, float]:
-        """Blend langdetect's and lingua's probabilities (lingua, better on chat text, weighs more)."""
+        """Blend langdetect's and lingua's probabilities; lingua, better on chat, weighs more."""
         first = _detect(self._supported_factory, text)
         second = _lingua(text)
         if not second:
@@ -181,7 +181,7 @@ def _pick(candidates: Iterable[str], hint: str | None, probabilities: Mapping[st
     """Choose among phrase candidates: the hint first, then the detector, then a fixed order."""
     pool = sorted(candidates, key=LANGUAGES.index)
     if hint in pool:
-        return hint  # type: ignore[return-value]
+        return hint
     if DEFAULT in pool:
         # Words shared with English ("hello", "ok") are English first: the lingua franca.
         return DEFAULT

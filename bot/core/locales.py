@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 from babel.dates import format_date, format_time, format_timedelta, get_timezone_name
 
-
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import httpx
 
@@ -53,7 +53,7 @@ class RasaClient:
             raise EngineUnavailable(f"Rasa did not answer: {type(exc).__name__}") from exc
         if not isinstance(replies, list):
             raise EngineUnavailable("Rasa answered with something other than a list")
-        return [reply for reply in replies if isinstance(reply, dict)]
+        return [cast(RasaReply, reply) for reply in replies if isinstance(reply, dict)]
 
     async def parse(self, text: str) -> tuple[str | None, float]:
         """Return the intent the NLU model reads in ``text`` and its confidence.
@@ -69,14 +69,6 @@ class RasaClient:
                     float(intent.get("confidence") or 0.0))
         except (httpx.HTTPError, ValueError, AttributeError, TypeError) as exc:
             raise EngineUnavailable(f"Rasa did not parse: {type(exc).__name__}") from exc
-
-    async def is_healthy(self) -> bool:
-        """Return whether Rasa answers its status endpoint."""
-        try:
-            response = await self._client.get("/status", timeout=2.0)
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -10,12 +10,12 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine
 from starlette.applications import Starlette
-from telegram import Update
-from telegram.request import BaseRequest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from telegram import Update
+from telegram.request import BaseRequest
 
 from bot.channels import whatsapp as whatsapp_channel
 from bot.channels.telegram import (
@@ -138,7 +138,7 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         await rasa.aclose()
         engine.dispose()
 
-    routes = [Route("/healthz", health), *chat_api.routes, *live.routes]
+    routes: list[BaseRoute] = [Route("/healthz", health), *chat_api.routes, *live.routes]
     if telegram is not None and not polling:
         routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
     if whatsapp is not None:

@@ -9,7 +9,7 @@ This component featurises the text itself:
   type either way are made the same);
 - word unigrams and bigrams, TF-IDF with sublinear term frequency;
 - character 1-5-grams inside word boundaries, TF-IDF, seen at least twice
-  (both in nlu/components/text_features.py, shared with bench/nlu_quick.py);
+  (both in nlu/components/text_features.py, shared with ops/bench/nlu_quick.py);
 
 and fits a multinomial logistic regression, whose probabilities the
 FallbackClassifier and the dialogue's confidence checks rely on. Measured

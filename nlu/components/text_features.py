@@ -1,4 +1,4 @@
-"""The intent classifier's text features, shared with its quick proxy in bench/.
+"""The intent classifier's text features, shared with its quick proxy in ops/bench/.
 
 People chatting on a phone often leave out what their keyboard makes hard:
 accents ("informacion"), Greek tonos ("θελουμε"), Arabic hamza and short

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bot.training import language_responses
+from ops.rasa_project import language_responses
 
 pytestmark = pytest.mark.e2e
 RESPONSES = language_responses()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import yaml
 
-from bot.core.locales import text as locale_text
-from bot.training import language_responses
 from catalog.db import make_engine, make_session_factory
 from catalog.queries import catalogue_counts
+from ops.rasa_project import language_responses
 
 pytestmark = pytest.mark.e2e
 

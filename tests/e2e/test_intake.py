@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.training import language_responses
 from catalog.db import make_engine, make_session_factory
 from catalog.models import Case, Consent, Conversation, ConversationMessage
+from ops.rasa_project import language_responses
 
 pytestmark = pytest.mark.e2e
 RESPONSES = language_responses()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.evaluation import examples_by_language
+from ops.evaluation import examples_by_language
 
 pytestmark = pytest.mark.e2e
 

@@ -14,9 +14,9 @@ from telegram import Update
 from bot.channels.telegram import build_application, set_command_menus, split_text
 from bot.config import Settings
 from bot.core.locales import text as locale_text
-from bot.training import language_responses
 from bot.web.app import build_core, create_app
 from catalog.db import make_engine
+from ops.rasa_project import language_responses
 from tests.support.telegram_api import RecordingRequest, button_press, private_text
 
 pytestmark = pytest.mark.e2e

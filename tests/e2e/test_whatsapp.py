@@ -13,8 +13,8 @@ from bot.channels.whatsapp import language_from_phone, render
 from bot.config import Settings
 from bot.core.locales import text as locale_text
 from bot.core.messages import Button, OutboundMessage
-from bot.training import language_responses
 from bot.web.app import create_app
+from ops.rasa_project import language_responses
 from tests.support.graph_api import (
     GraphAPI,
     button_reply,
@@ -123,7 +123,7 @@ def test_sending_retries_after_server_errors(whatsapp):
 
 
 def test_malformed_but_signed_bodies_are_rejected_without_crashing(whatsapp):
-    client, graph = whatsapp
+    client, _graph = whatsapp
     raw = b"{not json"
     signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
     response = client.post("/whatsapp/webhook", content=raw,

@@ -136,7 +136,8 @@ def test_two_brokers_racing_for_one_conversation_exactly_one_wins(sessions):
         wins: list[int] = []
         errors: list[BaseException] = []
 
-        def attempt(broker: int, cid: str = cid) -> None:
+        def attempt(broker: int, cid: str = cid, barrier: threading.Barrier = barrier,
+                    wins: list[int] = wins, errors: list[BaseException] = errors) -> None:
             try:
                 barrier.wait()
                 with sessions.begin() as session:

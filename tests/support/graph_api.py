@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.launcher import free_port
+from ops.supervisor import free_port
 
 
 class GraphAPI:

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.cli import main
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.models import Case, Conversation
+from ops.cli import main
 
 
 @pytest.fixture

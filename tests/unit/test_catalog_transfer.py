@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
 
-from bot.cli import main
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.errors import SeedFileError, TransferError
 from catalog.models import Service
 from catalog.seed import SEED_FILE, load_file
 from catalog.transfer import export_catalogue, import_file
+from ops.cli import main
 
 TABLES = ("provider", "provider_translation", "service", "service_translation",
           "service_eligibility", "service_term", "event", "event_translation")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from bot.launcher import free_port
 from bot.web.app import create_app
+from ops.supervisor import free_port
 
 
 @pytest.fixture

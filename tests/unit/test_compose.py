@@ -33,7 +33,7 @@ def test_app_services_only_set_known_settings_and_all_urls_point_at_services():
     for name in ("bot", "actions"):
         env = COMPOSE["services"][name]["environment"]
         assert set(env) <= SETTING_NAMES, set(env) - SETTING_NAMES
-        for key in ("RASA_URL", "ACTION_SERVER_URL"):
+        for key in ("RASA_URL",):
             host, port = re.match(r"https?://([^:/]+):(\d+)", env[key]).groups()
             assert host in services
             assert any(str(port) in str(p) for p in COMPOSE["services"][host].get("ports", []))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import _entity_f1, _macro_f1
+from ops.evaluation import _entity_f1, _macro_f1
 
 
 def test_macro_f1_averages_intents_equally():

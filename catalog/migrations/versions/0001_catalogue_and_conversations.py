@@ -1,13 +1,12 @@
 """catalogue and conversations
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 16:50:06.400525
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -24,7 +23,8 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=2), nullable=True),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True),
+              server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'channel_user_id')
     )
@@ -52,7 +52,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('conversation_message', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_conversation_message_conversation_id'), ['conversation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conversation_message_conversation_id'),
+                              ['conversation_id'], unique=False)
 
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -122,7 +123,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('service_id', 'dimension', 'value')
     )
     with op.batch_alter_table('service_eligibility', schema=None) as batch_op:
-        batch_op.create_index('ix_service_eligibility_dim_value', ['dimension', 'value'], unique=False)
+        batch_op.create_index('ix_service_eligibility_dim_value', ['dimension', 'value'],
+                              unique=False)
 
     op.create_table('service_translation',
     sa.Column('service_id', sa.Integer(), nullable=False),

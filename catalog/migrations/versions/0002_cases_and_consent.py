@@ -5,9 +5,8 @@ Revises: 0001
 Create Date: 2026-11-25 17:59:53.748416
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'
@@ -28,7 +27,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('consent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_consent_conversation_id'), ['conversation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consent_conversation_id'), ['conversation_id'],
+                              unique=False)
 
     op.create_table('case',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -64,7 +64,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('reference')
     )
     with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_conversation_id'), ['conversation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_conversation_id'), ['conversation_id'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_case_country'), ['country'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_need_category'), ['need_category'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_status'), ['status'], unique=False)

@@ -5,9 +5,8 @@ Revises: 0002
 Create Date: 2026-11-25 19:54:01.209373
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'
@@ -33,8 +32,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('event_id', 'conversation_id')
     )
     with op.batch_alter_table('event_registration', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_event_registration_conversation_id'), ['conversation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_event_registration_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_registration_conversation_id'),
+                              ['conversation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_registration_event_id'), ['event_id'],
+                              unique=False)
 
     op.create_table('service_term',
     sa.Column('service_id', sa.Integer(), nullable=False),
@@ -67,8 +68,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('requester_case_id', 'target_case_id')
     )
     with op.batch_alter_table('partner_introduction', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_partner_introduction_requester_case_id'), ['requester_case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_partner_introduction_target_case_id'), ['target_case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_partner_introduction_requester_case_id'),
+                              ['requester_case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_partner_introduction_target_case_id'),
+                              ['target_case_id'], unique=False)
 
     with op.batch_alter_table('service', schema=None) as batch_op:
         batch_op.add_column(sa.Column('eligible_countries', sa.String(length=400), nullable=True))

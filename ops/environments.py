@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.errors import LaunchError
-from bot.paths import cache_dir, project_root
+from ops.errors import LaunchError
+from ops.paths import cache_dir, project_root
 
 logger = logging.getLogger(__name__)
 LOCK = project_root() / "requirements" / "rasa.lock"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 def cache_dir() -> Path:
@@ -19,4 +19,4 @@ def cache_dir() -> Path:
 
 def project_root() -> Path:
     """Return the checkout's root folder."""
-    return PROJECT_ROOT
+    return _ROOT

@@ -1,4 +1,4 @@
-"""Custom slot extraction that runs after every user message."""
+"""Global slot validator (`action_validate_slot_mappings`): slots read from message metadata."""
 
 from __future__ import annotations
 

@@ -31,12 +31,13 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bot.core.language import LanguageResolver, _phrase_key, words
-from bot.paths import project_root
 from catalog.vocabulary import LANGUAGES
+from ops.paths import project_root
 
 _ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
@@ -75,7 +76,7 @@ def evaluate_language_resolution(seed: int = 11) -> dict[str, dict[str, float]]:
 
     DetectorFactory.seed = 0
     data = examples_by_language()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible split of examples, not a secret
     lexicon_half: dict[str, set[str]] = defaultdict(set)
     test: list[tuple[str, str]] = []
     for lang, rows in data.items():
@@ -139,7 +140,7 @@ def _macro_f1(pairs: Iterable[tuple[str, str]]) -> tuple[float, float]:
     return accuracy, (sum(f1s) / len(f1s) if f1s else 0.0)
 
 
-def _entity_f1(rows: Iterable[dict], extractor: str) -> float:
+def _entity_f1(rows: Iterable[dict[str, Any]], extractor: str) -> float:
     """Entity-level F1: a predicted entity counts when its type and span match a target's."""
     tp = fp = fn = 0
     for row in rows:
@@ -155,9 +156,9 @@ def _entity_f1(rows: Iterable[dict], extractor: str) -> float:
 
 
 def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
-    """Run Rasa's cross-validation and return intent accuracy/macro-F1 and entity F1 per language."""
-    from bot.engine import engine_python
-    from bot.training import build
+    """Run Rasa's cross-validation; return intent accuracy, macro-F1 and entity F1 per language."""
+    from ops.environments import engine_python
+    from ops.rasa_project import build
 
     python = engine_python()
     data = examples_by_language()
@@ -185,7 +186,7 @@ def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
                     intents[lang].append((row["intent"], predicted))
         # Messages with an entity to find or a wrong prediction, per language (those
         # with neither add nothing to entity F1); Rasa writes them per extractor.
-        entity_rows: dict[str, dict[str, dict]] = defaultdict(dict)
+        entity_rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for name in ("CRFEntityExtractor_successes.json", "CRFEntityExtractor_errors.json"):
             path = out / name
             if path.exists():

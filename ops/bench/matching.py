@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.engine import make_url
@@ -72,7 +73,10 @@ def generate(engine: Engine, size: int, seed: int = 7) -> None:
              "country": rng.choice(COUNTRIES), "discoverable": False} for i in range(1, 51)])
     batch = 2000
     for start in range(0, size, batch):
-        services, texts, eligibility, terms = [], [], [], []
+        services: list[dict[str, Any]] = []
+        texts: list[dict[str, Any]] = []
+        eligibility: list[dict[str, Any]] = []
+        terms: list[dict[str, Any]] = []
         for sid in range(start + 1, min(size, start + batch) + 1):
             category = rng.choice(sorted(CATEGORIES))
             low = rng.choice([None, 1000, 5000, 20000, 50000])
@@ -83,11 +87,12 @@ def generate(engine: Engine, size: int, seed: int = 7) -> None:
                 "category": category, "kind": category, "amount_min": low, "amount_max": high,
                 "currency": "EUR" if low else None, "cost": rng.choice(["free", "paid"]),
                 "languages": delivered, "active": rng.random() > 0.05})
-            bodies = []
+            bodies: list[str] = []
             for lang in delivered:
                 words = rng.sample(sentences[lang], 4)
-                body = {"service_id": sid, "lang": lang, "title": words[0][:300],
-                        "summary": words[1], "description": ". ".join(words[2:])}
+                body: dict[str, Any] = {
+                    "service_id": sid, "lang": lang, "title": words[0][:300],
+                    "summary": words[1], "description": ". ".join(words[2:])}
                 texts.append(body)
                 bodies.extend([body["title"], body["summary"], body["description"]])
             rows = [(dimension, value)

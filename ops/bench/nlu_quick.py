@@ -8,7 +8,7 @@ Rasa's default five folds, so a language pack can be checked in seconds.
 Run with any Python that has scikit-learn and PyYAML, e.g. the
 engine environment:
 
-    ~/.cache/iesmed/venvs/rasa-py310-*/bin/python bench/nlu_quick.py it
+    ~/.cache/iesmed/venvs/rasa-py310-*/bin/python ops/bench/nlu_quick.py it
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from nlu.components.text_features import vectorizers  # noqa: E402  (no Rasa needed)
 
@@ -55,17 +55,17 @@ def main(lang: str, folds: int = 5) -> None:
         model = LogisticRegression(max_iter=1000, C=30.0).fit(x, [labels[i] for i in train])
         te = [texts[i] for i in test]
         xt = hstack([f.transform(te) for f in features]).tocsr()
-        for i, p in zip(test, model.predict(xt)):
+        for i, p in zip(test, model.predict(xt), strict=True):
             predicted[i] = p
     print(f"{lang}: {len(texts)} examples, macro-F1 "
           f"{f1_score(labels, predicted, average='macro'):.3f}")
     print(classification_report(labels, predicted, digits=3, zero_division=0))
-    confusions = Counter((t, p) for t, p in zip(labels, predicted) if t != p)
+    confusions = Counter((t, p) for t, p in zip(labels, predicted, strict=True) if t != p)
     print("top confusions (true -> predicted):")
     for (t, p), n in confusions.most_common(15):
         print(f"  {n:4d}  {t} -> {p}")
     if "-v" in sys.argv:
-        for text, t, p in zip(texts, labels, predicted):
+        for text, t, p in zip(texts, labels, predicted, strict=True):
             if t != p:
                 print(f"  [{t} -> {p}] {text}")
 

@@ -2,7 +2,7 @@
 # Benchmark of `./iesmed run`: cold start to first reply, resident memory per process,
 # 20 warm turns, and a clean stop on Ctrl-C. Uses port 8091 and a scratch data folder.
 set -m
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 rm -rf /tmp/measure-data
 export IESMED_DATA_DIR=/tmp/measure-data BOT_PORT=8091
 start=$(date +%s.%N)

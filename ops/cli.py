@@ -1,4 +1,4 @@
-"""Command line of the project: `./iesmed run | test | train | seed | catalog | chat`."""
+"""Command line of the project: `./iesmed run | test | check | train | seed | catalog | chat`."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 from types import FrameType
 
 from bot.config import load_settings
-from bot.errors import LaunchError
-from bot.paths import project_root
+from ops.errors import LaunchError
+from ops.paths import project_root
 
 
 def _fail(message: str) -> int:
@@ -23,10 +23,14 @@ def _fail(message: str) -> int:
     return 1
 
 
-def prepare() -> tuple[object, object]:
+# The fast lane: every test that does not need the running stack (markers set in conftest).
+FAST_LANE = "not e2e and not browser"
+
+
+def prepare() -> tuple[Path, Path]:
     """Create the engine environment if missing and train the model if the data changed."""
-    from bot.engine import engine_python
-    from bot.training import ensure_model
+    from ops.environments import engine_python
+    from ops.training import ensure_model
 
     python = engine_python()
     return python, ensure_model(python)
@@ -34,9 +38,9 @@ def prepare() -> tuple[object, object]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start Rasa, the action server and the bot, then chat in the terminal."""
-    from bot.launcher import Supervisor
-    from bot.stack import Ports, components, seed
-    from bot.terminal import chat
+    from ops.stack import Ports, components, seed
+    from ops.supervisor import Supervisor
+    from ops.terminal import chat
 
     settings = load_settings()
     started = time.monotonic()
@@ -74,9 +78,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         print(file=sys.stderr)
-    print("iesmed: stopping…", file=sys.stderr, flush=True)
-    supervisor.stop()
-    print("iesmed: stopped", file=sys.stderr, flush=True)
+    finally:
+        if supervisor.components:
+            print("iesmed: stopping…", file=sys.stderr, flush=True)
+            supervisor.stop()
+            print("iesmed: stopped", file=sys.stderr, flush=True)
     return 0
 
 
@@ -99,15 +105,49 @@ def ensure_chromium() -> None:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Prepare the engine, model and browser (with progress), then run the whole suite."""
-    try:
-        _python, model = prepare()
-    except LaunchError as exc:
-        return _fail(str(exc))
-    ensure_chromium()
-    env = {**os.environ, "IESMED_MODEL": str(model)}
-    argv = [sys.executable, "-m", "pytest", *(args.pytest_args or ["-q"])]
+    """Run the whole suite (engine, model and browser prepared first), or only the fast lane."""
+    pytest_args = args.pytest_args or ["-q"]
+    env = dict(os.environ)
+    if args.fast:
+        pytest_args = ["-m", FAST_LANE, *pytest_args]
+    else:
+        try:
+            _python, model = prepare()
+        except LaunchError as exc:
+            return _fail(str(exc))
+        ensure_chromium()
+        env["IESMED_MODEL"] = str(model)
+    argv = [sys.executable, "-m", "pytest", *pytest_args]
     return subprocess.call(argv, cwd=project_root(), env=env)
+
+
+def cmd_check(_args: argparse.Namespace) -> int:
+    """Run ruff, mypy and the import contracts; exit code 1 on any finding."""
+    from ops.checks import run_checks
+
+    return run_checks()
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run a benchmark: `matching`, `nlu LANG` (quick proxy) or `run` (start-up and memory)."""
+    what = args.bench_args[0] if args.bench_args else ""
+    if what not in {"matching", "nlu", "run"} or (what == "nlu" and len(args.bench_args) < 2):
+        return _fail("usage: iesmed bench matching [options] | nlu LANG [-v] | run")
+    if what == "nlu":
+        from ops.environments import engine_python
+
+        try:
+            python = engine_python()
+        except LaunchError as exc:
+            return _fail(str(exc))
+        script = project_root() / "ops" / "bench" / "nlu_quick.py"
+        return subprocess.call([str(python), str(script), *args.bench_args[1:]])
+    if what == "run":
+        script = project_root() / "ops" / "bench" / "measure_run.sh"
+        return subprocess.call(["bash", str(script)], cwd=project_root())
+    from ops.bench.matching import main as matching
+
+    return matching(args.bench_args)
 
 
 def cmd_train(_args: argparse.Namespace) -> int:
@@ -122,7 +162,7 @@ def cmd_train(_args: argparse.Namespace) -> int:
 
 def cmd_seed(args: argparse.Namespace) -> int:
     """Migrate the catalogue database and load the seed catalogue."""
-    from bot.stack import seed
+    from ops.stack import seed
 
     settings = load_settings()
     print(seed(settings.database))
@@ -212,7 +252,7 @@ def _yaml(data: object) -> str:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat with an already running bot."""
-    from bot.terminal import chat
+    from ops.terminal import chat
 
     chat(args.url or load_settings().bot_url)
     return 0
@@ -252,14 +292,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-chat", action="store_true", help="serve only (web chat, Telegram)")
     run.set_defaults(func=cmd_run)
     test = sub.add_parser("test", help="run the whole test suite")
+    test.add_argument("--fast", action="store_true",
+                      help="only what needs no running stack (no e2e or browser tests)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=cmd_test)
+    sub.add_parser("check", help="ruff, mypy (strict) and the import contracts").set_defaults(
+        func=cmd_check)
     sub.add_parser("train", help="train the model if the data changed").set_defaults(
         func=cmd_train)
     sub.add_parser("seed", help="load the seed catalogue").set_defaults(func=cmd_seed)
     evaluate = sub.add_parser("evaluate", help="benchmark language resolution and NLU")
     evaluate.add_argument("evaluate_args", nargs=argparse.REMAINDER)
-    evaluate.set_defaults(func=lambda a: __import__("bot.evaluation", fromlist=["main"]).main(
+    evaluate.set_defaults(func=lambda a: __import__("ops.evaluation", fromlist=["main"]).main(
         a.evaluate_args))
     cases = sub.add_parser("cases", help="export cases or show a broker's brief")
     cases.add_argument("--database", help="database URL (default: DATABASE_URL)")
@@ -277,10 +321,10 @@ def main(argv: list[str] | None = None) -> int:
     brf.add_argument("--lang", default="en")
     cases.set_defaults(func=cmd_cases)
     _add_catalog_parser(sub)
-    bench = sub.add_parser("bench", help="benchmarks: `bench matching` (catalogue sizes x databases)")
+    bench = sub.add_parser("bench", help="benchmarks: `bench matching` (catalogue sizes x "
+                           "databases), `bench nlu LANG`, `bench run`")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
-    bench.set_defaults(func=lambda a: __import__("catalog.benchmark", fromlist=["main"]).main(
-        a.bench_args))
+    bench.set_defaults(func=cmd_bench)
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)

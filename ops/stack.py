@@ -12,10 +12,10 @@ import httpx
 import yaml
 
 from bot.config import Settings
-from bot.launcher import Component
-from bot.paths import project_root
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.seed import SEED_FILE, load_file, upsert_catalogue
+from ops.paths import project_root
+from ops.supervisor import Component
 
 
 @dataclass(frozen=True)

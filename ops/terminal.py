@@ -40,8 +40,12 @@ def chat(base_url: str, *, language: str | None = None) -> None:
                 return
             if text.isdigit() and 0 < int(text) <= len(buttons):
                 text = buttons[int(text) - 1]
-            response = client.post(f"/api/conversations/{conversation}/messages",
-                                   json={"text": text})
+            try:
+                response = client.post(f"/api/conversations/{conversation}/messages",
+                                       json={"text": text})
+            except httpx.TransportError:
+                print("[the bot is not answering; it may be restarting: try again]", flush=True)
+                continue
             if response.status_code != 200:
                 print(f"[{response.status_code}] {response.json().get('error')}", flush=True)
                 continue

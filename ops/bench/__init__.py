@@ -1,0 +1,1 @@
+"""Benchmarks: matching latency by catalogue size, a quick NLU proxy, a run-time probe."""
