@@ -25,7 +25,7 @@ from bot.core import locales
 from catalog import handoff, staff
 from catalog.brief import summary
 from catalog.cases import EXPORT_FIELDS
-from catalog.models import Conversation, StaffTopic
+from catalog.models import Conversation, Staff, StaffTopic
 
 logger = logging.getLogger(__name__)
 TOPIC_NAME_LIMIT = 128
@@ -39,6 +39,8 @@ class StaffTopics:
                  on_queued: Any = None) -> None:
         self._application = application
         self.chat_id = chat_id
+        # The Bot API takes the numeric id of a supergroup (or its @username).
+        self._target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
         self._sessions = sessions
         self._language = language
         self._on_queued = on_queued  # called after an answer is queued (wakes delivery)
@@ -55,9 +57,9 @@ class StaffTopics:
             return
         bot = self._application.bot
         try:
-            topic = await bot.create_forum_topic(self.chat_id, title[:TOPIC_NAME_LIMIT])
+            topic = await bot.create_forum_topic(self._target, title[:TOPIC_NAME_LIMIT])
             await asyncio.to_thread(self._remember, conversation_id, topic.message_thread_id)
-            await bot.send_message(self.chat_id, brief,
+            await bot.send_message(self._target, brief,
                                    message_thread_id=topic.message_thread_id)
         except TelegramError as exc:
             logger.warning("staff topics: could not open a topic for %s (%s)",
@@ -69,7 +71,7 @@ class StaffTopics:
         if thread is None:
             return
         try:
-            await self._application.bot.send_message(self.chat_id, f"👤 {text}"[:4096],
+            await self._application.bot.send_message(self._target, f"👤 {text}"[:4096],
                                                      message_thread_id=thread)
         except TelegramError as exc:
             logger.warning("staff topics: could not copy a message of %s (%s)",
@@ -111,7 +113,7 @@ class StaffTopics:
                 if not handoff.take(session, conversation_id, staff_id=member.id):
                     return "staff_topic_gone", {}
             elif row.assigned_to != member.id:
-                holder = session.get(staff.Staff, row.assigned_to) if row.assigned_to else None
+                holder = session.get(Staff, row.assigned_to) if row.assigned_to else None
                 return "staff_topic_held", {"name": holder.name or holder.email if holder
                                             else "—"}
             language = row.language
@@ -126,7 +128,7 @@ class StaffTopics:
     async def _say(self, thread: int, key: str, **values: object) -> None:
         try:
             await self._application.bot.send_message(
-                self.chat_id, locales.text(key, self._language, **values),
+                self._target, locales.text(key, self._language, **values),
                 message_thread_id=thread)
         except TelegramError as exc:
             logger.warning("staff topics: could not answer in a topic (%s)", type(exc).__name__)

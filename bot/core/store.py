@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -131,10 +132,12 @@ class ConversationStore:
                        ConversationMessage.author.in_(PUSHED_AUTHORS))
                 .order_by(ConversationMessage.id).limit(limit))
             found = list(rows)
-            pairs = session.execute(
-                select(OutboxMessage.transcript_id, OutboxMessage.buttons)
-                .where(OutboxMessage.transcript_id.in_([r.id for r in found]))) if found else []
-            buttons = {transcript_id: value for transcript_id, value in pairs}
+            buttons: dict[int | None, list[dict[str, Any]]] = {}
+            if found:
+                pairs = session.execute(
+                    select(OutboxMessage.transcript_id, OutboxMessage.buttons)
+                    .where(OutboxMessage.transcript_id.in_([r.id for r in found])))
+                buttons = {transcript_id: value for transcript_id, value in pairs}
             return [PushedMessage(r.id, r.author, r.text, r.created_at, tuple(
                 (str(b.get("title", "")), str(b.get("payload", "")))
                 for b in buttons.get(r.id) or [])) for r in found]

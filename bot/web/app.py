@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.request import BaseRequest
 
 from bot.channels import whatsapp as whatsapp_channel
+from bot.channels.staff_topics import StaffTopics, attach_staff_topics
 from bot.channels.telegram import (
     TELEGRAM_WEBHOOK_PATH,
     TelegramSender,
@@ -26,7 +27,6 @@ from bot.channels.telegram import (
     set_command_menus,
     telegram_webhook,
 )
-from bot.channels.staff_topics import StaffTopics, attach_staff_topics
 from bot.channels.whatsapp import WhatsAppAdapter
 from bot.config import PROJECT_ROOT, Settings
 from bot.core.conversation import ConversationCore

@@ -23,11 +23,11 @@ from bot.channels.telegram import TelegramSender, build_application
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
 from bot.core.locales import text as locale_text
-from bot.training import language_responses
 from bot.web.app import build_core, create_app
 from catalog import handoff, staff
 from catalog.db import make_engine, make_session_factory
 from catalog.models import Conversation, ConversationMessage, OutboxMessage
+from ops.rasa_project import language_responses
 from tests.support.graph_api import GraphAPI, text_message
 from tests.support.telegram_api import RecordingRequest, private_text, topic_text
 

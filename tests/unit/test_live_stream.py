@@ -11,9 +11,9 @@ import httpx
 import pytest
 import uvicorn
 
-from bot.launcher import free_port
 from bot.web.app import create_app
 from catalog import outbox
+from ops.supervisor import free_port
 
 
 @pytest.fixture
