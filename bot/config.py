@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     bot_port: int = Field(8080, alias="BOT_PORT")
     rasa_url: str = Field("http://127.0.0.1:5005", alias="RASA_URL")
     rasa_timeout_seconds: float = Field(15.0, alias="RASA_TIMEOUT_SECONDS")
+    # Rasa's HTTP API (model/parse, trackers) answers only with this token.
+    rasa_token: SecretStr | None = Field(None, alias="RASA_TOKEN")
     tracker_store_url: str | None = Field(None, alias="TRACKER_STORE_URL")
     lock_store_url: str | None = Field(None, alias="LOCK_STORE_URL")
 
@@ -56,6 +58,17 @@ class Settings(BaseSettings):
     telegram_staff_chat_id: str | None = Field(None, alias="TELEGRAM_STAFF_CHAT_ID")
     outbox_poll_seconds: float = Field(1.0, alias="OUTBOX_POLL_SECONDS")
 
+    migrate_on_start: bool = Field(True, alias="MIGRATE_ON_START")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        """Read an empty variable (``X=`` or compose's ``${X:-}``) as not set."""
+        field = cls.model_fields.get(info.field_name or "")
+        if value == "" and field is not None and field.default is None:
+            return None
+        return value
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         """Refuse missing or placeholder secrets outside development and tests."""
@@ -63,6 +76,8 @@ class Settings(BaseSettings):
             return self
         if self.staff_console_secret is None or _weak(self.staff_console_secret):
             raise ConfigError("STAFF_CONSOLE_SECRET must be set to a strong value in production")
+        if self.rasa_token is None or _weak(self.rasa_token):
+            raise ConfigError("RASA_TOKEN must be set to a strong value in production")
         for name in ("telegram_webhook_secret", "whatsapp_app_secret", "whatsapp_verify_token"):
             value = getattr(self, name)
             if value is not None and _weak(value):

@@ -23,3 +23,7 @@ class DeliveryFailed(BotError):
 
 class Undeliverable(BotError):
     """A message can never be sent as it is (user blocked the bot, window closed, no template)."""
+
+
+class ErasureFailed(BotError):
+    """Some of a user's data could not be erased; the erasure must not be reported as done."""

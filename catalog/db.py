@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -44,6 +44,22 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# Any constant shared by every process that migrates this project's databases.
+_MIGRATION_LOCK = 0x1E5_3ED
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema of ``engine``'s database up to ``revision``."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the schema of ``engine``'s database up to ``revision``.
+
+    On PostgreSQL an advisory lock makes processes that start together migrate one
+    after the other (the later ones find nothing left to do).
+    """
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,9 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
     """Return Rasa, the action server and the bot, in start order."""
     root = project_root()
     endpoints, credentials = write_rasa_files(run_dir, settings, ports)
+    # Rasa's HTTP API needs a token: the configured one, or a fresh one for this launch.
+    token = (settings.rasa_token.get_secret_value() if settings.rasa_token
+             else secrets.token_urlsafe(24))
     common = {"PYTHONPATH": str(root), "DATABASE_URL": settings.database,
               "IESMED_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     if settings.tracker_store_url:
@@ -100,13 +104,16 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
             argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                   "--port", str(ports.actions)],
             health_url=f"http://127.0.0.1:{ports.actions}/health",
-            log_path=log_dir / "actions.log", env=common, cwd=root, start_timeout=60),
+            # Only Rasa calls the action server: it listens on loopback.
+            log_path=log_dir / "actions.log", env={**common, "SANIC_HOST": "127.0.0.1"},
+            cwd=root, start_timeout=60),
         Component(
             name="rasa",
             argv=[str(engine_python), "-m", "rasa", "run", "--enable-api", "--model", str(model),
+                  "--auth-token", token,
                   "--endpoints", str(endpoints), "--credentials", str(credentials),
                   "--interface", "127.0.0.1", "--port", str(ports.rasa)],
-            health_url=f"http://127.0.0.1:{ports.rasa}/status",
+            health_url=f"http://127.0.0.1:{ports.rasa}/status?token={token}",
             log_path=log_dir / "rasa.log",
             env={**common, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                  "RASA_TELEMETRY_ENABLED": "false"},
@@ -117,6 +124,6 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
             health_url=f"http://127.0.0.1:{ports.bot}/healthz",
             log_path=log_dir / "bot.log",
             env={**common, "BOT_PORT": str(ports.bot), "BOT_HOST": "127.0.0.1",
-                 "RASA_URL": f"http://127.0.0.1:{ports.rasa}"},
+                 "RASA_URL": f"http://127.0.0.1:{ports.rasa}", "RASA_TOKEN": token},
             cwd=root, start_timeout=60),
     ]

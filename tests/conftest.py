@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # Brokers are at work around the clock in the tests' stack, so queue answers do not
     # depend on the hour CI runs at; office hours have their own tests.
     os.environ.setdefault("BROKER_HOURS", "mon-sun 00:00-24:00")
+    # One Rasa API token for the stack and for the tests' own cores (Settings read it).
+    os.environ.setdefault("RASA_TOKEN", secrets.token_urlsafe(24))
     python = engine_python()
     model = Path(os.environ["IESMED_MODEL"]) if os.environ.get("IESMED_MODEL") else \
         ensure_model(python)

@@ -24,7 +24,7 @@ from bot.core.messages import (
 from bot.core.office_hours import OfficeHours
 from bot.core.rasa_client import RasaClient, RasaReply
 from bot.core.store import ConversationInfo, ConversationStore, QueueStatus
-from bot.errors import EngineUnavailable
+from bot.errors import EngineUnavailable, ErasureFailed
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,12 @@ class ConversationCore:
             logger.warning("conversation %s: the engine produced no reply", info.id)
             return self._local(info, turn.language, "engine_unavailable")
         if turn.erase:
-            await self._erase(info.id)
+            try:
+                await self._erase(info.id)
+            except ErasureFailed:
+                logger.error("conversation %s: erasure failed; a broker will finish it", info.id)
+                return self._escalate(info, turn.language, "erasure_failed",
+                                      lead="erase_failed")
             return TurnResult(info.id, turn.language, "bot", turn.replies)
         state = info.state
         if turn.escalate is not None:
@@ -270,10 +275,18 @@ class ConversationCore:
         return TurnResult(info.id, language, state, [OutboundMessage(reply)])
 
     async def _erase(self, conversation_id: str) -> None:
-        """Erase everything stored about a conversation: transcript, cases, consent, tracker."""
-        self._store.erase(conversation_id)
+        """Erase everything stored about a conversation: tracker, transcript, cases, consent.
+
+        The dialogue engine's records go first: if they cannot be erased, nothing else
+        is, so a broker can see the request and finish it.
+
+        Raises:
+            ErasureFailed: the tracker store could not be erased.
+        """
         if self._tracker_eraser is not None:
-            self._tracker_eraser(conversation_id)
+            await asyncio.to_thread(self._tracker_eraser, conversation_id)
+        await asyncio.to_thread(self._store.erase, conversation_id)
+        self._store.changed(conversation_id)
         logger.info("conversation %s erased on the user's request", conversation_id)
 
     def _local(self, info: ConversationInfo, language: str, key: str,

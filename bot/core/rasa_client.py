@@ -31,8 +31,9 @@ class RasaReply(TypedDict, total=False):
 class RasaClient:
     """Send user messages to Rasa and return its replies."""
 
-    def __init__(self, base_url: str, *, timeout: float = 15.0,
+    def __init__(self, base_url: str, *, timeout: float = 15.0, token: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._api_params = {"token": token} if token else {}
         self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
                                          transport=transport)
 
@@ -62,7 +63,8 @@ class RasaClient:
             EngineUnavailable: Rasa could not be reached or answered something unexpected.
         """
         try:
-            response = await self._client.post("/model/parse", json={"text": text})
+            response = await self._client.post("/model/parse", json={"text": text},
+                                               params=self._api_params)
             response.raise_for_status()
             intent = response.json().get("intent") or {}
             return (str(intent["name"]) if intent.get("name") else None,

@@ -72,8 +72,11 @@ def build_core(settings: Settings, engine: Engine, *,
                on_change: Callable[[str], None] | None = None
                ) -> tuple[ConversationCore, RasaClient]:
     """Create the conversation core (and its Rasa client) on a migrated database."""
-    upgrade(engine)
-    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    if settings.migrate_on_start:
+        upgrade(engine)
+    rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds,
+                      token=settings.rasa_token.get_secret_value() if settings.rasa_token
+                      else None)
     intents, entities = domain_names()
     hours = parse_office_hours(settings.broker_hours, settings.broker_timezone,
                                settings.broker_holidays)

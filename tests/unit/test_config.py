@@ -25,9 +25,19 @@ def test_production_refuses_placeholder_secrets(settings_factory, weak):
         settings_factory(IESMED_ENV="production", STAFF_CONSOLE_SECRET=weak)
 
 
+def test_production_refuses_rasas_api_without_a_strong_token(settings_factory, monkeypatch):
+    monkeypatch.delenv("RASA_TOKEN", raising=False)  # the test stack sets one
+    for token in (None, "changeme", "short"):
+        extra = {"RASA_TOKEN": token} if token else {}
+        with pytest.raises(ConfigError, match="RASA_TOKEN"):
+            settings_factory(IESMED_ENV="production",
+                             STAFF_CONSOLE_SECRET="a-long-random-value-0192837465", **extra)
+
+
 def test_production_accepts_strong_secrets(settings_factory):
     settings = settings_factory(IESMED_ENV="production",
-                                STAFF_CONSOLE_SECRET="a-long-random-value-0192837465")
+                                STAFF_CONSOLE_SECRET="a-long-random-value-0192837465",
+                                RASA_TOKEN="another-long-random-value-5647382910")
     assert settings.staff_console_secret.get_secret_value().startswith("a-long")
     assert "0192837465" not in repr(settings)
 
