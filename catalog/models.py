@@ -517,3 +517,20 @@ class StaffTopic(Base):
     chat_id: Mapped[str] = mapped_column(String(32))
     thread_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+
+
+class ProcessedUpdate(Base):
+    """An update a channel delivered (Telegram update_id, WhatsApp message id).
+
+    Kept in the database so a redelivery after a restart, or to another replica, is
+    not answered twice. ``done`` is set once the update was handled; a claim that
+    failed is removed, and one left unfinished by a crashed process expires, so the
+    redelivery is handled then.
+    """
+
+    __tablename__ = "processed_update"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now, index=True)

@@ -6,6 +6,7 @@ user text echoed back never needs escaping and can never break markup.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -42,13 +43,14 @@ from bot.core.conversation import COMMANDS, ConversationCore
 from bot.core.delivery import Recipient
 from bot.core.messages import InboundMessage, OutboundMessage
 from bot.errors import BotError, DeliveryFailed, Undeliverable
+from catalog import updates
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
-_SEEN_UPDATES = 2048
+HANDLED_GROUP = 99  # runs after every other handler group
 
 
 class PayloadBook:
@@ -99,7 +101,6 @@ class TelegramAdapter:
     def __init__(self, core: ConversationCore) -> None:
         self.core = core
         self.payloads = PayloadBook()
-        self._seen: OrderedDict[int, None] = OrderedDict()
 
     def keyboard(self, message: OutboundMessage) -> InlineKeyboardMarkup | None:
         """Build an inline keyboard, one button per row, for a reply's buttons."""
@@ -110,13 +111,16 @@ class TelegramAdapter:
              for b in message.buttons])
 
     async def deduplicate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Process each update_id once, even if Telegram delivers it again."""
-        if update.update_id in self._seen:
+        """Process each update_id once, even if Telegram delivers it again (any replica)."""
+        sessions = self.core.store.sessions
+        if not await asyncio.to_thread(updates.claim, sessions, CHANNEL, str(update.update_id)):
             logger.info("telegram: update %s delivered twice, ignored", update.update_id)
             raise ApplicationHandlerStop
-        self._seen[update.update_id] = None
-        while len(self._seen) > _SEEN_UPDATES:
-            self._seen.popitem(last=False)
+
+    async def handled(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Record that every handler dealt with the update."""
+        await asyncio.to_thread(updates.finish, self.core.store.sessions, CHANNEL,
+                                str(update.update_id))
 
     async def _deliver(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
                        text: str) -> None:
@@ -195,9 +199,12 @@ class TelegramAdapter:
         """Ignore edits on purpose: the original message was already answered."""
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log any handler failure; the user never sees exception text."""
+        """Log any handler failure and let a redelivery of the update be handled again."""
         logger.error("telegram: error while handling an update: %s", context.error,
                      exc_info=context.error)
+        if isinstance(update, Update):
+            await asyncio.to_thread(updates.release, self.core.store.sessions, CHANNEL,
+                                    str(update.update_id))
 
 
 class TelegramSender:
@@ -258,6 +265,7 @@ def build_application(token: str, core: ConversationCore, *,
     application = builder.build()
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, adapter.deduplicate), group=-1)
+    application.add_handler(TypeHandler(Update, adapter.handled), group=HANDLED_GROUP)
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, adapter.on_edited))
     application.add_handler(MessageHandler(private & filters.TEXT, adapter.on_text))
     application.add_handler(CallbackQueryHandler(adapter.on_button))

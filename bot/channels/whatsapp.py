@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +26,7 @@ from bot.core.conversation import ConversationCore
 from bot.core.delivery import Recipient
 from bot.core.messages import InboundMessage, OutboundMessage
 from bot.errors import BotError, DeliveryFailed, Undeliverable
+from catalog import updates
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,6 @@ class WhatsAppAdapter:
                                          headers={"Authorization": f"Bearer {token}"},
                                          transport=transport)
         self._users: dict[str, _UserState] = {}
-        self._seen: OrderedDict[str, None] = OrderedDict()
 
     async def aclose(self) -> None:
         """Close the Graph API connection pool."""
@@ -145,12 +144,19 @@ class WhatsAppAdapter:
         message_id = str(message.get("id", ""))
         if not wa_id.isdigit():
             return
-        if message_id in self._seen:
+        sessions = self.core.store.sessions
+        if not await asyncio.to_thread(updates.claim, sessions, CHANNEL, message_id):
             logger.info("whatsapp: message delivered twice, ignored")
             return
-        self._seen[message_id] = None
-        while len(self._seen) > 4096:
-            self._seen.popitem(last=False)
+        try:
+            await self._answer(wa_id, message)
+        except Exception:
+            await asyncio.to_thread(updates.release, sessions, CHANNEL, message_id)
+            raise
+        await asyncio.to_thread(updates.finish, sessions, CHANNEL, message_id)
+
+    async def _answer(self, wa_id: str, message: dict[str, Any]) -> None:
+        """Turn one WhatsApp message into a core message and send the replies."""
         state = self._state(wa_id)
         state.last_inbound = dt.datetime.now(dt.UTC)
         hint = language_from_phone(wa_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -19,13 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.messages import Button, OutboundMessage
 from bot.errors import DeliveryFailed, Undeliverable
-from catalog import outbox
+from catalog import outbox, updates
 from catalog.models import Conversation
 
 logger = logging.getLogger(__name__)
 
 # Channels whose users read the transcript (live stream or catch-up): nothing to send.
 TRANSCRIPT_CHANNELS = frozenset({"web", "terminal", "test"})
+PRUNE_EVERY_SECONDS = 3600.0  # forget handled channel update ids after a week, hourly
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,14 @@ class DeliveryWorker:
             self._task = None
 
     async def _run(self) -> None:
+        pruned_at = 0.0
         while True:
+            if time.monotonic() - pruned_at > PRUNE_EVERY_SECONDS:
+                pruned_at = time.monotonic()
+                try:
+                    await asyncio.to_thread(updates.prune, self._sessions)
+                except Exception:
+                    logger.exception("delivery: pruning handled channel updates failed")
             try:
                 sent = await self.run_once()
             except Exception:  # a database hiccup must not end deliveries for good

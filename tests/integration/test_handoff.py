@@ -247,3 +247,22 @@ def test_accounts_refuse_weak_passwords_and_duplicates(sessions):
         with pytest.raises(staff.StaffError):
             staff.add_staff(session, email="A@iesmed.example", password="long enough pass",
                             role="broker")
+
+
+def test_a_channel_update_is_handled_once_across_processes_and_after_a_failure(sessions):
+    from catalog import updates
+
+    assert updates.claim(sessions, "telegram", "1001")
+    assert not updates.claim(sessions, "telegram", "1001")  # being handled elsewhere
+    assert updates.claim(sessions, "whatsapp", "1001")  # ids are per channel
+    updates.release(sessions, "telegram", "1001")  # handling failed: a redelivery counts
+    assert updates.claim(sessions, "telegram", "1001")
+    updates.finish(sessions, "telegram", "1001")
+    later = dt.datetime.now(dt.UTC) + updates.CLAIM_LEASE * 2
+    assert not updates.claim(sessions, "telegram", "1001", now=later)  # done stays done
+    # A process died while handling: after the lease the redelivery is handled.
+    assert updates.claim(sessions, "whatsapp", "wamid.X")
+    assert not updates.claim(sessions, "whatsapp", "wamid.X",
+                             now=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+    assert updates.claim(sessions, "whatsapp", "wamid.X", now=later)
+    assert updates.prune(sessions, now=later + updates.KEEP + dt.timedelta(seconds=1)) == 3

@@ -115,6 +115,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_due", "outbox_message", ["status", "next_attempt_at"])
     op.create_table(
+        "processed_update",
+        sa.Column("channel", sa.String(20), primary_key=True),
+        sa.Column("external_id", sa.String(128), primary_key=True),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("created_at", _TS, nullable=False, index=True),
+    )
+    op.create_table(
         "staff_topic",
         sa.Column("conversation_id", sa.String(64),
                   sa.ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True),
@@ -127,8 +134,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Remove what upgrade() added."""
-    for table in ("staff_topic", "outbox_message", "canned_reply", "conversation_note",
-                  "conversation_state_change"):
+    for table in ("staff_topic", "processed_update", "outbox_message", "canned_reply",
+                  "conversation_note", "conversation_state_change"):
         op.drop_table(table)
     with op.batch_alter_table("conversation_message") as batch:
         batch.drop_constraint("fk_conversation_message_staff", type_="foreignkey")
