@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import httpx
 import pytest
 
@@ -88,7 +90,8 @@ def test_rasa_sdk_action_sets_a_slot_from_message_metadata(stack):
         cid = client.post("/api/conversations", json={"channel": "terminal"}).json()[
             "conversation_id"]
         _say(client, cid, "Bonjour")
-    tracker = httpx.get(f"{stack.rasa_url}/conversations/{cid}/tracker", timeout=30).json()
+    tracker = httpx.get(f"{stack.rasa_url}/conversations/{cid}/tracker", timeout=30,
+                        params={"token": os.environ["RASA_TOKEN"]}).json()
     assert tracker["slots"]["channel"] == "terminal"  # set by the action server from metadata
     assert tracker["slots"]["language"] == "fr"  # set by the NLU component from metadata
     assert tracker["latest_message"]["metadata"]["language"] == "fr"
