@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import httpx
@@ -288,5 +289,6 @@ def test_erasing_my_data_deletes_the_conversation_and_cases(stack):
         assert session.scalars(select(Consent).where(
             Consent.conversation_id == chat.id)).all() == []
     engine.dispose()
-    tracker = httpx.get(f"{stack.rasa_url}/conversations/{chat.id}/tracker", timeout=30).json()
+    tracker = httpx.get(f"{stack.rasa_url}/conversations/{chat.id}/tracker", timeout=30,
+                        params={"token": os.environ["RASA_TOKEN"]}).json()
     assert not any(e.get("event") == "user" for e in tracker.get("events", []))

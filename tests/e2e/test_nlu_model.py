@@ -6,6 +6,8 @@ they show what the classifier generalises to, not what it memorised.
 
 from __future__ import annotations
 
+import os
+
 import httpx
 import pytest
 
@@ -36,7 +38,8 @@ def _training_texts() -> set[str]:
 
 
 def _parse(stack, text: str) -> dict:
-    response = httpx.post(f"{stack.rasa_url}/model/parse", json={"text": text}, timeout=60)
+    response = httpx.post(f"{stack.rasa_url}/model/parse", json={"text": text}, timeout=60,
+                          params={"token": os.environ["RASA_TOKEN"]})
     assert response.status_code == 200, response.text
     return response.json()
 
