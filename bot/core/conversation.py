@@ -70,6 +70,10 @@ def language_buttons() -> tuple[Button, ...]:
     )
 
 
+# A recorded message ready for routing: conversation, text, payload (intent, entities), language.
+_Received = tuple[ConversationInfo, str, "tuple[str, dict[str, Any]] | None", str]
+
+
 @dataclass
 class _Turn:
     """What the assistant answered in one turn, and what it asked the core to do."""
@@ -125,6 +129,27 @@ class ConversationCore:
         Raises:
             UnknownConversation: the message names a conversation that does not exist.
         """
+        # Database work and language detection run in a worker thread: the event loop
+        # serves every channel and must never wait on them.
+        step = await asyncio.to_thread(self._receive, message)
+        if isinstance(step, TurnResult):
+            return step
+        info, text, payload, language = step
+        if info.state != "bot":
+            self._tell_observers("user_wrote", info.id, text)
+            routed = await self._while_escalated(info, text, payload, language)
+            if routed is not None:
+                return routed
+            info = await asyncio.to_thread(self._store.get, info.id)
+        elif payload is None and self._sensitive is not None and self._sensitive(text, language):
+            result = await asyncio.to_thread(self._escalate, info, language, "sensitive",
+                                             lead="handoff_sensitive")
+            self._tell_observers("escalated", info.id)
+            return result
+        return await self._ask_assistant(info, text, payload, language, message.channel)
+
+    def _receive(self, message: InboundMessage) -> TurnResult | _Received:
+        """Clean, size-check and record the message and settle its language (blocking)."""
         info = self._store.get(message.conversation_id)
         text = clean_text(message.text)
         language = info.language or message.language_hint or locales.DEFAULT_LANGUAGE
@@ -147,15 +172,7 @@ class ConversationCore:
         if language != info.language:
             self._store.set_language(info.id, language)
         self._store.record(info.id, "in", text)
-        if info.state != "bot":
-            self._tell_observers("user_wrote", info.id, text)
-            routed = await self._while_escalated(info, text, payload, language)
-            if routed is not None:
-                return routed
-            info = self._store.get(info.id)
-        elif payload is None and self._sensitive is not None and self._sensitive(text, language):
-            return self._escalate(info, language, "sensitive", lead="handoff_sensitive")
-        return await self._ask_assistant(info, text, payload, language, message.channel)
+        return info, text, payload, language
 
     def _resolve(self, info: ConversationInfo, text: str,
                  payload: tuple[str, dict[str, Any]] | None, language: str,
@@ -177,9 +194,9 @@ class ConversationCore:
             replies = await self._rasa.send(info.id, rasa_text, metadata)
         except EngineUnavailable as exc:
             logger.warning("conversation %s: message kept, engine unavailable (%s)", info.id, exc)
-            self._store.mark_undelivered(info.id)
+            await asyncio.to_thread(self._store.mark_undelivered, info.id)
             return self._local(info, language, "engine_unavailable")
-        turn = self._convert(info, replies, language)
+        turn = await asyncio.to_thread(self._convert, info, replies, language)
         if turn.language != language:
             # An action switched the language: ask again so the answer comes in the new one.
             language = turn.language
@@ -188,7 +205,7 @@ class ConversationCore:
                 replies = await self._rasa.send(info.id, retry, {**metadata, "language": language})
             except EngineUnavailable:
                 return self._local(info, language, "engine_unavailable")
-            turn = self._convert(info, replies, language)
+            turn = await asyncio.to_thread(self._convert, info, replies, language)
         if not turn.replies:
             logger.warning("conversation %s: the engine produced no reply", info.id)
             return self._local(info, turn.language, "engine_unavailable")
@@ -197,13 +214,21 @@ class ConversationCore:
                 await self._erase(info.id)
             except ErasureFailed:
                 logger.error("conversation %s: erasure failed; a broker will finish it", info.id)
-                return self._escalate(info, turn.language, "erasure_failed",
-                                      lead="erase_failed")
+                result = await asyncio.to_thread(self._escalate, info, turn.language,
+                                                 "erasure_failed", lead="erase_failed")
+                self._tell_observers("escalated", info.id)
+                return result
             return TurnResult(info.id, turn.language, "bot", turn.replies)
+        result = await asyncio.to_thread(self._answer, info, turn)
+        if turn.escalate is not None:
+            self._tell_observers("escalated", info.id)
+        return result
+
+    def _answer(self, info: ConversationInfo, turn: _Turn) -> TurnResult:
+        """Queue the conversation if the assistant asked to, and record its replies."""
         state = info.state
         if turn.escalate is not None:
             status = self._store.escalate(info.id, turn.escalate)
-            self._tell_observers("escalated", info.id)
             turn.replies.append(OutboundMessage(self._queue_text(status, turn.language)))
             state = "waiting"
         for reply in turn.replies:
@@ -223,16 +248,20 @@ class ConversationCore:
             return None
         explicit = payload is not None
         if intent == "stop_form" and (explicit or info.state == "waiting"):
-            self._store.cancel_handoff(info.id)
-            return self._say(info, language, "bot", "handoff_cancelled")
+            await asyncio.to_thread(self._store.cancel_handoff, info.id)
+            return await asyncio.to_thread(self._say, info, language, "bot", "handoff_cancelled")
         if intent == "greet" and explicit:  # /start: back to the assistant, which greets
-            self._store.cancel_handoff(info.id)
+            await asyncio.to_thread(self._store.cancel_handoff, info.id)
             return None
         if info.state == "human":
             return TurnResult(info.id, language, "human", [])
+        return await asyncio.to_thread(self._queue_answer, info, language)
+
+    def _queue_answer(self, info: ConversationInfo, language: str) -> TurnResult:
+        """Tell a waiting user where they stand, and record it."""
         status = self._store.queue_status(info.id)
-        return self._say(info, language, "waiting", text=self._queue_text(status, language,
-                                                                           waiting=True))
+        return self._say(info, language, "waiting",
+                         text=self._queue_text(status, language, waiting=True))
 
     async def _classify(self, text: str) -> str | None:
         """Return the intent the engine reads in free text, if it is sure of it."""
@@ -246,7 +275,6 @@ class ConversationCore:
                   lead: str) -> TurnResult:
         """Queue the conversation for a broker and tell the user why and how long."""
         status = self._store.escalate(info.id, reason)
-        self._tell_observers("escalated", info.id)
         return self._say(info, language, "waiting",
                          text=locales.text(lead, language) + "\n\n"
                          + self._queue_text(status, language))
