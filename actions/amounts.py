@@ -139,6 +139,8 @@ _NUMBER = re.compile(r"(?<![\w.,+])(-(?=\d))?(\d+(?:(?:[.,'’]|\s(?=\d{3}(?!\d)
 # Spans that hold digits but no amount: phone numbers, e-mail addresses, web addresses.
 _NOT_AMOUNTS = re.compile(r"\+\d[\d\s().-]{5,}\d|\S+@\S+|(?:https?://|www\.)\S+")
 _LETTER = r"[^\W\d_]"
+# Arabic article and prepositions written onto a currency word: "بالدرهم", "اليورو".
+_CLITIC = r"(?:و?(?:بال|لل|ال|ب))?"
 # Turkish endings on a currency word: "avroluk", "TL'lik", "dolara", "euroyu".
 _SUFFIX = r"(?:['’]?(?:l[ıiuü]k|y[aeıiuü]|d[ae]n|t[ae]n|[aeıiuü]))?"
 
@@ -225,7 +227,7 @@ def _currency_pattern() -> re.Pattern[str]:
     long_words = _alternation(w for w in lettered if len(w) >= 4)
     short_words = _alternation(w for w in lettered if len(w) < 4)
     symbols = _alternation(w for w in words if w not in lettered)
-    return re.compile(rf"(?<!{_LETTER})(?:({long_words}){_SUFFIX}|({short_words}))"
+    return re.compile(rf"(?<!{_LETTER}){_CLITIC}(?:({long_words}){_SUFFIX}|({short_words}))"
                       rf"(?!{_LETTER})|({symbols})")
 
 
@@ -346,16 +348,18 @@ def _worded(folded: str, lang: str) -> _Number | None:
     numbers = {**_WORD_NUMBERS["en"], **_WORD_NUMBERS.get(lang, {})}
     halves = {_fold(w) for w in HALF_WORDS}
     scales = {w: v for w, v in _scales(lang).items() if w not in ABBREVIATIONS}
-    pattern = rf"(?<!{_LETTER})(?:({_LETTER}+)\s+)?({_alternation(scales)})(?!{_LETTER})"
+    pattern = rf"(?<!{_LETTER})(?:({_LETTER}+)\s+)?(?:({_LETTER}+)\s+)?" \
+              rf"({_alternation(scales)})(?!{_LETTER})"
     match = re.search(pattern, folded)
     if match is None:
         return None
-    before, factor = match.group(1), Decimal(scales[match.group(2)])
-    if before in numbers:
-        return _Number(numbers[before] * factor, match.start(), match.end(), False)
-    if before in halves:
+    before = [w for w in (match.group(1), match.group(2)) if w]
+    factor = Decimal(scales[match.group(3)])
+    if before and before[-1] in numbers:  # "twenty thousand", "deux millions"
+        return _Number(numbers[before[-1]] * factor, match.start(), match.end(), False)
+    if halves & set(before):  # "half a million", "mezzo milione"
         return _Number(factor / 2, match.start(), match.end(), False)
-    return _Number(factor, match.start(2), match.end(), False)
+    return _Number(factor, match.start(3), match.end(), False)
 
 
 def _pick(numbers: list[_Number], markers: list[_Marker],
