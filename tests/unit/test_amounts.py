@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from actions.amounts import (
+    AMOUNT_WORDS,
     SCALE_WORDS,
     default_currency,
     normalise_number,
@@ -182,10 +183,10 @@ def test_mil_is_a_thousand_in_iberian_languages_and_a_million_in_english():
     assert parse_amount("20 mil", "en")[0] == Decimal(20_000_000)
 
 
-def test_every_language_has_thousands_and_millions():
+def test_every_language_has_thousands_millions_and_a_word_for_the_amount():
     for lang in LANGUAGES:
-        factors = set(SCALE_WORDS[lang].values())
-        assert {1_000, 1_000_000} <= factors, lang
+        assert {1_000, 1_000_000} <= set(SCALE_WORDS.get(lang, {}).values()), lang
+        assert AMOUNT_WORDS.get(lang), lang
 
 
 @pytest.mark.parametrize(("country", "currency"), [
