@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 
 from actions.amounts import (
-    AMOUNT_WORDS,
-    SCALE_WORDS,
     default_currency,
     normalise_number,
     parse_amount,
@@ -16,6 +14,7 @@ from actions.amounts import (
     parse_money,
     stated_amount,
 )
+from actions.money_words import AMOUNT_WORDS, SCALE_WORDS
 from catalog.brief import money_label, summary
 from catalog.vocabulary import LANGUAGES
 
