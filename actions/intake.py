@@ -15,12 +15,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import catalogue
+from actions.amounts import default_currency, parse_amount, parse_currency, stated_amount
 from actions.common import language, metadata
 from actions.extraction import extract
 from actions.matching import propose
 from actions.partners import tell_introductions
 from actions.validators import (
-    parse_amount,
     parse_choice,
     parse_country,
     parse_email,
@@ -44,6 +44,10 @@ INTENT_NEED = {"need_funding": "funding", "need_consultancy": "consultancy",
                "need_innovation": "innovation", "need_internationalisation": "internationalisation",
                "search_partners": "partners"}
 SKIPPED = "skipped"
+# Fields an answer to the question may change besides the question's own.
+ANSWERED_WITH = {"amount": frozenset({"amount", "currency"})}
+# Entities a correction does not take as they come: read from the text instead.
+NOT_FROM_ENTITIES = frozenset({"consent", "members", "amount", "currency"})
 CHOICES: dict[str, frozenset[str]] = {
     "legal_form": LEGAL_FORMS, "sector": SECTORS, "stage": STAGES,
     "need_category": frozenset({"funding", "consultancy", "innovation", "internationalisation",
@@ -80,6 +84,65 @@ def case_values(tracker: Tracker) -> dict[str, Any]:
     return {slot: tracker.get_slot(slot) for slot in CASE_SLOTS}
 
 
+def answer_texts(tracker: Tracker, slot: str, slot_value: Any) -> list[str]:
+    """Return what an answer is read from: the whole message first, then the slot's value.
+
+    An entity mapping may hold only part of the answer ("270" of "270 χιλ. ευρω", "15000"
+    of "15000 euro"), so the message itself is read first when it answers this question.
+    """
+    texts: list[str] = []
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") == slot and text and not text.startswith("/"):
+        texts.append(text)
+    texts.append(str(unpayload(slot_value, slot) or ""))
+    return texts
+
+
+def iso_currency(value: Any, country: str | None) -> str:
+    """Return a slot's currency as an ISO code; the country's own when it names none."""
+    text = str(value or "")
+    if len(text) == 3 and text.isalpha() and text.isupper():
+        return text
+    return parse_currency(text, country) or default_currency(country)
+
+
+def amount_correction(tracker: Tracker, text: str, lang: str) -> dict[str, Any]:
+    """Return the amount and currency a correction states, or only the currency it names."""
+    country = tracker.get_slot("country")
+    money = stated_amount(text, lang, country)
+    if money is not None:
+        currency = money.currency or iso_currency(tracker.get_slot("currency"), country)
+        return {"amount": float(money.amount), "currency": currency}
+    named = parse_currency(text, country)
+    if named is not None and tracker.get_slot("amount") is not None:
+        return {"currency": named}  # "in dirhams, not euros"
+    return {}
+
+
+def correction_updates(tracker: Tracker) -> dict[str, Any]:
+    """Return the case fields the latest message corrects (entities, rules, e-mail, amount)."""
+    lang = language(tracker)
+    text = tracker.latest_message.get("text") or ""
+    updates: dict[str, Any] = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        name = entity.get("entity")
+        # The first value is the new one ("Tangier, not Tunis").
+        if name in CASE_SLOTS and name not in NOT_FROM_ENTITIES and name not in updates:
+            updates[name] = entity.get("value")
+    found = extract(text, lang)
+    for slot in PREFILLABLE:
+        value = getattr(found, slot)
+        if value is not None and slot not in updates:
+            updates[slot] = value
+    if (email := parse_email(text)) is not None:
+        updates["email"] = email
+    if "country" in updates:
+        updates["country"] = parse_country(str(updates["country"])) or \
+            tracker.get_slot("country")
+    updates.update(amount_correction(tracker, text, lang))
+    return updates
+
+
 class ValidateIntakeForm(FormValidationAction):
     """Ask only for what is missing; validate every answer with a localised message."""
 
@@ -110,14 +173,15 @@ class ValidateIntakeForm(FormValidationAction):
         """
         events = await super().get_validation_events(dispatcher, tracker, domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "correct_answer":
-            return events
+        if intent == "correct_answer" or tracker.get_slot("awaiting_confirmation"):
+            return events  # at the summary every message is a correction
         requested = tracker.get_slot("requested_slot")
+        answered = ANSWERED_WITH.get(requested or "", frozenset({requested}))
         earlier = values_before_latest_message(tracker.events)
         kept: list[EventType] = []
         for event in events:
             name = event.get("name")
-            if (event.get("event") == "slot" and name in CASE_SLOTS and name != requested
+            if (event.get("event") == "slot" and name in CASE_SLOTS and name not in answered
                     and earlier.get(name) not in (None, SKIPPED)
                     and event.get("value") != earlier[name]):
                 kept.append(SlotSet(name, earlier[name]))
@@ -246,13 +310,19 @@ class ValidateIntakeForm(FormValidationAction):
 
     async def validate_amount(self, slot_value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Accept an amount greater than zero, with its currency (euros by default)."""
-        slot_value = unpayload(slot_value, "amount")
-        parsed = parse_amount(str(slot_value or ""), tracker.get_slot("country"))
-        if parsed is None:
-            return self._fail(dispatcher, tracker, "amount", "utter_invalid_amount")
-        amount, currency = parsed
-        return {"amount": float(amount), "currency": currency}
+        """Accept an amount above zero; the currency written with it wins over the country's."""
+        country = tracker.get_slot("country")
+        if isinstance(slot_value, int | float) and not isinstance(slot_value, bool) \
+                and slot_value > 0:
+            # Checked again when the form restarts: keep the currency it came with.
+            return {"amount": float(slot_value),
+                    "currency": iso_currency(tracker.get_slot("currency"), country)}
+        lang = language(tracker)
+        for text in answer_texts(tracker, "amount", slot_value):
+            parsed = parse_amount(text, lang, country)
+            if parsed is not None:
+                return {"amount": float(parsed[0]), "currency": parsed[1]}
+        return self._fail(dispatcher, tracker, "amount", "utter_invalid_amount")
 
     async def validate_contact_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -317,7 +387,13 @@ class ActionStartIntake(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Reset a finished case's slots and set the need from the intent."""
+        """Reset a finished case's slots and set the need from the intent.
+
+        At the summary a message read as a need ("we need 270000 euros") is a correction:
+        its values are applied and the form, finding every answer, shows the summary again.
+        """
+        if tracker.get_slot("awaiting_confirmation"):
+            return [SlotSet(k, v) for k, v in correction_updates(tracker).items()]
         events: list[EventType] = []
         if tracker.get_slot("case_reference"):
             events += [SlotSet(slot, None) for slot in CASE_SLOTS if slot != "consent"]
@@ -375,30 +451,13 @@ class ActionApplyCorrection(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Read the new values from the message (entities and rules) and re-show the summary."""
-        lang = language(tracker)
-        text = tracker.latest_message.get("text") or ""
-        updates: dict[str, Any] = {}
-        for entity in tracker.latest_message.get("entities") or []:
-            name = entity.get("entity")
-            # The first value is the new one ("Tangier, not Tunis").
-            if name in CASE_SLOTS and name not in ("consent", "members", "amount") \
-                    and name not in updates:
-                updates[name] = entity.get("value")
-        found = extract(text, lang)
-        for slot in PREFILLABLE:
-            value = getattr(found, slot)
-            if value is not None and slot not in updates:
-                updates[slot] = value
-        if (email := parse_email(text)) is not None:
-            updates["email"] = email
-        if "country" in updates:
-            updates["country"] = parse_country(str(updates["country"])) or \
-                tracker.get_slot("country")
+        updates = correction_updates(tracker)
         if not updates:
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return []
         values = {**case_values(tracker), **updates}
-        dispatcher.utter_message(response="utter_case_summary", summary=summary(values, lang))
+        dispatcher.utter_message(response="utter_case_summary",
+                                 summary=summary(values, language(tracker)))
         return [SlotSet(k, v) for k, v in updates.items()] + [
             SlotSet("awaiting_confirmation", True)]
 
@@ -455,9 +514,12 @@ def _clean(values: dict[str, Any], lang: str) -> dict[str, Any]:
     if cleaned.get("country") is not None:
         cleaned["country"] = parse_country(str(cleaned["country"]))
     if cleaned.get("amount") is not None and not isinstance(cleaned["amount"], int | float):
-        parsed = parse_amount(str(cleaned["amount"]), cleaned.get("country"))
+        parsed = parse_amount(str(cleaned["amount"]), lang, cleaned.get("country"))
         cleaned["amount"], cleaned["currency"] = (float(parsed[0]), parsed[1]) if parsed \
             else (None, cleaned.get("currency"))
+    # A currency means nothing without an amount; with one it is stored as an ISO code.
+    cleaned["currency"] = None if cleaned.get("amount") is None else \
+        iso_currency(cleaned.get("currency"), cleaned.get("country"))
     for field in ("legal_form", "sector", "stage", "need_category", "timeline"):
         if cleaned.get(field) is not None:
             cleaned[field] = parse_choice(str(cleaned[field]), field, lang) or cleaned[field]

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import catalogue
+from actions.amounts import parse_money
 from actions.common import language
-from actions.validators import parse_amount, parse_choice, parse_country
+from actions.validators import parse_choice, parse_country
 from catalog.brief import isolate
 from catalog.matching import (
     Matches,
@@ -119,13 +120,19 @@ def _partner_cards(partners: Matches, lang: str) -> Matches:
 def narrowing_from(tracker: Tracker) -> dict[str, str]:
     """Country, amount (with currency) or language named in the latest message."""
     found: dict[str, str] = {}
+    text = str(tracker.latest_message.get("text") or "")
     for entity in tracker.latest_message.get("entities") or []:
         name, value = entity.get("entity"), str(entity.get("value") or "")
         if name == "country" and (code := parse_country(value)):
             found["country"] = code
-        elif name == "amount" and (parsed := parse_amount(value)):
-            found["amount"] = str(parsed[0])
-        elif name == "currency" and value.isalpha() and len(value) == 3:
+        elif name == "amount" and (money := parse_money(text, language(tracker))
+                                   or parse_money(value)):
+            # The message, not the entity, holds the scale and currency ("50 mila euro").
+            found["amount"] = str(money.amount)
+            if money.currency:
+                found["currency"] = money.currency
+        elif name == "currency" and "currency" not in found and value.isalpha() \
+                and len(value) == 3:
             found["currency"] = value.upper()
         elif name == "language" and value in LANGUAGES:
             found["delivered_in"] = value

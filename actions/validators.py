@@ -1,9 +1,11 @@
-"""Pure parsers for intake answers: e-mail, phone, country, counts, amounts with currency."""
+"""Pure parsers for intake answers: e-mail, phone, country, counts, choices.
+
+Amounts of money have their own module, `actions.amounts`.
+"""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 
@@ -11,20 +13,6 @@ from actions.extraction import country_code, fold, terms
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_NUMBER = re.compile(r"(\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?)\s*(k|mil|mila|bin|thousand|000)?",
-                     re.IGNORECASE)
-CURRENCY_WORDS = {
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "ευρώ": "EUR", "avro": "EUR",
-    "يورو": "EUR", "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
-    "dolares": "USD", "dólares": "USD", "dolar": "USD", "دولار": "USD", "mad": "MAD",
-    "dh": "MAD", "dhs": "MAD", "dirham": "MAD", "dirhams": "MAD", "درهم": "MAD", "tnd": "TND",
-    "dt": "TND", "dzd": "DZD", "da": "DZD", "egp": "EGP", "le": "EGP", "جنيه": "EGP",
-    "try": "TRY", "tl": "TRY", "lira": "TRY", "₺": "TRY", "gbp": "GBP", "£": "GBP",
-    "lbp": "LBP", "jod": "JOD",
-}
-DINAR = {"TN": "TND", "DZ": "DZD", "LY": "LYD", "JO": "JOD"}
-COUNTRY_CURRENCY = {"MA": "MAD", "TN": "TND", "DZ": "DZD", "EG": "EGP", "TR": "TRY",
-                    "LB": "LBP", "JO": "JOD", "GB": "GBP", "US": "USD"}
 
 
 def parse_email(text: str) -> str | None:
@@ -80,48 +68,6 @@ def parse_positive_int(text: str, lang: str = "en") -> int | None:
         if value:
             return value
     return None
-
-
-def _to_decimal(raw: str) -> Decimal | None:
-    raw = raw.replace(" ", "")
-    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):
-        raw = re.sub(r"[.,]", "", raw)  # 20.000 or 20,000: thousands
-    else:
-        raw = raw.replace(",", ".")
-    try:
-        return Decimal(raw)
-    except InvalidOperation:
-        return None
-
-
-def parse_amount(text: str, country: str | None = None) -> tuple[Decimal, str] | None:
-    """Return (amount, ISO currency) from e.g. "20.000 €", "50k MAD", "30 mil euros"."""
-    match = _NUMBER.search(text)
-    if not match:
-        return None
-    value = _to_decimal(match.group(1))
-    if value is None or value <= 0:
-        return None
-    multiplier = (match.group(2) or "").lower()
-    if multiplier in {"k", "mil", "mila", "bin", "thousand"}:
-        value *= 1000
-    elif multiplier == "000":
-        value = _to_decimal(match.group(0).replace(" ", "")) or value
-    currency = None
-    lowered = text.lower()
-    for token in re.findall(r"[€$£₺]|[^\W\d_]+", lowered):
-        if token in CURRENCY_WORDS:
-            currency = CURRENCY_WORDS[token]
-            break
-        if token.startswith("dinar") or token in {"دينار", "dinari"}:
-            currency = DINAR.get(country or "", "TND")
-            break
-    if currency is None:
-        code = re.search(r"\b([A-Z]{3})\b", text)
-        currency = code.group(1) if code else COUNTRY_CURRENCY.get(country or "", "EUR")
-    if value > Decimal("1e12"):
-        return None
-    return value.quantize(Decimal("0.01")), currency
 
 
 def parse_choice(text: str, section: str, lang: str) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
 from catalog.vocabulary import LANGUAGES
 
@@ -43,6 +43,21 @@ def isolate(text: str, lang: str) -> str:
     return f"{FSI}{text}{PDI}" if lang in RTL and text else text
 
 
+def money_label(amount: Decimal | float | int | str, currency: str, lang: str) -> str:
+    """Format an amount the way ``lang`` writes money, without cents for whole amounts.
+
+    "270.000 €" in Greek and Spanish, "€270,000" in English, "₺15.000" in Turkish.
+    """
+    value = Decimal(str(amount))
+    locale = lang if lang in LANGUAGES else "en"
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+        pattern = pattern.replace(".00", "")
+    return format_currency(value, currency, format=pattern, locale=locale,
+                           currency_digits=False)
+
+
 def value_label(field: str, value: Any, lang: str) -> str:
     """Return how ``value`` of ``field`` reads in ``lang``."""
     if value is None or value == "":
@@ -68,9 +83,10 @@ def summary_lines(case: dict[str, Any], lang: str) -> list[str]:
         value = case.get(field)
         if value in (None, "", "skipped"):
             continue
-        shown = value_label(field, value, lang)
         if field == "amount" and case.get("currency"):
-            shown = f"{shown} {case['currency']}"
+            shown = money_label(value, str(case["currency"]), lang)
+        else:
+            shown = value_label(field, value, lang)
         lines.append(f"{field_labels.get(field, field)}: {isolate(str(shown), lang)}")
     return lines
 

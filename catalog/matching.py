@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 import yaml
 from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_currency
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -40,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
-from catalog.brief import RTL, isolate, value_label
+from catalog.brief import RTL, isolate, money_label, value_label
 from catalog.models import (
     Case,
     Event,
@@ -373,17 +372,6 @@ def phrases(lang: str) -> dict[str, str]:
     return merged
 
 
-def _money(value: str, currency: str, lang: str) -> str:
-    """Format an amount the way ``lang`` writes money, without cents for whole amounts."""
-    amount = Decimal(value)
-    pattern = Locale.parse(lang).currency_formats["standard"].pattern
-    if amount == amount.to_integral_value():
-        amount = amount.quantize(Decimal(1))
-        pattern = pattern.replace(".00", "")
-    return isolate(format_currency(amount, currency, format=pattern, locale=lang,
-                                    currency_digits=False), lang)
-
-
 def event_time(start: dt.datetime, timezone: str, lang: str) -> str:
     """An event's start as its attendees read it: local to the event, in ``lang``."""
     return format_datetime(start.astimezone(ZoneInfo(timezone)), "d MMM y, HH:mm", locale=lang)
@@ -424,7 +412,7 @@ def explain(reasons: Sequence[Reason], lang: str) -> str:
             elif name == "language":
                 filled[name] = Locale.parse(lang).languages.get(value, value)
             elif name in {"min", "max"}:
-                filled[name] = _money(value, values["currency"], lang)
+                filled[name] = isolate(money_label(value, values["currency"], lang), lang)
             elif name == "words":
                 filled[name] = isolate(value, lang) if lang in RTL else f"“{value}”"
         try:

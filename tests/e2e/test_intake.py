@@ -292,3 +292,102 @@ def test_erasing_my_data_deletes_the_conversation_and_cases(stack):
     tracker = httpx.get(f"{stack.rasa_url}/conversations/{chat.id}/tracker", timeout=30,
                         params={"token": os.environ["RASA_TOKEN"]}).json()
     assert not any(e.get("event") == "user" for e in tracker.get("events", []))
+
+
+def _summary_text(chat: Chat) -> str:
+    assert chat.summary_shown(), chat.last
+    intro = _text(chat.lang, "utter_case_summary").split("{summary}")[0].strip()
+    return next(r["text"] for r in chat.last["replies"] if r["text"].startswith(intro))
+
+
+def test_amount_corrections_at_the_summary_in_greek(stack):
+    chat = Chat(stack, "el")
+    chat.say("Χρειαζόμαστε χρηματοδότηση για τον συνεταιρισμό μας")
+    chat.answer_all({
+        "consent": "/affirm",
+        "org_name": "Ελαιώνες Κρήτης",
+        "legal_form": '/inform{"legal_form": "cooperative"}',
+        "country": "Ελλάδα",
+        "city": "Χανιά",
+        "sector": '/inform{"sector": "agrifood"}',
+        "members": "14",
+        "stage": '/inform{"stage": "growing"}',
+        "website": "/skip_question",
+        "need_category": '/inform{"need_category": "funding"}',
+        "need_description": "Ένα νέο ελαιοτριβείο για τον συνεταιρισμό",
+        "amount": "270 χιλ. ευρω",
+        "timeline": '/inform{"timeline": "12_months"}',
+        "contact_name": "Νίκος Παπαδάκης",
+        "email": "nikos@elaiones.example.org",
+        "phone": "/skip_question",
+    })
+    assert "270.000\u00a0€" in _summary_text(chat)  # not 270: "χιλ." is a thousand
+    # Read as an answer, as a bare amount, and as a new funding need: each one corrects.
+    for text, shown in (("το ποσό είναι 275000 ευρώ", "275.000\u00a0€"),
+                        ("280.000 €", "280.000\u00a0€"),
+                        ("χρειαζομαστε 290000 ευρω", "290.000\u00a0€")):
+        chat.say(text)
+        assert shown in _summary_text(chat), text
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None
+    assert (case.amount, case.currency, case.members) == (Decimal("290000.00"), "EUR", 14)
+
+
+def test_amount_correction_at_the_summary_in_italian(stack):
+    chat = Chat(stack, "it")
+    chat.say("Cerchiamo un finanziamento per la nostra cooperativa sociale")
+    chat.answer_all({
+        "consent": "/affirm",
+        "org_name": "Terre Solidali",
+        "legal_form": '/inform{"legal_form": "cooperative"}',
+        "country": "Italia",
+        "city": "Bari",
+        "sector": '/inform{"sector": "care"}',
+        "members": "22",
+        "stage": '/inform{"stage": "growing"}',
+        "website": "/skip_question",
+        "need_category": '/inform{"need_category": "funding"}',
+        "need_description": "Un furgone attrezzato per l'assistenza domiciliare",
+        "amount": "120.000 euro",
+        "timeline": '/inform{"timeline": "3_months"}',
+        "contact_name": "Marta Rinaldi",
+        "email": "marta@terresolidali.example.org",
+        "phone": "/skip_question",
+    })
+    assert "120.000\u00a0€" in _summary_text(chat)
+    chat.say("anzi l'importo è 80.000 euro")
+    assert "80.000\u00a0€" in _summary_text(chat)
+    assert "120.000" not in _summary_text(chat)
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None
+    assert (case.amount, case.currency) == (Decimal("80000.00"), "EUR")
+
+
+def test_a_turkish_organisation_asking_in_euros_gets_euros(stack):
+    chat = Chat(stack, "tr")
+    chat.say("Kooperatif için kredi arıyoruz")
+    chat.answer_all({
+        "consent": "/affirm",
+        "org_name": "Ege Dokuma Kooperatifi",
+        "legal_form": '/inform{"legal_form": "cooperative"}',
+        "country": "Türkiye",
+        "city": "İzmir",
+        "sector": '/inform{"sector": "crafts"}',
+        "members": "9",
+        "stage": '/inform{"stage": "starting"}',
+        "website": "/skip_question",
+        "need_category": '/inform{"need_category": "funding"}',
+        "need_description": "Yeni dokuma tezgahları",
+        "amount": "15000 euro",
+        "timeline": '/inform{"timeline": "urgent"}',
+        "contact_name": "Ayşe Demir",
+        "email": "ayse@egedokuma.example.org",
+        "phone": "/skip_question",
+    })
+    assert "€15.000" in _summary_text(chat)
+    chat.say("/affirm")
+    case = _case(stack, chat.id)
+    assert case is not None
+    assert (case.amount, case.currency, case.country) == (Decimal("15000.00"), "EUR", "TR")

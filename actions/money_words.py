@@ -1,0 +1,116 @@
+"""Words people write around amounts of money, per language: scales, currencies, "amount".
+
+Read by `actions.amounts`. Written as users type them (accents, capitals); the parser folds
+them when it builds its patterns. A new language adds its scale words and amount nouns here
+(tests/unit/test_amounts.py fails until it does).
+"""
+
+from __future__ import annotations
+
+THOUSAND, MILLION = 1_000, 1_000_000
+
+# Words that multiply the number before them, per language (written as users write them;
+# folded when the tables are built). "mil" is a thousand in ca/es/pt/fr but slang for a
+# million in English, so it is never read without knowing the language.
+SCALE_WORDS: dict[str, dict[str, int]] = {
+    "ca": {"mil": THOUSAND, "milers": THOUSAND, "milió": MILLION, "milions": MILLION},
+    "es": {"mil": THOUSAND, "millón": MILLION, "millones": MILLION, "millon": MILLION},
+    "fr": {"mil": THOUSAND, "mille": THOUSAND, "milles": THOUSAND, "million": MILLION,
+           "millions": MILLION},
+    "it": {"mila": THOUSAND, "mille": THOUSAND, "milione": MILLION, "milioni": MILLION,
+           "mln": MILLION},
+    "pt": {"mil": THOUSAND, "milhão": MILLION, "milhões": MILLION, "milhao": MILLION},
+    "el": {"χιλ": THOUSAND, "χιλιάδες": THOUSAND, "χιλιάδων": THOUSAND, "χιλιάδα": THOUSAND,
+           "χιλιαρικα": THOUSAND, "εκατομμύριο": MILLION, "εκατομμύρια": MILLION,
+           "εκατομμυρίων": MILLION, "εκ": MILLION, "εκατ": MILLION},
+    "tr": {"bin": THOUSAND, "milyon": MILLION, "mn": MILLION},
+    "ar": {"ألف": THOUSAND, "الف": THOUSAND, "آلاف": THOUSAND, "الاف": THOUSAND,
+           "ألاف": THOUSAND, "مليون": MILLION, "ملايين": MILLION, "ملاين": MILLION},
+    "en": {"thousand": THOUSAND, "thousands": THOUSAND, "grand": THOUSAND, "mil": MILLION,
+           "million": MILLION, "millions": MILLION, "mn": MILLION, "mln": MILLION},
+}
+# Read only in the language that has them: "mil" is a million in English slang, "grand"
+# is French for "big".
+OWN_LANGUAGE_ONLY = frozenset({"mil", "grand"})
+# Abbreviations too short to stand for an amount without digits before them.
+ABBREVIATIONS = frozenset({"k", "m", "mn", "mln", "χιλ", "εκ", "εκατ"})
+# Shorthands every language uses ("15k", "2M", "3 m€").
+SHORT_SCALES: dict[str, int] = {"k": THOUSAND, "m": MILLION}
+# "mezzo milione", "half a million": half of the scale word that follows.
+HALF_WORDS = frozenset({"mig", "mitja", "medio", "media", "demi", "mezzo", "meio", "meia",
+                        "μισό", "μισο", "yarım", "yarim", "half", "نصف"})
+
+# Currency markers. Symbols and unambiguous words count anywhere in the answer; the short
+# codes in AMBIGUOUS only right after the number unless written in capitals, and those in
+# CAPITALS_ONLY only in capitals ("da" is Italian for "from", "try" and "mad" are English).
+CURRENCY_WORDS: dict[str, str] = {
+    "€": "EUR", "euro": "EUR", "euros": "EUR", "euri": "EUR", "eur": "EUR", "ευρώ": "EUR",
+    "ευρω": "EUR", "ευρο": "EUR", "avro": "EUR", "يورو": "EUR", "أورو": "EUR", "اورو": "EUR",
+    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
+    "dollari": "USD", "dólar": "USD", "dólares": "USD", "dòlars": "USD", "dòlar": "USD",
+    "dolar": "USD", "r$": "BRL", "δολάριο": "USD", "δολάρια": "USD",
+    "δολαρίων": "USD", "دولار": "USD", "دولارات": "USD",
+    "£": "GBP", "gbp": "GBP", "sterling": "GBP", "sterline": "GBP", "sterlina": "GBP",
+    "στερλίνες": "GBP", "στερλίνα": "GBP", "sterlin": "GBP",
+    "mad": "MAD", "dh": "MAD", "dhs": "MAD", "د.م": "MAD",
+    "tnd": "TND", "dt": "TND", "د.ت": "TND", "dzd": "DZD", "da": "DZD", "د.ج": "DZD",
+    "egp": "EGP", "ج.م": "EGP", "e£": "EGP",
+    "try": "TRY", "tl": "TRY", "₺": "TRY",
+    "lbp": "LBP", "jod": "JOD", "lyd": "LYD", "chf": "CHF", "fcfa": "XOF", "cfa": "XOF",
+}
+AMBIGUOUS = frozenset({"dh", "dhs", "dt", "tl", "eur", "usd", "gbp", "tnd", "dzd", "egp",
+                       "lbp", "jod", "lyd", "chf", "cfa"})
+CAPITALS_ONLY = frozenset({"mad", "da", "try"})
+# Words naming a kind of money whose code depends on the country ("dinar" is Tunisian,
+# Algerian, Libyan or Jordanian): (family default, the family's codes by country).
+FAMILIES: dict[str, tuple[str, dict[str, str]]] = {
+    "dinar": ("TND", {"TN": "TND", "DZ": "DZD", "LY": "LYD", "JO": "JOD", "RS": "RSD"}),
+    "dirham": ("MAD", {"MA": "MAD", "AE": "AED"}),
+    "lira": ("TRY", {"TR": "TRY", "LB": "LBP", "SY": "SYP", "EG": "EGP"}),
+    "pound": ("GBP", {"GB": "GBP", "EG": "EGP", "LB": "LBP", "SY": "SYP"}),
+    "جنيه": ("EGP", {"EG": "EGP", "GB": "GBP"}),
+}
+FAMILY_WORDS: dict[str, str] = {
+    "dinar": "dinar", "dinars": "dinar", "dinares": "dinar", "dinari": "dinar",
+    "dinaro": "dinar", "dinarı": "dinar", "δηνάριο": "dinar", "δηνάρια": "dinar",
+    "δηναρίων": "dinar", "دينار": "dinar", "دنانير": "dinar",
+    "dirham": "dirham", "dirhams": "dirham", "dirhem": "dirham", "dirhami": "dirham",
+    "dírhams": "dirham", "dirhames": "dirham", "ντιρχάμ": "dirham", "درهم": "dirham",
+    "دراهم": "dirham",
+    "lira": "lira", "lire": "lira", "liras": "lira", "lirası": "lira", "λίρα": "lira",
+    "λίρες": "lira", "λιρών": "lira", "ليرة": "lira", "ليرات": "lira",
+    "pound": "pound", "pounds": "pound", "livre": "pound", "livres": "pound",
+    "libra": "pound", "libras": "pound", "lliura": "pound", "lliures": "pound",
+    "جنيه": "جنيه", "جنيهات": "جنيه",
+}
+# Stems of country names and adjectives that qualify a family word ("dinar algérien",
+# "Mısır lirası", "λίρες Αιγύπτου", "دينار تونسي").
+QUALIFIERS: dict[str, tuple[str, ...]] = {
+    "TN": ("tunis", "tunes", "tunec", "tunus", "تونس", "τυνησ"),
+    "DZ": ("alger", "argel", "algér", "cezayir", "جزائر", "αλγερ"),
+    "LY": ("liby", "libi", "libic", "ليبي", "ليبيا", "λιβυ"),
+    "JO": ("jordan", "jordà", "giordan", "ürdün", "urdun", "اردن", "أردن", "ιορδαν"),
+    "EG": ("egypt", "égypt", "egip", "egíp", "egiz", "mısır", "misir", "مصر", "αιγυπτ"),
+    "LB": ("leban", "liban", "lübnan", "lubnan", "لبنان", "λιβαν"),
+    "SY": ("syri", "siri", "suriye", "سوري", "συρι"),
+    "TR": ("turk", "türk", "turc", "ترك", "τουρκ"),
+    "MA": ("maroc", "marroc", "marroq", "marocch", "morocc", "fas", "مغرب", "μαροκ"),
+    "GB": ("sterl", "britan", "brit", "anglais", "ingles", "inglés", "ingiliz", "استرليني",
+           "إسترليني", "στερλιν", "βρεταν"),
+    "AE": ("emirat", "امارات", "إمارات"),
+}
+# Where the user names no currency, the country's own is meant (euros elsewhere).
+COUNTRY_CURRENCY = {"MA": "MAD", "TN": "TND", "DZ": "DZD", "EG": "EGP", "TR": "TRY",
+                    "LB": "LBP", "JO": "JOD", "GB": "GBP", "US": "USD", "LY": "LYD"}
+# Nouns that say a number is the amount ("the amount is 80.000"), for corrections.
+AMOUNT_WORDS: dict[str, tuple[str, ...]] = {
+    "ca": ("import", "quantitat", "suma", "pressupost", "diners"),
+    "es": ("importe", "cantidad", "monto", "suma", "presupuesto", "dinero"),
+    "fr": ("montant", "somme", "budget", "argent"),
+    "it": ("importo", "somma", "cifra", "budget", "soldi"),
+    "pt": ("montante", "valor", "quantia", "orçamento", "dinheiro"),
+    "el": ("ποσό", "ποσού", "ποσον", "προϋπολογισμός", "χρήματα", "λεφτά"),
+    "tr": ("tutar", "tutarı", "miktar", "miktarı", "bütçe", "para"),
+    "ar": ("المبلغ", "مبلغ", "الميزانية", "ميزانية"),
+    "en": ("amount", "sum", "budget", "money"),
+}
