@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,3 +20,9 @@ def language(tracker: Tracker) -> str:
     """Return the conversation language (metadata first, then the slot, then English)."""
     value = metadata(tracker).get("language") or tracker.get_slot("language")
     return value if value in SUPPORTED else "en"
+
+
+def always_broker_needs() -> frozenset[str]:
+    """Return the need categories a broker always handles (ALWAYS_BROKER_NEEDS, comma list)."""
+    raw = os.environ.get("ALWAYS_BROKER_NEEDS", "")
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())

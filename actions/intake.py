@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from actions import catalogue
 from actions.amounts import default_currency, parse_amount, parse_currency, stated_amount
-from actions.common import language, metadata
+from actions.common import always_broker_needs, language, metadata
 from actions.extraction import extract
 from actions.matching import propose
 from actions.partners import tell_introductions
@@ -502,6 +502,10 @@ class ActionSubmitCase(Action):
             session.add(case)
         logger.info("case %s saved", reference)
         dispatcher.utter_message(response="utter_case_saved", reference=reference)
+        need = values.get("need_category")
+        if need in always_broker_needs():
+            # Some needs are always handled by a person: the core queues the conversation.
+            dispatcher.utter_message(json_message={"state": "waiting", "reason": f"need:{need}"})
         return [SlotSet("case_reference", reference), SlotSet("awaiting_confirmation", False),
                 SlotSet("failed_attempts", None)]
 
