@@ -71,6 +71,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# "in <language>" in the nine languages (Turkish and Arabic attach it to the word).
+_IN = frozenset({"in", "en", "em", "σε", "στα", "na", "a", "al"})
+
+
 def words(text: str) -> list[str]:
     """Return the words of ``text`` (letters only; numbers, e-mails and URLs dropped)."""
     return _WORD.findall(_EMAIL_OR_URL.sub(" ", text))
@@ -148,7 +152,10 @@ class LanguageResolver:
         if len(set(named)) != 1:
             return None
         others = [t for t in tokens if t not in self._names]
-        if len(tokens) <= 2 or any(t in self._cues for t in others):
+        # A name alone ("Ελληνικά"), after "in" ("en español"), or with a cue ("parli
+        # greco?"); "Marta Greco" answering the name question is a person.
+        if len(tokens) == 1 or (len(tokens) == 2 and others[0] in _IN) or any(
+                t in self._cues for t in others):
             return named[0]
         return None
 

@@ -88,3 +88,11 @@ def test_resolution_is_deterministic(resolver) -> None:
                                   "x" * 10_000, "'; DROP TABLE case; --", "مرحبا hello Γεια"])
 def test_hostile_or_odd_input_never_raises(resolver, text) -> None:
     assert resolver.resolve(text, current="es").language in {"es", "ar", "el", "en"}
+
+
+def test_a_surname_that_is_also_a_language_name_does_not_switch():
+    resolver = LanguageResolver()
+    for text, current in (("Marta Greco", "it"), ("Anna Français", "it"),
+                          ("Pedro Inglés", "es")):
+        assert resolver.resolve(text, current=current).language == current, text
+    assert resolver.resolve("in greco", current="it").language == "el"
