@@ -220,11 +220,17 @@ class ValidateIntakeForm(FormValidationAction):
         slot_value = unpayload(slot_value, "consent")
         granted = bool(slot_value)
         lang = language(tracker)
+        shown = response_text(domain, "utter_ask_consent", lang)
         with catalogue.session() as session, session.begin():
-            if session.get(Conversation, tracker.sender_id) is not None:
+            latest = session.scalar(select(Consent).where(
+                Consent.conversation_id == tracker.sender_id)
+                .order_by(Consent.id.desc()).limit(1))
+            unchanged = latest is not None and (latest.granted, latest.text_shown,
+                                                latest.language) == (granted, shown, lang)
+            # The form re-checks the slot when it reopens: one answer is one record.
+            if not unchanged and session.get(Conversation, tracker.sender_id) is not None:
                 session.add(Consent(conversation_id=tracker.sender_id, granted=granted,
-                                    text_shown=response_text(domain, "utter_ask_consent", lang),
-                                    language=lang))
+                                    text_shown=shown, language=lang))
         if not granted:
             # Nothing personal may be kept: forget whatever was prefilled.
             # The kind of need is not personal: it still guides anonymous browsing.

@@ -65,3 +65,28 @@ def test_a_need_configured_for_brokers_queues_the_conversation(database, monkeyp
     messages = _submit()
     assert messages[0]["response"] == "utter_case_saved"
     assert messages[1]["custom"] == {"state": "waiting", "reason": "need:consultancy"}
+
+
+def test_one_consent_answer_is_one_record_even_when_the_form_checks_it_again(database):
+    from actions.intake import ValidateIntakeForm
+
+    domain = {"responses": {"utter_ask_consent": [{"text": "May we keep your data?"}]}}
+
+    def answer(value: bool) -> None:
+        tracker = Tracker(sender_id="conv-1", slots={"language": "ar"},
+                          latest_message={"metadata": {"language": "ar"}}, events=[],
+                          paused=False, followup_action=None, active_loop={},
+                          latest_action_name="action_listen")
+        asyncio.run(ValidateIntakeForm().validate_consent(value, CollectingDispatcher(),
+                                                          tracker, domain))
+
+    with database.begin() as session:
+        session.query(Consent).delete()
+    answer(True)
+    answer(True)  # the form reopened from the summary and checked the slot again
+    with database() as session:
+        assert [c.granted for c in session.scalars(select(Consent))] == [True]
+    answer(False)
+    with database() as session:
+        assert [c.granted for c in session.scalars(select(Consent).order_by(Consent.id))] == [
+            True, False]
