@@ -23,7 +23,8 @@ EXPORT_FIELDS = ("reference", "status", "created_at", "language", "channel", "or
 
 def find_cases(session: Session, *, status: str | None = None,
                since: dt.date | None = None, until: dt.date | None = None,
-               country: str | None = None, need: str | None = None) -> list[Case]:
+               country: str | None = None, need: str | None = None,
+               language: str | None = None) -> list[Case]:
     """Return cases matching every given filter, oldest first."""
     query = select(Case).order_by(Case.created_at, Case.id)
     if status:
@@ -38,6 +39,8 @@ def find_cases(session: Session, *, status: str | None = None,
         query = query.where(Case.country == country.upper())
     if need:
         query = query.where(Case.need_category == need)
+    if language:
+        query = query.where(Case.language == language)
     return list(session.scalars(query))
 
 

@@ -325,11 +325,15 @@ def main(argv: list[str] | None = None) -> int:
                            "databases), `bench nlu LANG`, `bench run`")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
+    staff = sub.add_parser("staff", help="console accounts: `staff add | list | password`")
+    staff.add_argument("staff_args", nargs=argparse.REMAINDER)
+    staff.set_defaults(func=lambda a: __import__("bot.console.accounts_cli", fromlist=["main"])
+                       .main(a.staff_args))
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in {"test", "evaluate", "bench"}:
+    if extra and args.command not in {"test", "evaluate", "bench", "staff"}:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "test":
         args.pytest_args = [*extra, *(args.pytest_args or [])]
@@ -337,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         args.evaluate_args = [*extra, *(args.evaluate_args or [])]
     if args.command == "bench":
         args.bench_args = [*extra, *(args.bench_args or [])]
+    if args.command == "staff":
+        args.staff_args = [*extra, *(args.staff_args or [])]
     return int(args.func(args))
 
 

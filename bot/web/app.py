@@ -29,6 +29,7 @@ from bot.channels.telegram import (
 )
 from bot.channels.whatsapp import WhatsAppAdapter
 from bot.config import PROJECT_ROOT, Settings
+from bot.console.routes import console_routes
 from bot.core.conversation import ConversationCore
 from bot.core.delivery import DeliveryWorker
 from bot.core.language import LanguageResolver
@@ -141,7 +142,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         await rasa.aclose()
         engine.dispose()
 
-    routes: list[BaseRoute] = [Route("/healthz", health), *chat_api.routes, *live.routes]
+    routes: list[BaseRoute] = [Route("/healthz", health), *chat_api.routes, *live.routes,
+                               *console_routes(core.store.sessions)]
     if telegram is not None and not polling:
         routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
     if whatsapp is not None:

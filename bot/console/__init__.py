@@ -1,0 +1,1 @@
+"""The staff console: brokers see the queue, take conversations, answer and hand back."""
