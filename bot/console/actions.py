@@ -21,6 +21,7 @@ from bot.console import pages
 from bot.console.web import PREFIX, changed, db, field, form, redirect, staff_only
 from bot.core import locales
 from catalog import console_queries, handoff
+from catalog.brief import isolate
 from catalog.handoff import HandoffError, NotHolder
 from catalog.models import Conversation, Staff
 from catalog.outbox import enqueue
@@ -50,11 +51,12 @@ def public_name(name: str, email: str) -> str:
     return name if name and name != email else email.split("@")[0]
 
 
-def _tell_user(session: Session, conversation_id: str, key: str, **values: object) -> None:
-    """Queue a handoff notice to the user, in the user's language."""
+def _tell_user(session: Session, conversation_id: str, key: str, **values: str) -> None:
+    """Queue a handoff notice to the user, in the user's language (names kept intact in RTL)."""
     lang = _user_language(session, conversation_id)
+    filled = {name: isolate(value, lang) for name, value in values.items()}
     enqueue(session, conversation_id=conversation_id, kind="notice", language=lang,
-            text=locales.text(key, lang, **values))
+            text=locales.text(key, lang, **filled))
 
 
 def _why_not_taken(session: Session, conversation_id: str, member: StaffMember) -> Outcome:

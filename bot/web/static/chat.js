@@ -66,6 +66,7 @@
     });
     const data = await response.json();
     conversation = data.conversation_id;
+    document.dispatchEvent(new CustomEvent("iesmed:conversation", { detail: conversation }));
     applyLanguage(data.language || body.language || "en");
     return conversation;
   }
