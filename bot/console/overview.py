@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,8 +26,7 @@ def wait_labels(t: Texts) -> list[str]:
     """Return the wait buckets' labels in the broker's language."""
     spans = [t.duration(dt.timedelta(minutes=m)) for m in WAIT_EDGES[1:]]
     labels = [t("range_below", limit=spans[0])]
-    labels += [t("range_between", low=low, high=high)
-               for low, high in zip(spans, spans[1:], strict=False)]
+    labels += [t("range_between", low=low, high=high) for low, high in pairwise(spans)]
     labels.append(t("range_above", limit=spans[-1]))
     return labels
 

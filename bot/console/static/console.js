@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  // Once a form is on its way the page is about to change: live reloads would race it.
+  let leaving = false;
+  document.addEventListener("submit", () => { leaving = true; });
 
   function liveQueue(table) {
     const body = document.getElementById("queue-rows");
@@ -86,6 +89,7 @@
       old.replaceWith(...badge(s.id, s.status, s.label, s.outbox_id));
     });
     source.addEventListener("state", () => {
+      if (leaving) return;
       const draft = document.getElementById("reply-text");
       if (!draft || !draft.value.trim()) {
         window.location.reload();
