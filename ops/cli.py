@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.set_defaults(func=cmd_bench)
     staff = sub.add_parser("staff", help="console accounts: `staff add | list | password`")
     staff.add_argument("staff_args", nargs=argparse.REMAINDER)
-    staff.set_defaults(func=lambda a: __import__("bot.console.accounts_cli", fromlist=["main"])
+    staff.set_defaults(func=lambda a: __import__("ops.staff_accounts", fromlist=["main"])
                        .main(a.staff_args))
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")

@@ -71,7 +71,7 @@ class Texts:
         """Return a language's name in the broker's language."""
         if not code:
             return "—"
-        return Locale.parse(self.lang).languages.get(code, code)
+        return str(Locale.parse(self.lang).languages.get(code, code))
 
     def country(self, code: str | None) -> str:
         """Return a country's name in the broker's language."""

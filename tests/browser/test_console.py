@@ -10,10 +10,10 @@ import shutil
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bot.console import accounts_cli
 from bot.core import locales
-from bot.training import language_responses
 from catalog.brief import isolate
+from ops import staff_accounts
+from ops.rasa_project import language_responses
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -36,7 +36,7 @@ def browser(stack):
 def broker_email(stack):
     """A broker account in the stack's database, made the way `./iesmed staff add` makes it."""
     email = f"maria-{secrets.token_hex(3)}@iesmed.example"
-    code = accounts_cli.main(["--database", stack.database_url, "add", email, "--role",
+    code = staff_accounts.main(["--database", stack.database_url, "add", email, "--role",
                               "broker", "--name", "Maria", "--language", "en"],
                              stdin=io.StringIO(PASSWORD + "\n"))
     assert code == 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from bot.launcher import free_port
 from bot.web.app import create_app
 from catalog.models import Conversation
+from ops.supervisor import free_port
 from tests.support.console import PASSWORD, add_staff, csrf_of, sign_in, waiting_conversation
 
 
@@ -77,6 +77,7 @@ def test_sign_in_never_sends_visitors_to_another_site(app, sessions):
 def test_production_cookies_are_secure(settings_factory):
     settings = settings_factory(IESMED_ENV="production",
                                 STAFF_CONSOLE_SECRET="a-real-secret-of-some-length",
+                                RASA_TOKEN="another-real-secret-of-some-length",
                                 RASA_URL=f"http://127.0.0.1:{free_port()}")
     app = create_app(settings)
     add_staff(app.state.core.store.sessions, "maria@iesmed.example")

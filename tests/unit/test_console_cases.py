@@ -13,7 +13,6 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from bot.console import charts
-from bot.launcher import free_port
 from bot.web.app import create_app
 from catalog import handoff
 from catalog.console_queries import WeekCount
@@ -25,6 +24,7 @@ from catalog.models import (
     Service,
     ServiceTranslation,
 )
+from ops.supervisor import free_port
 from tests.support.console import add_staff, sign_in
 
 NOW = dt.datetime.now(dt.UTC)

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from bot.core import locales
-from bot.launcher import free_port
 from bot.web.app import create_app
 from catalog import outbox
 from catalog.brief import isolate
 from catalog.models import Case, Conversation, ConversationMessage, OutboxMessage
+from ops.supervisor import free_port
 from tests.support.console import add_staff, sign_in, waiting_conversation
 
 

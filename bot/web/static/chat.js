@@ -34,25 +34,40 @@
     return item;
   }
 
-  function showReplies(replies) {
-    for (const reply of replies) {
-      const item = bubble(reply.text, "bot");
-      if (reply.buttons && reply.buttons.length) {
-        const row = document.createElement("div");
-        row.className = "buttons";
-        for (const b of reply.buttons) {
-          const button = document.createElement("button");
-          button.type = "button";
-          button.textContent = b.title;
-          button.addEventListener("click", () => {
-            row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
-            post(b.payload, b.title);
-          });
-          row.appendChild(button);
-        }
-        item.appendChild(row);
-      }
+  function addButtons(item, buttons) {
+    if (!buttons || !buttons.length) return;
+    const row = document.createElement("div");
+    row.className = "buttons";
+    for (const b of buttons) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.title;
+      button.addEventListener("click", () => {
+        row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+        post(b.payload, b.title);
+      });
+      row.appendChild(button);
     }
+    item.appendChild(row);
+  }
+
+  function showReplies(replies) {
+    for (const reply of replies) addButtons(bubble(reply.text, "bot"), reply.buttons);
+  }
+
+  // Broker replies and notices pushed by the server (server-sent events). EventSource
+  // reconnects by itself and sends Last-Event-ID, so the page catches up on what it missed.
+  function listen(id) {
+    const shown = new Set();
+    const source = new EventSource("api/conversations/" + encodeURIComponent(id) + "/events");
+    source.addEventListener("message", (event) => {
+      const pushed = JSON.parse(event.data);
+      if (shown.has(pushed.id)) return;
+      shown.add(pushed.id);
+      const item = bubble(pushed.text, pushed.author === "broker" ? "broker" : "notice");
+      addButtons(item, pushed.buttons);
+    });
+    source.addEventListener("gone", () => source.close());
   }
 
   async function ensureConversation() {
@@ -66,7 +81,7 @@
     });
     const data = await response.json();
     conversation = data.conversation_id;
-    document.dispatchEvent(new CustomEvent("iesmed:conversation", { detail: conversation }));
+    listen(conversation);
     applyLanguage(data.language || body.language || "en");
     return conversation;
   }

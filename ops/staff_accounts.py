@@ -1,4 +1,4 @@
-"""`./iesmed staff add | list | password`: console accounts, created by an operator.
+"""`./iesmed staff add | list | password | telegram`: staff accounts, made by an operator.
 
 Passwords are never command-line arguments (they would land in the shell history
 and the process list): they are asked for twice on a terminal, or read from the
@@ -11,6 +11,8 @@ import argparse
 import getpass
 import sys
 from typing import TextIO
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import load_settings
 from catalog import staff
@@ -50,11 +52,48 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser("list", help="list accounts")
     password = actions.add_parser("password", help="set a new password (ends its sessions)")
     password.add_argument("email")
+    telegram = actions.add_parser("telegram", help="let the account answer from the Telegram "
+                                  "staff group (its numeric Telegram user id)")
+    telegram.add_argument("email")
+    link = telegram.add_mutually_exclusive_group(required=True)
+    link.add_argument("user_id", nargs="?", type=int)
+    link.add_argument("--unlink", action="store_true")
     return parser
 
 
 def _database(args: argparse.Namespace) -> str:
     return str(args.database) if args.database else load_settings().database
+
+
+def _list(sessions: sessionmaker[Session], stdout: TextIO) -> None:
+    with sessions() as session:
+        for account in staff.list_staff(session):
+            state = "active" if account.active else "disabled"
+            stdout.write(f"{account.email}\t{account.role}\t{account.language}\t{state}\t"
+                         f"{account.name}\n")
+
+
+def _telegram(sessions: sessionmaker[Session], args: argparse.Namespace,
+              stdout: TextIO) -> None:
+    user_id = None if args.unlink else args.user_id
+    with sessions.begin() as session:
+        staff.link_telegram(session, email=args.email, telegram_user_id=user_id)
+    linked = "unlinked" if user_id is None else f"user {user_id} linked"
+    stdout.write(f"{args.email.strip().lower()}: Telegram {linked}\n")
+
+
+def _with_password(sessions: sessionmaker[Session], args: argparse.Namespace,
+                   stdin: TextIO, stdout: TextIO) -> None:
+    password = read_password(stdin)
+    email = args.email.strip().lower()
+    with sessions.begin() as session:
+        if args.action == "add":
+            staff.add_staff(session, email=email, password=password, role=args.role,
+                            name=args.name, language=args.language)
+            stdout.write(f"account {email} created ({args.role})\n")
+        else:
+            staff.set_password(session, email=email, password=password)
+            stdout.write(f"password of {email} changed; its sessions are ended\n")
 
 
 def main(argv: list[str], *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -66,22 +105,11 @@ def main(argv: list[str], *, stdin: TextIO | None = None, stdout: TextIO | None 
         upgrade(engine)
         sessions = make_session_factory(engine)
         if args.action == "list":
-            with sessions() as session:
-                for account in staff.list_staff(session):
-                    state = "active" if account.active else "disabled"
-                    stdout.write(f"{account.email}\t{account.role}\t{account.language}\t"
-                                 f"{state}\t{account.name}\n")
-            return 0
-        password = read_password(stdin)
-        with sessions.begin() as session:
-            if args.action == "add":
-                staff.add_staff(session, email=args.email, password=password, role=args.role,
-                                name=args.name, language=args.language)
-                stdout.write(f"account {args.email.strip().lower()} created ({args.role})\n")
-            else:
-                staff.set_password(session, email=args.email, password=password)
-                stdout.write(f"password of {args.email.strip().lower()} changed; "
-                             "its sessions are ended\n")
+            _list(sessions, stdout)
+        elif args.action == "telegram":
+            _telegram(sessions, args, stdout)
+        else:
+            _with_password(sessions, args, stdin, stdout)
         return 0
     except StaffError as exc:
         print(f"iesmed staff: {exc}", file=sys.stderr)
