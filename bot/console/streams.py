@@ -6,6 +6,7 @@ arrive), wakes at once on this process's pulse and otherwise looks every second.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,9 +22,19 @@ from catalog import console_queries
 from catalog.console_queries import TranscriptRow
 from catalog.staff import StaffMember
 
+logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+async def guarded(events: AsyncIterator[str]) -> AsyncIterator[str]:
+    """Pass events on; end the stream cleanly if reading fails (the page reconnects)."""
+    try:
+        async for chunk in events:
+            yield chunk
+    except Exception:
+        logger.exception("console: a live stream failed")
 
 
 def _after(request: Request) -> int:
@@ -66,7 +77,8 @@ async def queue_events(request: Request, member: StaffMember) -> Response:
                 yield ": keep-alive\n\n"
             await pulse.wait(POLL_SECONDS)
 
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=STREAM_HEADERS)
+    return StreamingResponse(guarded(stream()), media_type="text/event-stream",
+                             headers=STREAM_HEADERS)
 
 
 @staff_only()
@@ -116,4 +128,5 @@ async def conversation_events(request: Request, member: StaffMember) -> Response
                 yield ": keep-alive\n\n"
             await pulse.wait(POLL_SECONDS)
 
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=STREAM_HEADERS)
+    return StreamingResponse(guarded(stream()), media_type="text/event-stream",
+                             headers=STREAM_HEADERS)

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.console.i18n import Texts
+from bot.console.i18n import Texts, best_language
 from catalog import staff
 from catalog.staff import StaffMember
 
@@ -118,8 +118,9 @@ def redirect(url: str) -> RedirectResponse:
 
 def refuse(request: Request, member: StaffMember | None, key: str, status: int) -> Response:
     """Answer with a short localised refusal page."""
-    return render(request, "refused.html", lang=member.language if member else "en",
-                  status=status, member=member, message_key=key)
+    lang = member.language if member else best_language(request.headers.get("accept-language"))
+    return render(request, "refused.html", lang=lang, status=status, member=member,
+                  message_key=key)
 
 
 def staff_only(*, admin: bool = False) -> Callable[[Handler], Endpoint]:
