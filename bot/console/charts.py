@@ -49,15 +49,14 @@ class Chart:
         return float(self.height - BOTTOM)
 
 
-def nice_ceiling(value: float) -> int:
-    """Round up to 1, 2 or 5 times a power of ten (at least 1)."""
-    if value <= 1:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return int(step * power)
-    return int(10 * power)
+def nice_ceiling(value: float, *, ticks: int = 4) -> int:
+    """Return an axis top above ``value`` whose ``ticks`` steps are whole, round numbers."""
+    needed = max(1.0, value / ticks)
+    power = 10 ** math.floor(math.log10(needed))
+    for step in (1, 2, 2.5, 5, 10):
+        if needed <= step * power and float(step * power).is_integer():
+            return int(step * power * ticks)
+    return int(10 * power * ticks)
 
 
 def weeks_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -101,6 +101,10 @@ class Texts:
             return "—"
         return format_timedelta(value, threshold=1.5, locale=self.lang)
 
+    def span(self, value: dt.timedelta) -> str:
+        """Return a short whole duration for labels ("15 min", "1 hr")."""
+        return format_timedelta(value, threshold=1, format="short", locale=self.lang)
+
     def since(self, moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
         """Return how long ago ``moment`` was, as a rounded duration."""
         if moment is None:

@@ -24,7 +24,7 @@ WAIT_EDGES = (0.0, 5.0, 15.0, 60.0, 240.0, 1440.0)
 
 def wait_labels(t: Texts) -> list[str]:
     """Return the wait buckets' labels in the broker's language."""
-    spans = [t.duration(dt.timedelta(minutes=m)) for m in WAIT_EDGES[1:]]
+    spans = [t.span(dt.timedelta(minutes=m)) for m in WAIT_EDGES[1:]]
     labels = [t("range_below", limit=spans[0])]
     labels += [t("range_between", low=low, high=high) for low, high in pairwise(spans)]
     labels.append(t("range_above", limit=spans[-1]))

@@ -167,5 +167,6 @@ def test_stacked_chart_heights_follow_the_counts_and_rare_values_become_other():
 
 
 def test_nice_ceiling_rounds_axis_tops():
-    assert [charts.nice_ceiling(v) for v in (0, 1, 3, 7, 11, 180, 501)] == \
-        [1, 1, 5, 10, 20, 200, 1000]
+    # Four whole steps: counts never read "1.2" on the axis.
+    assert [charts.nice_ceiling(v) for v in (0, 1, 3, 4, 5, 7, 11, 22, 180, 501)] == \
+        [4, 4, 4, 4, 8, 8, 20, 40, 200, 800]
