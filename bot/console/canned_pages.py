@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,9 +30,15 @@ def defaults() -> dict[str, dict[str, dict[str, str]]]:
 
 
 def seed_defaults(sessions: sessionmaker[Session]) -> int:
-    """Load the shipped canned replies into an empty table; return how many were added."""
-    with sessions.begin() as session:
-        return canned.seed_replies(session, defaults())
+    """Load the shipped canned replies into an empty table; return how many were added.
+
+    Replicas starting together may race for it: the loser finds the rows there.
+    """
+    try:
+        with sessions.begin() as session:
+            return canned.seed_replies(session, defaults())
+    except IntegrityError:
+        return 0
 
 
 async def _page(request: Request, member: StaffMember, *, message_key: str = "",

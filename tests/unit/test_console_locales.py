@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 from bot.console import i18n
-from bot.console.canned_pages import defaults
+from bot.console.canned_pages import defaults, seed_defaults
+from catalog import canned
+from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.vocabulary import LANGUAGES
 
 CONSOLE = Path(i18n.__file__).parent
@@ -66,3 +68,16 @@ def test_canned_replies_ship_in_every_language():
     for key, by_lang in defaults().items():
         assert set(by_lang) == set(LANGUAGES), key
         assert all(entry["title"] and entry["text"] for entry in by_lang.values()), key
+
+
+def test_default_canned_replies_load_once_and_deletions_stay(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'canned.sqlite3'}")
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    assert seed_defaults(sessions) == len(defaults()) * len(LANGUAGES)
+    with sessions.begin() as session:
+        canned.delete_reply(session, canned.replies(session, "ar")[0].id)
+    assert seed_defaults(sessions) == 0
+    with sessions() as session:
+        assert len(canned.replies(session, "ar")) == len(defaults()) - 1
+    engine.dispose()
