@@ -73,3 +73,17 @@ def test_markup_typed_by_the_user_is_shown_as_text(page):
     expect(page.locator(".msg--bot")).to_have_count(1)
     assert page.title() == "iesMed"
     assert page.locator(".msg--me img").count() == 0
+
+
+def test_after_erasing_everything_the_page_goes_on_in_a_new_conversation(page, stack):
+    _send(page, "Bonjour")
+    expect(page.locator(".msg--bot")).to_have_count(1)
+    _send(page, "/forget")
+    confirm = RESPONSES["fr"]["utter_confirm_erase"][0]["buttons"][0]["title"]
+    page.get_by_role("button", name=confirm).click()
+    expect(page.locator(".msg--bot").last).to_have_text(
+        RESPONSES["fr"]["utter_data_erased"][0]["text"])
+    _send(page, "Bonjour")
+    expect(page.locator(".msg--bot").last).to_contain_text(
+        RESPONSES["fr"]["utter_greet"][0]["text"][:30])
+    assert page.locator(".msg--bot", has_text="Error").count() == 0

@@ -67,7 +67,11 @@
       const item = bubble(pushed.text, pushed.author === "broker" ? "broker" : "notice");
       addButtons(item, pushed.buttons);
     });
-    source.addEventListener("gone", () => source.close());
+    source.addEventListener("gone", () => {
+      // The conversation was erased (/forget): the next message starts a new one.
+      source.close();
+      if (conversation === id) conversation = null;
+    });
   }
 
   async function ensureConversation() {
@@ -86,15 +90,25 @@
     return conversation;
   }
 
+  function deliver(id, text) {
+    return fetch("api/conversations/" + encodeURIComponent(id) + "/messages", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text: text }),
+    });
+  }
+
   async function post(text, shown) {
-    const id = await ensureConversation();
+    let id = await ensureConversation();
     bubble(shown || text, "me");
     send.disabled = true;
     try {
-      const response = await fetch("api/conversations/" + id + "/messages", {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ text: text }),
-      });
+      let response = await deliver(id, text);
+      if (response.status === 404) {
+        // Erased meanwhile (or expired): carry on in a new conversation.
+        conversation = null;
+        id = await ensureConversation();
+        response = await deliver(id, text);
+      }
       const data = await response.json();
       if (!response.ok) {
         bubble(chrome.engine_unavailable || data.error || "Error", "bot");
