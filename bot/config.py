@@ -38,6 +38,13 @@ class Settings(BaseSettings):
 
     max_message_chars: int = Field(4000, alias="MAX_MESSAGE_CHARS")
     max_body_bytes: int = Field(32_768, alias="MAX_BODY_BYTES")
+    # Chat API rate limits (token buckets, see bot/web/rate_limit.py): new conversations
+    # per client address, and messages per conversation.
+    chat_conversations_per_minute: float = Field(30.0, gt=0,
+                                                 alias="CHAT_CONVERSATIONS_PER_MINUTE")
+    chat_conversations_burst: int = Field(30, ge=1, alias="CHAT_CONVERSATIONS_BURST")
+    chat_messages_per_minute: float = Field(60.0, gt=0, alias="CHAT_MESSAGES_PER_MINUTE")
+    chat_messages_burst: int = Field(30, ge=1, alias="CHAT_MESSAGES_BURST")
 
     telegram_token: SecretStr | None = Field(None, alias="TELEGRAM_TOKEN")
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -43,6 +42,7 @@ from bot.core.conversation import COMMANDS, ConversationCore
 from bot.core.delivery import Recipient
 from bot.core.messages import InboundMessage, OutboundMessage
 from bot.errors import BotError, DeliveryFailed, Undeliverable
+from bot.web.bodies import BadBody, parse_json, read_body
 from catalog import updates
 
 logger = logging.getLogger(__name__)
@@ -296,12 +296,17 @@ async def telegram_webhook(request: Request) -> Response:
                                                    expected.get_secret_value().encode()):
         logger.warning("telegram: webhook call refused (missing or wrong secret token)")
         return JSONResponse({"error": "forbidden"}, status_code=403)
-    body = await request.body()
-    if len(body) > request.app.state.max_body_bytes * 4:
-        return JSONResponse({"error": "too large"}, status_code=413)
     try:
-        update = Update.de_json(json.loads(body), application.bot)
-    except (ValueError, TypeError, KeyError) as exc:
+        body = await read_body(request, request.app.state.max_body_bytes * 4)
+        data = parse_json(body)
+    except BadBody as exc:
+        logger.warning("telegram: webhook body refused (%s)", exc.message)
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
+    if not isinstance(data, dict):
+        return JSONResponse({"error": "malformed update"}, status_code=400)
+    try:
+        update = Update.de_json(data, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         logger.warning("telegram: malformed update refused (%s)", type(exc).__name__)
         return JSONResponse({"error": "malformed update"}, status_code=400)
     await application.process_update(update)

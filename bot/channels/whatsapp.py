@@ -11,8 +11,8 @@ import asyncio
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from bot.core.conversation import ConversationCore
 from bot.core.delivery import Recipient
 from bot.core.messages import InboundMessage, OutboundMessage
 from bot.errors import BotError, DeliveryFailed, Undeliverable
+from bot.web.bodies import BadBody, parse_json, read_body
 from catalog import updates
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ MAX_LIST_ROWS, MAX_ROW_TITLE = 10, 24
 MAX_BODY = 4096
 MAX_INTERACTIVE_BODY = 1024
 SERVICE_WINDOW = dt.timedelta(hours=24)
+MAX_WEBHOOK_BYTES = 1_000_000
+# A WhatsApp id is the user's phone number in international form, digits only (E.164).
+_WA_ID = re.compile(r"[0-9]{6,15}")
 # Weak prior for the first message: the language most users of a calling code write in.
 REGION_LANGUAGE = {
     "AD": "ca", "ES": "es", "FR": "fr", "BE": "fr", "MC": "fr", "IT": "it", "MT": "en",
@@ -46,12 +50,41 @@ REGION_LANGUAGE = {
 }
 
 
+def _dicts(value: object) -> list[dict[str, Any]]:
+    """Return the objects of a JSON list (anything else in it, or a non-list, is ignored)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _field(value: object, name: str) -> str | None:
+    """Return ``value[name]`` when ``value`` is an object and that field is a string."""
+    found = value.get(name) if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def _message_text(message: dict[str, Any]) -> str | None:
+    """Return what the user said or pressed, or None for media and unknown kinds."""
+    kind = message.get("type")
+    if kind == "text":
+        return _field(message.get("text"), "body")
+    if kind == "interactive":
+        interactive = message.get("interactive")
+        if not isinstance(interactive, dict):
+            return None
+        reply = interactive.get("button_reply") or interactive.get("list_reply")
+        return _field(reply, "id")
+    if kind == "button":  # quick-reply button of a template message
+        return _field(message.get("button"), "payload")
+    return None
+
+
 def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
     """Check X-Hub-Signature-256: an HMAC-SHA256 of the raw body keyed with the app secret."""
     if not header or not header.startswith("sha256="):
         return False
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest().encode()
+    # Compare bytes: compare_digest refuses str with non-ASCII characters, which a forged
+    # header can carry (Starlette decodes header values as Latin-1).
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").encode("latin-1"))
 
 
 def language_from_phone(wa_id: str) -> str | None:
@@ -129,20 +162,28 @@ class WhatsAppAdapter:
         return last is not None and (now or dt.datetime.now(dt.UTC)) - last < SERVICE_WINDOW
 
     async def handle_payload(self, payload: dict[str, Any]) -> None:
-        """Process one webhook body: messages are answered, statuses accepted quietly."""
-        for entry in payload.get("entry") or []:
-            for change in entry.get("changes") or []:
-                value = change.get("value") or {}
-                for message in value.get("messages") or []:
-                    if isinstance(message, dict):
-                        await self._on_message(message)
-                if value.get("statuses"):
-                    logger.debug("whatsapp: %d status callbacks", len(value["statuses"]))
+        """Process one webhook body: messages are answered, statuses accepted quietly.
+
+        The body is signed by Meta, but its shape is still checked at every level: a
+        value of an unexpected type is skipped, never trusted.
+        """
+        for entry in _dicts(payload.get("entry")):
+            for change in _dicts(entry.get("changes")):
+                value = change.get("value")
+                if not isinstance(value, dict):
+                    continue
+                for message in _dicts(value.get("messages")):
+                    await self._on_message(message)
+                statuses = value.get("statuses")
+                if isinstance(statuses, list) and statuses:
+                    logger.debug("whatsapp: %d status callbacks", len(statuses))
 
     async def _on_message(self, message: dict[str, Any]) -> None:
-        wa_id = str(message.get("from", ""))
-        message_id = str(message.get("id", ""))
-        if not wa_id.isdigit():
+        wa_id = message.get("from")
+        message_id = message.get("id")
+        if not isinstance(wa_id, str) or not _WA_ID.fullmatch(wa_id) \
+                or not isinstance(message_id, str) or not 0 < len(message_id) <= 256:
+            logger.info("whatsapp: message without a valid sender or id ignored")
             return
         sessions = self.core.store.sessions
         if not await asyncio.to_thread(updates.claim, sessions, CHANNEL, message_id):
@@ -161,18 +202,7 @@ class WhatsAppAdapter:
         state.last_inbound = dt.datetime.now(dt.UTC)
         hint = language_from_phone(wa_id)
         info = self.core.store.open(channel=CHANNEL, channel_user_id=wa_id, language=hint)
-        kind = message.get("type")
-        text: str | None = None
-        if kind == "text":
-            text = str((message.get("text") or {}).get("body", ""))
-            if text.strip().isdigit() and 0 < int(text) <= len(state.menu):
-                text = state.menu[int(text) - 1]
-        elif kind == "interactive":
-            interactive = message.get("interactive") or {}
-            reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
-            text = str(reply.get("id", ""))
-        elif kind == "button":  # quick-reply button of a template message
-            text = str((message.get("button") or {}).get("payload", ""))
+        text = _message_text(message)
         if text is None:
             try:
                 await self.send(wa_id, OutboundMessage(locales.text("unsupported_media",
@@ -180,6 +210,9 @@ class WhatsAppAdapter:
             except BotError:
                 logger.error("whatsapp: the unsupported-media answer was not sent")
             return
+        choice = text.strip()
+        if choice.isascii() and choice.isdigit() and 0 < int(choice) <= len(state.menu):
+            text = state.menu[int(choice) - 1]
         state.menu = []
         try:
             result = await self.core.handle(InboundMessage(conversation_id=info.id, text=text,
@@ -285,20 +318,21 @@ async def receive_webhook(request: Request) -> Response:
     """Receive a signed webhook call; refuse and log anything unsigned or mis-signed."""
     settings = request.app.state.settings
     adapter: WhatsAppAdapter = request.app.state.whatsapp
-    body = await request.body()
-    if len(body) > 1_000_000:
-        return JSONResponse({"error": "too large"}, status_code=413)
+    try:
+        # Read at most the cap before anything else: the signature needs the whole body.
+        body = await read_body(request, MAX_WEBHOOK_BYTES)
+    except BadBody as exc:
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
     secret = settings.whatsapp_app_secret
     if secret is None or not verify_signature(secret.get_secret_value(), body,
                                               request.headers.get("X-Hub-Signature-256")):
         logger.warning("whatsapp: webhook call refused (missing or wrong signature)")
         return JSONResponse({"error": "invalid signature"}, status_code=401)
     try:
-        payload = json.loads(body)
-    except ValueError:
-        return JSONResponse({"error": "malformed JSON"}, status_code=400)
+        payload = parse_json(body)
+    except BadBody as exc:
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
     if not isinstance(payload, dict):
         return JSONResponse({"error": "malformed payload"}, status_code=400)
     await adapter.handle_payload(payload)
     return JSONResponse({"ok": True})
-

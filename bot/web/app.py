@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import httpx
 import yaml
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -70,14 +71,15 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def build_core(settings: Settings, engine: Engine, *,
-               on_change: Callable[[str], None] | None = None
+               on_change: Callable[[str], None] | None = None,
+               rasa_transport: httpx.AsyncBaseTransport | None = None,
                ) -> tuple[ConversationCore, RasaClient]:
     """Create the conversation core (and its Rasa client) on a migrated database."""
     if settings.migrate_on_start:
         upgrade(engine)
     rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds,
                       token=settings.rasa_token.get_secret_value() if settings.rasa_token
-                      else None)
+                      else None, transport=rasa_transport)
     intents, entities = domain_names()
     hours = parse_office_hours(settings.broker_hours, settings.broker_timezone,
                                settings.broker_holidays)
@@ -90,11 +92,18 @@ def build_core(settings: Settings, engine: Engine, *,
     return core, rasa
 
 
-def create_app(settings: Settings, *, telegram_request: BaseRequest | None = None) -> Starlette:
-    """Build the HTTP application with its conversation core and channel webhooks."""
+def create_app(settings: Settings, *, telegram_request: BaseRequest | None = None,
+               rasa_transport: httpx.AsyncBaseTransport | None = None,
+               graph_transport: httpx.AsyncBaseTransport | None = None) -> Starlette:
+    """Build the HTTP application with its conversation core and channel webhooks.
+
+    ``telegram_request``, ``rasa_transport`` and ``graph_transport`` stand in for
+    Telegram, Rasa and the WhatsApp Graph API in tests.
+    """
     engine = make_engine(settings.database)
     pulse = live.Pulse()
-    core, rasa = build_core(settings, engine, on_change=pulse.notify)
+    core, rasa = build_core(settings, engine, on_change=pulse.notify,
+                            rasa_transport=rasa_transport)
     delivery = DeliveryWorker(core.store.sessions, poll_seconds=settings.outbox_poll_seconds)
     telegram = None
     polling = settings.telegram_token is not None and not settings.telegram_webhook_url
@@ -114,7 +123,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         whatsapp = WhatsAppAdapter(core, token=settings.whatsapp_token.get_secret_value(),
                                    phone_number_id=settings.whatsapp_phone_number_id,
                                    graph_url=settings.whatsapp_graph_url,
-                                   template=settings.whatsapp_template)
+                                   template=settings.whatsapp_template,
+                                   transport=graph_transport)
         delivery.register("whatsapp", whatsapp)
 
     @contextlib.asynccontextmanager
@@ -162,4 +172,5 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
     app.state.whatsapp = whatsapp
     app.state.settings = settings
     app.state.max_body_bytes = settings.max_body_bytes
+    app.state.chat_limits = chat_api.ChatLimits.from_settings(settings)
     return app

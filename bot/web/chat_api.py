@@ -2,58 +2,61 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.config import Settings
 from bot.core.conversation import ConversationCore
 from bot.core.locales import LANGUAGE_NAMES
 from bot.core.locales import text as locale_text
 from bot.core.messages import InboundMessage
+from bot.core.store import ConversationInfo
 from bot.errors import UnknownConversation
+from bot.web.bodies import BadBody, json_object
+from bot.web.rate_limit import RateLimiter, retry_after
 
 logger = logging.getLogger(__name__)
 
-CHANNELS = frozenset({"web", "terminal", "test"})
+# The channels this API serves; Telegram and WhatsApp conversations are theirs alone.
+CHANNELS = frozenset({"web", "terminal"})
+# Ids the store hands out (secrets.token_urlsafe); anything else cannot name a conversation.
+_CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-class BadRequest(Exception):
-    """The request cannot be served; carries the status and a message for the client."""
+@dataclass(frozen=True)
+class ChatLimits:
+    """The chat API's rate limiters: new conversations per client, messages per conversation."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    conversations: RateLimiter
+    messages: RateLimiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ChatLimits:
+        """Build the limiters from the configured rates."""
+        return cls(
+            conversations=RateLimiter(per_minute=settings.chat_conversations_per_minute,
+                                      burst=settings.chat_conversations_burst),
+            messages=RateLimiter(per_minute=settings.chat_messages_per_minute,
+                                 burst=settings.chat_messages_burst))
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    """Read a JSON object body no larger than the configured limit."""
-    limit: int = request.app.state.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise BadRequest(413, f"request body larger than {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise BadRequest(413, f"request body larger than {limit} bytes")
-    if not body:
-        return {}
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(400, "body is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise BadRequest(400, "body must be a JSON object")
-    return data
+def _rate_limited(wait: float, language: str | None) -> JSONResponse:
+    """Answer 429 with a localised explanation and when to try again."""
+    seconds = retry_after(wait)
+    return JSONResponse({"error": locale_text("rate_limited", language),
+                         "retry_after": int(seconds)},
+                        status_code=429, headers={"Retry-After": seconds})
 
 
 def _core(request: Request) -> ConversationCore:
@@ -61,18 +64,68 @@ def _core(request: Request) -> ConversationCore:
     return core
 
 
+def _limits(request: Request) -> ChatLimits:
+    limits: ChatLimits = request.app.state.chat_limits
+    return limits
+
+
+def _client(request: Request) -> str:
+    """Return the client's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _accepted_language(request: Request) -> str | None:
+    """Return the first supported language of the Accept-Language header, if any."""
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGE_NAMES:
+            return code
+    return None
+
+
+def _conversation(request: Request) -> ConversationInfo:
+    """Return the conversation named in the path, if this API may serve it.
+
+    Raises:
+        UnknownConversation: no such id, or the conversation belongs to another channel
+            (answered the same way, so the API does not reveal that it exists).
+    """
+    conversation_id = request.path_params["conversation_id"]
+    if not _CONVERSATION_ID.fullmatch(conversation_id):
+        raise UnknownConversation(conversation_id)
+    info = _core(request).store.get(conversation_id)
+    if info.channel not in CHANNELS:
+        raise UnknownConversation(conversation_id)
+    return info
+
+
+def _optional_code(data: dict[str, Any], name: str, allowed: Collection[str]) -> str | None:
+    """Return an optional string field that must be one of ``allowed``.
+
+    Raises:
+        BadBody: 422 when the field is present and not one of them.
+    """
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise BadBody(422, f"{name} must be one of {sorted(allowed)}")
+    return value
+
+
 async def create_conversation(request: Request) -> JSONResponse:
     """Open a new conversation; optional ``language`` (a hint) and ``channel``."""
+    limit: int = request.app.state.max_body_bytes
     try:
-        data = await _json_body(request)
-    except BadRequest as exc:
+        data = await json_object(request, limit, empty={})
+        channel = _optional_code(data, "channel", CHANNELS) or "web"
+        hint = _optional_code(data, "language", LANGUAGE_NAMES)
+    except BadBody as exc:
         return _error(exc.status, exc.message)
-    channel = data.get("channel", "web")
-    hint = data.get("language")
-    if channel not in CHANNELS:
-        return _error(422, f"channel must be one of {sorted(CHANNELS)}")
-    if hint is not None and hint not in LANGUAGE_NAMES:
-        return _error(422, f"language must be one of {sorted(LANGUAGE_NAMES)}")
+    wait = _limits(request).conversations.acquire(_client(request))
+    if wait:
+        logger.warning("chat api: new conversations from one client refused for %.0f s", wait)
+        return _rate_limited(wait, hint or _accepted_language(request))
     info = _core(request).store.open(channel=channel, language=hint)
     return JSONResponse({"conversation_id": info.id, "language": info.language,
                          "state": info.state}, status_code=201)
@@ -80,20 +133,28 @@ async def create_conversation(request: Request) -> JSONResponse:
 
 async def post_message(request: Request) -> JSONResponse:
     """Send one user message; answer with the assistant's replies, language and state."""
-    conversation_id = request.path_params["conversation_id"]
+    limit: int = request.app.state.max_body_bytes
     try:
-        data = await _json_body(request)
-    except BadRequest as exc:
+        data = await json_object(request, limit, empty={})
+        text = data.get("text")
+        if not isinstance(text, str):
+            raise BadBody(422, "field 'text' (a string) is required")
+        hint = data.get("language_hint")
+        if hint is not None and not isinstance(hint, str):
+            raise BadBody(422, "language_hint must be a language code (a string)")
+    except BadBody as exc:
         return _error(exc.status, exc.message)
-    text = data.get("text")
-    if not isinstance(text, str):
-        return _error(422, "field 'text' (a string) is required")
-    hint = data.get("language_hint")
+    # An unknown language code is only a hint: browsers send whatever they are set to.
     hint = hint if hint in LANGUAGE_NAMES else None
     core = _core(request)
     try:
-        info = core.store.get(conversation_id)
-        result = await core.handle(InboundMessage(conversation_id=conversation_id, text=text,
+        info = _conversation(request)
+        wait = _limits(request).messages.acquire(info.id)
+        if wait:
+            logger.warning("chat api: conversation %s refused for %.0f s (too many messages)",
+                           info.id, wait)
+            return _rate_limited(wait, info.language or hint)
+        result = await core.handle(InboundMessage(conversation_id=info.id, text=text,
                                                   channel=info.channel, language_hint=hint))
     except UnknownConversation:
         return _error(404, "unknown conversation id")
@@ -102,14 +163,13 @@ async def post_message(request: Request) -> JSONResponse:
 
 async def get_conversation(request: Request) -> JSONResponse:
     """Return a conversation's language, state and transcript."""
-    conversation_id = request.path_params["conversation_id"]
     core = _core(request)
     try:
-        info = core.store.get(conversation_id)
+        info = _conversation(request)
     except UnknownConversation:
         return _error(404, "unknown conversation id")
     messages = [{"direction": d, "text": t, "delivered": ok}
-                for d, t, ok in core.store.transcript(conversation_id)]
+                for d, t, ok in core.store.transcript(info.id)]
     return JSONResponse({"conversation_id": info.id, "channel": info.channel,
                          "language": info.language, "state": info.state,
                          "messages": messages})

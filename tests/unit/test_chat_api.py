@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from bot.core.locales import text
 from bot.web.app import create_app
+from bot.web.rate_limit import RateLimiter
+from catalog.db import make_engine
+from catalog.models import Conversation, ConversationMessage
 from ops.supervisor import free_port
+from tests.support.rasa_rest import RasaStandIn
 
 
 @pytest.fixture
@@ -96,3 +102,164 @@ def test_errors_never_leak_internals(client):
     response = client.get("/api/definitely/not/here")
     assert response.status_code == 404
     assert "Traceback" not in response.text
+
+
+# --------------------------------------------------------------------------- hardening
+
+@pytest.fixture
+def served(settings_factory):
+    """Return a factory of chat API clients on a Rasa stand-in, with their settings."""
+    opened = []
+
+    def make(**overrides):
+        settings = settings_factory(**{"MAX_BODY_BYTES": 65536, **overrides})
+        rasa = RasaStandIn()
+        client = TestClient(create_app(settings, rasa_transport=rasa.transport()),
+                            raise_server_exceptions=False)
+        opened.append(client.__enter__())
+        return client, settings, rasa
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+def rows(settings) -> tuple[int, int]:
+    """Return how many conversations and transcript messages the database holds."""
+    engine = make_engine(settings.database)
+    try:
+        with engine.connect() as connection:
+            return (connection.scalar(select(func.count()).select_from(Conversation)),
+                    connection.scalar(select(func.count()).select_from(ConversationMessage)))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("body", [{"channel": []}, {"channel": {"web": 1}}, {"channel": 7},
+                                  {"language": []}, {"language": {"fr": True}},
+                                  {"language": "de"}])
+def test_a_field_of_the_wrong_type_opens_nothing_and_says_which_field(served, body):
+    client, settings, _ = served()
+    response = client.post("/api/conversations", json=body)
+    assert response.status_code == 422
+    assert next(iter(body)) in response.json()["error"]
+    assert rows(settings) == (0, 0)
+
+
+@pytest.mark.parametrize("body", [{"text": "hi", "language_hint": []},
+                                  {"text": "hi", "language_hint": {"a": 1}},
+                                  {"text": "hi", "language_hint": 3},
+                                  {"text": ["hi"]}, {"text": None}])
+def test_a_message_field_of_the_wrong_type_is_422_and_nothing_is_recorded(served, body):
+    client, settings, rasa = served()
+    cid = _open(client)
+    response = client.post(f"/api/conversations/{cid}/messages", json=body)
+    assert response.status_code == 422
+    assert ("language_hint" if "language_hint" in body else "text") in response.json()["error"]
+    assert rows(settings) == (1, 0) and rasa.received == []
+
+
+def test_an_unknown_language_hint_is_only_ignored(served):
+    client, _, rasa = served()
+    cid = _open(client)
+    response = client.post(f"/api/conversations/{cid}/messages",
+                           json={"text": "hello there, we are a cooperative", "language_hint": "de"})
+    assert response.status_code == 200 and len(rasa.received) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/conversations", "/api/conversations/{cid}/messages"])
+def test_deeply_nested_json_is_400_not_a_crash(served, path):
+    client, settings, _ = served()
+    cid = _open(client)
+    for body in (b"[" * 5000, b'{"text": ' + b"[" * 5000 + b"]" * 5000 + b"}"):
+        response = client.post(path.format(cid=cid), content=body,
+                               headers={"content-type": "application/json"})
+        assert response.status_code == 400, body[:20]
+        assert "JSON" in response.json()["error"]
+    assert rows(settings) == (1, 0)
+
+
+def test_invalid_utf8_and_bad_content_length_are_refused(served):
+    client, settings, _ = served()
+    cid = _open(client)
+    bad = client.post(f"/api/conversations/{cid}/messages", content=b'{"text": "\xff\xfe"}')
+    assert bad.status_code == 400
+    assert rows(settings) == (1, 0)
+
+
+def test_ids_that_the_store_never_hands_out_are_404(served):
+    client, _, _ = served()
+    for cid in ("%00", "a%20b", "x" * 65, "%C3%A9", "a.b"):
+        assert client.get(f"/api/conversations/{cid}").status_code == 404
+        assert client.post(f"/api/conversations/{cid}/messages",
+                           json={"text": "hi"}).status_code == 404
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+def test_telegram_and_whatsapp_conversations_are_not_served_by_the_chat_api(served, channel):
+    client, settings, rasa = served()
+    other = client.app.state.core.store.open(channel=channel, channel_user_id="34600000001")
+    client.app.state.core.store.record(other.id, "in", "private words")
+    read = client.get(f"/api/conversations/{other.id}")
+    assert read.status_code == 404 and "private words" not in read.text
+    write = client.post(f"/api/conversations/{other.id}/messages", json={"text": "/forget"})
+    assert write.status_code == 404
+    assert rasa.received == []
+    assert client.app.state.core.store.transcript(other.id) == [("in", "private words", True)]
+    assert rows(settings) == (1, 1)
+
+
+def test_the_chat_api_opens_only_web_and_terminal_conversations(served):
+    client, _, _ = served()
+    assert client.post("/api/conversations", json={"channel": "terminal"}).status_code == 201
+    for channel in ("telegram", "whatsapp", "test"):
+        assert client.post("/api/conversations", json={"channel": channel}).status_code == 422
+
+
+def test_too_many_new_conversations_from_one_client_get_a_localised_429(served):
+    client, settings, _ = served(CHAT_CONVERSATIONS_BURST=3, CHAT_CONVERSATIONS_PER_MINUTE=1)
+    for _ in range(3):
+        _open(client, language="fr")
+    refused = client.post("/api/conversations", json={"language": "fr"})
+    assert refused.status_code == 429
+    assert refused.json()["error"] == text("rate_limited", "fr")
+    assert int(refused.headers["retry-after"]) == refused.json()["retry_after"]
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    greek = client.post("/api/conversations", headers={"accept-language": "el-GR,el;q=0.9"})
+    assert greek.status_code == 429 and greek.json()["error"] == text("rate_limited", "el")
+    assert rows(settings) == (3, 0)
+
+
+def test_too_many_messages_in_one_conversation_get_a_localised_429(served):
+    client, settings, rasa = served(CHAT_MESSAGES_BURST=2, CHAT_MESSAGES_PER_MINUTE=1)
+    cid = _open(client, language="tr")
+    other = _open(client, language="tr")
+    for i in range(2):
+        ok = client.post(f"/api/conversations/{cid}/messages", json={"text": f"merhaba {i}"})
+        assert ok.status_code == 200
+    refused = client.post(f"/api/conversations/{cid}/messages", json={"text": "merhaba 3"})
+    assert refused.status_code == 429
+    assert refused.json()["error"] == text("rate_limited", "tr")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert [m["text"] for m in client.get(f"/api/conversations/{cid}").json()["messages"]
+            if m["direction"] == "in"] == ["merhaba 0", "merhaba 1"]
+    assert len(rasa.received) == 2
+    # Another conversation has its own allowance.
+    assert client.post(f"/api/conversations/{other}/messages",
+                       json={"text": "merhaba"}).status_code == 200
+
+
+def test_a_bucket_refills_with_time_and_forgets_idle_clients():
+    now = [0.0]
+    limiter = RateLimiter(per_minute=6, burst=2, max_keys=3, clock=lambda: now[0])
+    assert limiter.acquire("a") == 0 and limiter.acquire("a") == 0
+    assert limiter.acquire("a") == pytest.approx(10.0)
+    now[0] = 5.0
+    assert limiter.acquire("a") == pytest.approx(5.0)
+    now[0] = 10.0
+    assert limiter.acquire("a") == 0 and limiter.acquire("a") > 0
+    for key in ("b", "c", "d", "e"):
+        limiter.acquire(key)
+    assert len(limiter._buckets) <= 3
+    now[0] = 1000.0
+    limiter.acquire("z")
+    assert list(limiter._buckets) == ["z"]

@@ -84,6 +84,12 @@
       body: JSON.stringify(body),
     });
     const data = await response.json();
+    if (!response.ok) {
+      const refused = new Error(data.error || "Error");
+      // 429 carries a localised "please wait"; anything else gets the generic apology.
+      refused.userText = response.status === 429 ? data.error : null;
+      throw refused;
+    }
     conversation = data.conversation_id;
     listen(conversation);
     applyLanguage(data.language || body.language || "en");
@@ -98,10 +104,10 @@
   }
 
   async function post(text, shown) {
-    let id = await ensureConversation();
     bubble(shown || text, "me");
     send.disabled = true;
     try {
+      let id = await ensureConversation();
       let response = await deliver(id, text);
       if (response.status === 404) {
         // Erased meanwhile (or expired): carry on in a new conversation.
@@ -111,13 +117,15 @@
       }
       const data = await response.json();
       if (!response.ok) {
-        bubble(chrome.engine_unavailable || data.error || "Error", "bot");
+        // 429 carries a localised "please wait"; other errors get the generic apology.
+        const shownError = response.status === 429 ? data.error : chrome.engine_unavailable;
+        bubble(shownError || data.error || "Error", "bot");
         return;
       }
       applyLanguage(data.language);
       showReplies(data.replies);
     } catch (err) {
-      bubble(chrome.engine_unavailable || "…", "bot");
+      bubble(err.userText || chrome.engine_unavailable || "…", "bot");
     } finally {
       send.disabled = false;
       input.focus();
