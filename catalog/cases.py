@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from catalog.brief import summary
 from catalog.models import Case
+from catalog.spreadsheet import SafeWriter
 
 EXPORT_FIELDS = ("reference", "status", "created_at", "language", "channel", "org_name",
                  "legal_form", "country", "city", "sector", "members", "stage", "website",
@@ -64,10 +64,12 @@ def export(cases: list[Case], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=2)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*EXPORT_FIELDS, "original_words"])
-    writer.writeheader()
+    header = [*EXPORT_FIELDS, "original_words"]
+    writer = SafeWriter(buffer)
+    writer.writerow(header)
     for record in records:
-        writer.writerow({**record, "original_words": " | ".join(record["original_words"])})
+        row = {**record, "original_words": " | ".join(record["original_words"])}
+        writer.writerow(row[name] for name in header)
     return buffer.getvalue()
 
 

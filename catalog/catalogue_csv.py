@@ -4,6 +4,8 @@ Columns are the fields of the YAML format. Lists are joined with ``|`` (``;`` is
 too); yes/no fields read ``true``/``false`` (or ``yes``/``no``, ``1``/``0``); the text
 has one column per field and language (``title_fr``, ``summary_fr``, ``description_fr``).
 An empty cell means "not given", so defaults apply (``cost`` free, ``active`` true).
+Cells that a spreadsheet would read as formulas are written with a leading apostrophe
+and read back without it (catalog/spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import SeedFileError
+from catalog.spreadsheet import SafeWriter, restore
 from catalog.validation import KINDS, Catalogue, LineMap
 from catalog.vocabulary import LANGUAGES
 
@@ -78,7 +81,10 @@ def read_csv(path: Path, kind: str) -> tuple[Catalogue, LineMap]:
             the message lists every problem.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # newline="": line ends are the csv reader's business, and a carriage return
+        # inside a quoted cell stays part of the value.
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            text = stream.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise SeedFileError(f"{path}: cannot read catalogue: {exc}") from exc
     first = text.partition("\n")[0]
@@ -98,7 +104,8 @@ def read_csv(path: Path, kind: str) -> tuple[Catalogue, LineMap]:
             if len(record) > len(header):
                 problems.append(f"{path}:{line}: {len(record)} cells but only "
                                 f"{len(header)} columns")
-            rows.append(_row(kind, dict(zip(header, record, strict=False))))
+            cells = [restore(cell) for cell in record]
+            rows.append(_row(kind, dict(zip(header, cells, strict=False))))
             lines[(kind, len(rows))] = {"": line}
     except csv.Error as exc:
         problems.append(f"{path}:{reader.line_num}: not valid CSV ({exc})")
@@ -157,7 +164,7 @@ def write_csv(records: list[dict[str, Any]], kind: str) -> str:
     """Write objects of one kind (YAML format) as CSV text with the full header."""
     header = columns(kind)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     writer.writerow(header)
     for record in records:
         writer.writerow([_cell(record, column) for column in header])

