@@ -16,7 +16,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url``; SQLite files get their folder and foreign keys."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    # hide_parameters: database errors and echo logs show the SQL, never the bound values
+    # (message texts, e-mail addresses, phone numbers).
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

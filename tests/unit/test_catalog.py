@@ -10,10 +10,11 @@ import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.errors import SeedFileError
-from catalog.models import Base, Event, Service, ServiceTranslation
+from catalog.models import Base, ConversationMessage, Event, Service, ServiceTranslation
 from catalog.queries import catalogue_counts
 from catalog.seed import SEED_FILE, load_file, upsert_catalogue
 
@@ -94,3 +95,14 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path):
     bad.write_text("providers: [unclosed", "utf-8")
     with pytest.raises(SeedFileError, match="cannot read"):
         load_file(bad)
+
+
+def test_database_errors_do_not_repeat_what_the_user_wrote(engine):
+    sessions = make_session_factory(engine)
+    words = "write to amina@example.org or +21612345678"
+    with pytest.raises(IntegrityError) as caught, sessions.begin() as session:
+        # No such conversation: the foreign key refuses the row.
+        session.add(ConversationMessage(conversation_id="missing", direction="in", text=words))
+    assert "amina@example.org" not in str(caught.value)
+    assert "+21612345678" not in str(caught.value)
+    assert "INSERT INTO conversation_message" in str(caught.value)
