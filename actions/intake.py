@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +12,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.amounts import default_currency, parse_amount, parse_currency, stated_amount
@@ -28,6 +28,7 @@ from actions.validators import (
     parse_positive_int,
 )
 from catalog.brief import summary
+from catalog.cases import save_new_case
 from catalog.models import Case, CaseEvent, Consent, Conversation
 from catalog.vocabulary import LEGAL_FORMS, SECTORS, STAGES
 
@@ -482,11 +483,11 @@ class ActionSubmitCase(Action):
             dispatcher.utter_message(response="utter_consent_declined")
             return [SlotSet("awaiting_confirmation", False)]
         values = _clean(case_values(tracker), language(tracker))
-        reference = "IM-" + secrets.token_hex(3).upper()
         words = [str(e.get("text")) for e in tracker.events
                  if e.get("event") == "user" and e.get("text")
                  and not str(e.get("text")).startswith("/")]
-        with catalogue.session() as session, session.begin():
+
+        def build(session: Session, reference: str) -> Case:
             conversation = session.get(Conversation, tracker.sender_id)
             consent = session.scalar(select(Consent).where(
                 Consent.conversation_id == tracker.sender_id, Consent.granted.is_(True))
@@ -505,7 +506,10 @@ class ActionSubmitCase(Action):
                 discoverable=tracker.get_slot("discoverable") is True,
             )
             case.history.append(CaseEvent(status="new", note="created in chat"))
-            session.add(case)
+            return case
+
+        # A reference already taken is drawn again, so a confirmed case is never lost.
+        reference = save_new_case(catalogue.session, build)
         logger.info("case %s saved", reference)
         dispatcher.utter_message(response="utter_case_saved", reference=reference)
         need = values.get("need_category")

@@ -5,20 +5,87 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.brief import summary
+from catalog.errors import CatalogError
 from catalog.models import Case
 from catalog.spreadsheet import SafeWriter
+
+logger = logging.getLogger(__name__)
 
 EXPORT_FIELDS = ("reference", "status", "created_at", "language", "channel", "org_name",
                  "legal_form", "country", "city", "sector", "members", "stage", "website",
                  "need_category", "need_description", "amount", "currency", "timeline",
                  "contact_name", "email", "phone")
+
+
+# Crockford's base 32: digits and capitals without I, L, O and U, so that a reference read
+# aloud or copied by hand cannot be mistaken for another.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_ATTEMPTS = 5
+
+
+class ReferenceExhausted(CatalogError):
+    """Every reference drawn for a new case was already taken."""
+
+
+def new_reference() -> str:
+    """Draw a case reference: ``IM-`` and two groups of four characters (40 random bits)."""
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"IM-{body[:4]}-{body[4:]}"
+
+
+def save_new_case(open_session: Callable[[], AbstractContextManager[Session]],
+                  build: Callable[[Session, str], Case], *,
+                  attempts: int = REFERENCE_ATTEMPTS,
+                  draw: Callable[[], str] | None = None) -> str:
+    """Save a case under a fresh reference, drawing another if that one is taken.
+
+    Each attempt is its own transaction: ``build`` makes the case (with its history) in
+    the session it is given, for the reference drawn.
+
+    Args:
+        open_session: returns a context manager holding a new session.
+        build: makes the case to add, given the session and the reference.
+        attempts: references to draw before giving up.
+        draw: the reference generator (`new_reference` by default).
+
+    Returns:
+        The reference the case was saved under.
+
+    Raises:
+        ReferenceExhausted: every reference drawn was taken.
+        IntegrityError: the database refused the case for another reason.
+    """
+    for attempt in range(1, attempts + 1):
+        reference = (draw or new_reference)()
+        try:
+            with open_session() as session, session.begin():
+                session.add(build(session, reference))
+            return reference
+        except IntegrityError:
+            if not _reference_taken(open_session, reference):
+                raise
+            logger.warning("case reference already taken (attempt %d of %d), drawing another",
+                           attempt, attempts)
+    raise ReferenceExhausted(f"no free case reference after {attempts} attempts")
+
+
+def _reference_taken(open_session: Callable[[], AbstractContextManager[Session]],
+                     reference: str) -> bool:
+    """Return whether a case already holds ``reference``."""
+    with open_session() as session:
+        return session.scalar(select(Case.id).where(Case.reference == reference)) is not None
 
 
 def find_cases(session: Session, *, status: str | None = None,
