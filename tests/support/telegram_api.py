@@ -12,7 +12,9 @@ import json
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
+import httpx
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "iesMed", "username": "iesmed_test_bot",
@@ -63,6 +65,21 @@ class RecordingRequest(BaseRequest):
             status, body = self.fail_next.pop(0)
             return status, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    def httpx_transport(self) -> httpx.MockTransport:
+        """Return an httpx transport answering like the Bot API, recording into this object.
+
+        For python-telegram-bot's own HTTPXRequest (``httpx_kwargs={"transport": ...}``),
+        so that requests go through httpx and its logging as in production.
+        """
+        def handle(request: httpx.Request) -> httpx.Response:
+            api_method = request.url.path.rsplit("/", 1)[-1]
+            params = {k: (json.loads(v) if v[:1] in "[{" else v)
+                      for k, v in parse_qsl(request.content.decode())}
+            self.calls.append(Call(api_method, params))
+            return httpx.Response(200, json={"ok": True,
+                                             "result": self._result(api_method, params)})
+        return httpx.MockTransport(handle)
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
