@@ -162,7 +162,7 @@ def test_an_unknown_language_hint_is_only_ignored(served):
     client, _, rasa = served()
     cid = _open(client)
     response = client.post(f"/api/conversations/{cid}/messages",
-                           json={"text": "hello there, we are a cooperative", "language_hint": "de"})
+                           json={"text": "hello, we are a cooperative", "language_hint": "de"})
     assert response.status_code == 200 and len(rasa.received) == 1
 
 
@@ -230,7 +230,7 @@ def test_too_many_new_conversations_from_one_client_get_a_localised_429(served):
 
 
 def test_too_many_messages_in_one_conversation_get_a_localised_429(served):
-    client, settings, rasa = served(CHAT_MESSAGES_BURST=2, CHAT_MESSAGES_PER_MINUTE=1)
+    client, _settings, rasa = served(CHAT_MESSAGES_BURST=2, CHAT_MESSAGES_PER_MINUTE=1)
     cid = _open(client, language="tr")
     other = _open(client, language="tr")
     for i in range(2):
