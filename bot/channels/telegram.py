@@ -148,7 +148,7 @@ class TelegramAdapter:
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The user wrote a message (or a command): answer through the core."""
-        if update.message and update.message.text:
+        if update.message and isinstance(update.message.text, str) and update.message.text:
             text = update.message.text
             if text.startswith("/start "):
                 # Deep link: /start <payload>, e.g. an event to register for.
@@ -286,6 +286,56 @@ async def register_webhook(application: Application[Any, Any, Any, Any, Any, Any
         allowed_updates=Update.ALL_TYPES)
 
 
+_MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+
+
+def shape_problem(data: dict[str, Any]) -> str | None:
+    """Return what is wrong with the shape of an update, or None if the adapter can read it.
+
+    python-telegram-bot builds objects from whatever JSON it is given without checking
+    types; Telegram itself never sends these shapes, so a body that has them is refused
+    before it reaches the handlers.
+    """
+    if not isinstance(data.get("update_id"), int) or isinstance(data["update_id"], bool):
+        return "update_id must be an integer"
+    for key in _MESSAGE_KEYS:
+        if key in data and (problem := _message_problem(data[key])):
+            return f"{key}: {problem}"
+    if "callback_query" in data:
+        query = data["callback_query"]
+        if not isinstance(query, dict) or not _is_user(query.get("from")):
+            return "callback_query needs a 'from' user"
+        if not isinstance(query.get("data", ""), str):
+            return "callback_query.data must be a string"
+        if "message" in query and (problem := _message_problem(query["message"])):
+            return f"callback_query.message: {problem}"
+    return None
+
+
+def _message_problem(message: object) -> str | None:
+    """Return what stops the adapter from reading a message object, or None."""
+    if not isinstance(message, dict):
+        return "must be an object"
+    chat = message.get("chat")
+    if not isinstance(chat, dict) or not _is_id(chat.get("id")) \
+            or not isinstance(chat.get("type"), str):
+        return "chat needs an integer id and a type"
+    if "from" in message and not _is_user(message["from"]):
+        return "from must be a user with an integer id"
+    if not isinstance(message.get("text", ""), str):
+        return "text must be a string"
+    return None
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_user(value: object) -> bool:
+    return isinstance(value, dict) and _is_id(value.get("id")) and \
+        isinstance(value.get("language_code", ""), str | None)
+
+
 async def telegram_webhook(request: Request) -> Response:
     """Receive one update from Telegram; refuse requests without the right secret header."""
     settings: Settings = request.app.state.settings
@@ -302,8 +352,10 @@ async def telegram_webhook(request: Request) -> Response:
     except BadBody as exc:
         logger.warning("telegram: webhook body refused (%s)", exc.message)
         return JSONResponse({"error": exc.message}, status_code=exc.status)
-    if not isinstance(data, dict):
-        return JSONResponse({"error": "malformed update"}, status_code=400)
+    problem = shape_problem(data) if isinstance(data, dict) else "not an object"
+    if problem is not None:
+        logger.warning("telegram: malformed update refused (%s)", problem)
+        return JSONResponse({"error": f"malformed update: {problem}"}, status_code=400)
     try:
         update = Update.de_json(data, application.bot)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -130,6 +131,10 @@ def application(settings_factory, **overrides: object
     app = create_app(settings_, rasa_transport=rasa.transport(), telegram_request=telegram,
                      graph_transport=httpx.MockTransport(graph_api))
     engine = make_engine(settings_.database)
+    # Handler failures that the channel libraries catch and log are failures too: the
+    # user would get no answer. Rasa and the Graph API always answer well here.
+    errors = _ErrorLog()
+    logging.getLogger().addHandler(errors)
     try:
         with TestClient(app, raise_server_exceptions=False) as client:
             outcomes: Counter[str] = Counter()
@@ -142,8 +147,21 @@ def application(settings_factory, **overrides: object
             cid = client.post("/api/conversations", json={}).json()["conversation_id"]
             turn = client.post(f"/api/conversations/{cid}/messages", json={"text": "hello"})
             assert turn.status_code == 200 and turn.json()["replies"]
+        assert errors.lines == []
     finally:
+        logging.getLogger().removeHandler(errors)
         engine.dispose()
+
+
+class _ErrorLog(logging.Handler):
+    """Collect the log lines at ERROR or above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name}: {record.getMessage()}")
 
 
 def not_5xx(response: httpx.Response) -> None:
