@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
@@ -175,6 +175,10 @@ def test_creating_conversations_never_fails_and_refusals_store_nothing(settings_
     with application(settings_factory) as (client, engine, stand_ins):
         @FUZZ
         @given(body=create_bodies)
+        # Found before: each of these answered 500.
+        @example(body=b'{"channel": []}')
+        @example(body=b'{"language": {"fr": 1}}')
+        @example(body=b"[" * 5000)
         def create(body: bytes) -> None:
             before = count_rows(engine)
             response = client.post("/api/conversations", content=body,
@@ -199,6 +203,8 @@ def test_posting_messages_never_fails_and_refusals_store_nothing(settings_factor
         @FUZZ
         @given(body=message_bodies,
                target=st.sampled_from(["mine", "unknown", "odd"]))
+        @example(body=b'{"text": "hi", "language_hint": []}', target="mine")
+        @example(body=b'{"text": ' + b"[" * 5000, target="mine")
         def post(body: bytes, target: str) -> None:
             path_id = {"mine": cid, "unknown": "A" * 22, "odd": "%00%ff"}[target]
             before, sent = count_rows(engine), len(rasa.received)
@@ -289,6 +295,12 @@ def test_telegram_webhook_never_fails_and_refuses_without_the_secret(settings_fa
                secret=mostly(st.just(TELEGRAM_SECRET),
                              st.sampled_from([None, "", TELEGRAM_SECRET + "x",
                                               "telegram-webhook-secret-fuzZ", "ü" * 8])))
+        @example(body=b"null", secret=TELEGRAM_SECRET)
+        @example(body=b"[" * 5000, secret=TELEGRAM_SECRET)
+        @example(body={**private_text(1, 5, "hi"), "message": {
+            **private_text(1, 5, "hi")["message"], "chat": None}}, secret=TELEGRAM_SECRET)
+        @example(body={**private_text(1, 5, "hi"), "message": {
+            **private_text(1, 5, "hi")["message"], "text": ["hi"]}}, secret=TELEGRAM_SECRET)
         def deliver(body: Any, secret: str | None) -> None:
             body = fresh(body, ids)
             before, calls = count_rows(engine), len(recorder.calls)
@@ -358,6 +370,13 @@ def test_whatsapp_webhook_never_fails_and_refuses_forged_signatures(settings_fac
         @FUZZ
         @given(body=whatsapp_bodies,
                forgery=FORGERIES)
+        @example(body=REPLAYED, forgery="non-ascii")
+        @example(body={"entry": [{"changes": [{"value": {"messages": [
+            {"from": "34600000001", "id": "wamid.x", "type": "text", "text": ["hi"]}]}}]}]},
+            forgery="valid")
+        @example(body={"entry": 5}, forgery="valid")
+        @example(body=json.dumps(text_message("34600000001", "²", "wamid.sup")).encode(),
+                 forgery="valid")
         def deliver(body: Any, forgery: str) -> None:
             body = fresh(body, ids)
             signature = {"none": None, "empty": "", "other-secret": sign(body, "guess"),
