@@ -328,10 +328,12 @@ def _message_problem(message: object) -> str | None:
 
 
 def _is_id(value: object) -> bool:
+    """Return whether ``value`` is a JSON integer (not a boolean)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_user(value: object) -> bool:
+    """Return whether ``value`` is a user object the adapter can read."""
     return isinstance(value, dict) and _is_id(value.get("id")) and \
         isinstance(value.get("language_code", ""), str | None)
 

@@ -65,6 +65,7 @@ def _core(request: Request) -> ConversationCore:
 
 
 def _limits(request: Request) -> ChatLimits:
+    """Return the application's rate limiters."""
     limits: ChatLimits = request.app.state.chat_limits
     return limits
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 @dataclass
 class _Bucket:
+    """Tokens left for one key, as of ``updated`` (seconds on the limiter's clock)."""
+
     tokens: float
     updated: float
 

@@ -48,6 +48,7 @@ def draws(*references: str):
 
 
 def opener(sessions):
+    """Return a function that opens a session as a context manager, as the actions do."""
     @contextmanager
     def open_session() -> Iterator[Session]:
         with sessions() as session:
@@ -56,6 +57,7 @@ def opener(sessions):
 
 
 def _case(conversation_id: str, org: str):
+    """Return a case builder for ``save_new_case``."""
     def build(session: Session, reference: str) -> Case:
         case = Case(reference=reference, conversation_id=conversation_id, channel="web",
                     language="es", org_name=org)
