@@ -46,3 +46,13 @@ def test_tokens_are_read_from_the_environment(settings_factory, monkeypatch):
     monkeypatch.setenv("TELEGRAM_TOKEN", "123456:ABCdef")
     settings = settings_factory()
     assert settings.telegram_token.get_secret_value() == "123456:ABCdef"
+
+
+def test_rate_limits_must_allow_something(settings_factory):
+    from pydantic import ValidationError
+
+    assert settings_factory(CHAT_MESSAGES_PER_MINUTE="6").chat_messages_per_minute == 6
+    for bad in ({"CHAT_MESSAGES_PER_MINUTE": "0"}, {"CHAT_CONVERSATIONS_BURST": "0"},
+                {"CHAT_CONVERSATIONS_PER_MINUTE": "-1"}):
+        with pytest.raises(ValidationError):
+            settings_factory(**bad)
