@@ -17,7 +17,7 @@ from bot.core.conversation import ConversationCore
 from bot.core.locales import LANGUAGE_NAMES
 from bot.core.locales import text as locale_text
 from bot.core.messages import InboundMessage
-from bot.core.store import ConversationInfo
+from bot.core.store import ConversationInfo, ConversationStore
 from bot.errors import UnknownConversation
 from bot.web.bodies import BadBody, json_object
 from bot.web.rate_limit import RateLimiter, retry_after
@@ -84,20 +84,25 @@ def _accepted_language(request: Request) -> str | None:
     return None
 
 
-def _conversation(request: Request) -> ConversationInfo:
-    """Return the conversation named in the path, if this API may serve it.
+def served_conversation(store: ConversationStore, conversation_id: str) -> ConversationInfo:
+    """Return a conversation this API (and the web chat's live stream) may serve.
 
     Raises:
         UnknownConversation: no such id, or the conversation belongs to another channel
             (answered the same way, so the API does not reveal that it exists).
     """
-    conversation_id = request.path_params["conversation_id"]
     if not _CONVERSATION_ID.fullmatch(conversation_id):
         raise UnknownConversation(conversation_id)
-    info = _core(request).store.get(conversation_id)
+    info = store.get(conversation_id)
     if info.channel not in CHANNELS:
         raise UnknownConversation(conversation_id)
     return info
+
+
+def _conversation(request: Request) -> ConversationInfo:
+    """Return the conversation named in the path, if this API may serve it."""
+    return served_conversation(_core(request).store,
+                               request.path_params["conversation_id"])
 
 
 def _optional_code(data: dict[str, Any], name: str, allowed: Collection[str]) -> str | None:

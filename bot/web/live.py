@@ -21,9 +21,9 @@ from starlette.routing import Route
 
 from bot.core.store import ConversationStore
 from bot.errors import UnknownConversation
+from bot.web.chat_api import served_conversation
 
 logger = logging.getLogger(__name__)
-STREAM_CHANNELS = frozenset({"web", "terminal", "test"})
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
 
@@ -65,10 +65,9 @@ async def conversation_events(request: Request) -> Response:
     pulse: Pulse = request.app.state.pulse
     conversation_id = request.path_params["conversation_id"]
     try:
-        info = await asyncio.to_thread(store.get, conversation_id)
+        # The same conversations as the chat API: web and terminal, ids the store hands out.
+        info = await asyncio.to_thread(served_conversation, store, conversation_id)
     except UnknownConversation:
-        return JSONResponse({"error": "unknown conversation id"}, status_code=404)
-    if info.channel not in STREAM_CHANNELS:
         return JSONResponse({"error": "unknown conversation id"}, status_code=404)
     after = _after(request)
 

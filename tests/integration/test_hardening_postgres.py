@@ -42,6 +42,7 @@ def test_the_chat_api_refuses_bad_input_cleanly_on_postgres(settings_factory, po
         # PostgreSQL refuses NUL in text: an id carrying one must be a 404, not a 500.
         for path_id in ("%00", "abc%00def"):
             assert client.get(f"/api/conversations/{path_id}").status_code == 404
+            assert client.get(f"/api/conversations/{path_id}/events").status_code == 404
             assert client.post(f"/api/conversations/{path_id}/messages",
                                json={"text": "hi"}).status_code == 404
         cid = client.post("/api/conversations", json={}).json()["conversation_id"]

@@ -190,6 +190,7 @@ def test_ids_that_the_store_never_hands_out_are_404(served):
     client, _, _ = served()
     for cid in ("%00", "a%20b", "x" * 65, "%C3%A9", "a.b"):
         assert client.get(f"/api/conversations/{cid}").status_code == 404
+        assert client.get(f"/api/conversations/{cid}/events").status_code == 404
         assert client.post(f"/api/conversations/{cid}/messages",
                            json={"text": "hi"}).status_code == 404
 
