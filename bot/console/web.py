@@ -8,15 +8,17 @@ from collections.abc import Awaitable, Callable
 from functools import cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import jinja2
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.console.i18n import Texts, best_language
+from bot.web.bodies import BadBody, read_body
 from catalog import staff
 from catalog.staff import StaffMember
 
@@ -24,6 +26,7 @@ PREFIX = "/console"
 COOKIE = "iesmed_console"
 TEMPLATES = Path(__file__).with_name("templates")
 MAX_FORM_FIELDS = 50
+MAX_FORM_BYTES = 64 * 1024  # a reply, a note or a canned text, with room to spare
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
@@ -92,8 +95,29 @@ async def current_member(request: Request) -> StaffMember | None:
 
 
 async def form(request: Request) -> FormData:
-    """Return the posted form (small forms only: no files)."""
-    return await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    """Return the posted form: URL-encoded, at most MAX_FORM_BYTES, read once per request.
+
+    Raises:
+        HTTPException: 413 for an oversized body, 415 for anything but a URL-encoded form.
+    """
+    cached = getattr(request.state, "console_form", None)
+    if isinstance(cached, FormData):
+        return cached
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in ("", "application/x-www-form-urlencoded"):
+        raise HTTPException(415, "a URL-encoded form is expected")
+    try:
+        body = await read_body(request, MAX_FORM_BYTES)
+    except BadBody as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+    try:
+        pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True,
+                          max_num_fields=MAX_FORM_FIELDS)
+    except ValueError as exc:
+        raise HTTPException(400, "too many form fields") from exc
+    data = FormData([(name, value) for name, value in pairs])
+    request.state.console_form = data
+    return data
 
 
 def field(data: FormData, name: str) -> str:

@@ -187,3 +187,16 @@ def test_console_pages_forbid_framing_and_foreign_scripts(app, sessions):
     headers = client.get("/console/").headers
     assert headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_oversized_or_odd_form_posts_are_refused_before_anything_is_read(app):
+    client = TestClient(app)
+    big = client.post("/console/login", content=b"email=" + b"a" * 200_000,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert big.status_code == 413
+    fields = "&".join(f"f{i}=x" for i in range(500))
+    many = client.post("/console/login", content=fields.encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert many.status_code == 400
+    upload = client.post("/console/login", files={"email": ("a.txt", b"x")})
+    assert upload.status_code == 415
