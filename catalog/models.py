@@ -205,6 +205,11 @@ class Event(Base):
     topics: Mapped[list[str]] = mapped_column(default=list)
     countries: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Registrations (catalog.registrations): confirmed seats, a counter that numbers every
+    # registration in arrival order, and when staff cancelled the event.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    arrivals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     translations: Mapped[list[EventTranslation]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
@@ -359,10 +364,15 @@ class CaseService(Base):
 
 
 class EventRegistration(Base):
-    """A person registered for an event through the chat (personal data: erased with the user)."""
+    """A person registered for an event through the chat (personal data: erased with the user).
+
+    ``status`` is confirmed (holds a seat), waitlisted (``arrival`` orders the waiting list)
+    or cancelled (kept so the user still sees it until the event is over).
+    """
 
     __tablename__ = "event_registration"
-    __table_args__ = (UniqueConstraint("event_id", "conversation_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "conversation_id"),
+                      Index("ix_event_registration_queue", "event_id", "status", "arrival"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -373,6 +383,16 @@ class EventRegistration(Base):
     language: Mapped[str] = mapped_column(String(2))
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    status: Mapped[str] = mapped_column(String(12), default="confirmed",
+                                        server_default="confirmed")
+    arrival: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    cancelled_by: Mapped[str | None] = mapped_column(String(10))  # user | staff | event
+    # Names the registration's calendar file (/api/registrations/<token>.ics): unguessable.
+    calendar_token: Mapped[str] = mapped_column(String(43), unique=True, index=True)
+    # Minutes before the start of the latest reminder queued (None: none yet).
+    reminded_before: Mapped[int | None] = mapped_column(Integer)
 
     event: Mapped[Event] = relationship()
 
@@ -497,6 +517,8 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(20))  # broker | notice | introduction | reminder
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # A file sent with the message: {"kind": "calendar", "token": ..., "filename": ...}.
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     language: Mapped[str | None] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(10), default="pending")  # sending|sent|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

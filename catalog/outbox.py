@@ -34,6 +34,7 @@ class Claimed:
     buttons: list[dict[str, Any]]
     language: str | None
     attempts: int
+    document: dict[str, Any] | None = None
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -42,7 +43,8 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def enqueue(session: Session, *, conversation_id: str, text: str, kind: str,
             language: str | None = None, buttons: list[dict[str, Any]] | None = None,
-            staff_id: int | None = None) -> ConversationMessage:
+            staff_id: int | None = None,
+            document: dict[str, Any] | None = None) -> ConversationMessage:
     """Add a message to the transcript and queue it for delivery; return the transcript row."""
     author = "broker" if kind == "broker" else "notice"
     message = ConversationMessage(conversation_id=conversation_id, direction="out",
@@ -51,7 +53,8 @@ def enqueue(session: Session, *, conversation_id: str, text: str, kind: str,
     session.flush()
     session.add(OutboxMessage(conversation_id=conversation_id, transcript_id=message.id,
                               kind=kind, text=text, buttons=list(buttons or []),
-                              language=language, status="pending", attempts=0,
+                              document=document, language=language, status="pending",
+                              attempts=0,
                               next_attempt_at=_now(None)))
     session.flush()
     return message
@@ -77,7 +80,7 @@ def claim_due(session: Session, *, now: dt.datetime | None = None, limit: int = 
         if result.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(Claimed(row.id, row.conversation_id, row.transcript_id, row.kind,
                                    row.text, list(row.buttons or []), row.language,
-                                   row.attempts))
+                                   row.attempts, row.document))
     return claimed
 
 
