@@ -1,8 +1,14 @@
-"""Registering for events through the chat, and cancelling a registration."""
+"""Registering for events through the chat: seats, the waiting list, my registrations, cancelling.
+
+The decisions (who gets a seat, who waits, who is promoted) are made by the domain
+operations in catalog.registrations, inside one database transaction each; these actions
+only gather what they need from the conversation and say the outcome. Database work runs
+in a worker thread, so one action server serves many registrations at once.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import logging
 from typing import Any
 
@@ -10,7 +16,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions import catalogue
@@ -18,43 +25,38 @@ from actions.common import language
 from actions.intake import response_text, unpayload
 from actions.matching import ActionListEvents, payload
 from actions.validators import parse_email
+from catalog import registrations
 from catalog.brief import isolate
-from catalog.matching import event_time, phrases, title_in
-from catalog.models import (
-    Consent,
-    Conversation,
-    Event,
-    EventRegistration,
-)
+from catalog.calendar import filename, when_text
+from catalog.matching import phrases, title_in
+from catalog.models import Case, Consent, Conversation, Event, EventRegistration
 
 logger = logging.getLogger(__name__)
 
 REGISTRATION_FORM = "registration_form"
+_ALREADY = {"confirmed": "already_confirmed", "waitlisted": "already_waitlisted"}
 
 
 def _event(session: Session, key: object) -> Event | None:
-    return session.scalar(select(Event).where(Event.key == str(key or "")))
+    return session.scalar(select(Event).where(Event.key == str(key or "")[:80]))
 
 
-def _closed(event: Event, now: dt.datetime) -> bool:
-    deadline = event.registration_deadline
-    return (not event.active or event.starts_at <= now
-            or (deadline is not None and deadline < now.date()))
+def _known_contact(session: Session, conversation_id: str) -> dict[str, str]:
+    """Name and e-mail the conversation gave: its latest case, else its latest registration."""
+    case = session.scalar(select(Case).where(Case.conversation_id == conversation_id)
+                          .order_by(Case.id.desc()).limit(1))
+    if case is not None and case.contact_name and case.email:
+        return {"contact_name": case.contact_name, "email": case.email}
+    earlier = session.scalar(select(EventRegistration)
+                             .where(EventRegistration.conversation_id == conversation_id)
+                             .order_by(EventRegistration.id.desc()).limit(1))
+    if earlier is not None:
+        return {"contact_name": earlier.name, "email": earlier.email}
+    return {}
 
 
-def _full(session: Session, event: Event) -> bool:
-    if event.capacity is None:
-        return False
-    taken = session.scalar(select(func.count()).select_from(EventRegistration)
-                           .where(EventRegistration.event_id == event.id)) or 0
-    return taken >= event.capacity
-
-
-def _registration(session: Session, event: Event, conversation_id: str
-                  ) -> EventRegistration | None:
-    return session.scalar(select(EventRegistration).where(
-        EventRegistration.event_id == event.id,
-        EventRegistration.conversation_id == conversation_id))
+def _date(event: Event, lang: str) -> str:
+    return when_text(event.starts_at, event.timezone, lang)
 
 
 class ActionPrepareRegistration(Action):
@@ -66,29 +68,47 @@ class ActionPrepareRegistration(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Set the `event` slot when registration is possible; otherwise say why not."""
+        """Set the `event_key` slot when registration is possible; otherwise say why not.
+
+        A full event is offered its waiting list; pressing that button comes back here
+        with the choice "waitlist". Name and e-mail the conversation already gave are
+        filled in, so the form asks only for consent.
+        """
         lang = language(tracker)
         key = next(tracker.get_latest_entity_values("event"), None)
-        reset = [SlotSet("event_key", None), SlotSet("registration_consent", None)]
-        if not key:
-            await ActionListEvents().run(dispatcher, tracker, domain)
-            return reset
+        choice = next(tracker.get_latest_entity_values("choice"), None)
+        reset: list[EventType] = [SlotSet("event_key", None),
+                                  SlotSet("registration_consent", None)]
         with catalogue.session() as session:
-            event = _event(session, key)
+            event = _event(session, key) if key else None
             if event is None:
                 await ActionListEvents().run(dispatcher, tracker, domain)
                 return reset
             title = title_in(event, lang)
-            if _registration(session, event, tracker.sender_id) is not None:
+            existing = registrations.find(session, event.id, tracker.sender_id)
+            if existing is not None and existing.status == registrations.CONFIRMED:
                 dispatcher.utter_message(response="utter_already_registered", event=title)
                 return reset
-            if _closed(event, dt.datetime.now(dt.UTC)):
+            if existing is not None and existing.status == registrations.WAITLISTED:
+                dispatcher.utter_message(response="utter_already_waitlisted", event=title,
+                                         position=registrations.position(session, existing))
+                return reset
+            if not registrations.is_open(event):
                 dispatcher.utter_message(response="utter_registration_closed", event=title)
                 return reset
-            if _full(session, event):
-                dispatcher.utter_message(response="utter_registration_full", event=title)
+            if choice != "waitlist" and registrations.is_full(session, event):
+                dispatcher.utter_message(
+                    response="utter_registration_full", event=title,
+                    buttons=[{"title": phrases(lang)["button_waitlist"],
+                              "payload": payload("register_event", event=event.key,
+                                                 choice="waitlist")}])
                 return reset
-        return [SlotSet("event_key", event.key), SlotSet("registration_consent", None)]
+            known = _known_contact(session, tracker.sender_id)
+        events: list[EventType] = [SlotSet("event_key", event.key),
+                                   SlotSet("registration_consent", None)]
+        events += [SlotSet(slot, value) for slot, value in known.items()
+                   if not tracker.get_slot(slot)]
+        return events
 
 
 class ActionAskRegistrationConsent(Action):
@@ -159,8 +179,31 @@ class ValidateRegistrationForm(FormValidationAction):
         return {"email": email}
 
 
+def _register(conversation_id: str, event_id: int, name: str, email: str, lang: str
+              ) -> registrations.Outcome:
+    """Register in one transaction; a unique-key race reads as "already registered"."""
+    try:
+        with catalogue.session() as session, session.begin():
+            consent = session.scalar(select(Consent.id).where(
+                Consent.conversation_id == conversation_id, Consent.granted.is_(True))
+                .order_by(Consent.id.desc()).limit(1))
+            return registrations.register(session, event_id=event_id,
+                                          conversation_id=conversation_id, name=name[:200],
+                                          email=email[:254], language=lang,
+                                          consent_id=consent)
+    except IntegrityError:
+        logger.info("registration for event %s: a concurrent duplicate was refused", event_id)
+        with catalogue.session() as session:
+            existing = registrations.find(session, event_id, conversation_id)
+            if existing is None or existing.status not in registrations.ACTIVE:
+                raise
+            return registrations.Outcome(
+                _ALREADY[existing.status], existing.id,  # type: ignore[arg-type]
+                registrations.position(session, existing), existing.calendar_token)
+
+
 class ActionRegisterEvent(Action):
-    """Write the registration once the form is complete (or say nothing was stored)."""
+    """Register once the form is complete: a seat, or a place on the waiting list."""
 
     def name(self) -> str:
         """Return the action's name in the domain."""
@@ -168,37 +211,42 @@ class ActionRegisterEvent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Register, re-checking capacity in the same transaction."""
+        """Take a seat if one is free (the database decides), else join the waiting list."""
         lang = language(tracker)
         key = tracker.get_slot("event_key")
-        done = [SlotSet("event_key", None), SlotSet("registration_consent", None)]
+        done: list[EventType] = [SlotSet("event_key", None),
+                                 SlotSet("registration_consent", None)]
         if not key:
             return done
         if tracker.get_slot("registration_consent") is not True:
             dispatcher.utter_message(response="utter_registration_declined")
             return done
-        with catalogue.session() as session, session.begin():
+        with catalogue.session() as session:
             event = _event(session, key)
             if event is None:
+                dispatcher.utter_message(response="utter_default")
                 return done
-            title = title_in(event, lang)
-            if _full(session, event):
-                dispatcher.utter_message(response="utter_registration_full", event=title)
-                return done
-            if _registration(session, event, tracker.sender_id) is None:
-                consent = session.scalar(select(Consent).where(
-                    Consent.conversation_id == tracker.sender_id, Consent.granted.is_(True))
-                    .order_by(Consent.id.desc()).limit(1))
-                session.add(EventRegistration(
-                    event_id=event.id, conversation_id=tracker.sender_id,
-                    name=str(tracker.get_slot("contact_name")),
-                    email=str(tracker.get_slot("email")), language=lang,
-                    consent_id=consent.id if consent else None))
-            when = event_time(event.starts_at, event.timezone, lang)
-        logger.info("registration for event %s saved", key)
-        email = str(tracker.get_slot("email"))
-        dispatcher.utter_message(response="utter_registered", event=title, date=when,
-                                 email=isolate(email, lang))
+            title, date, event_id = title_in(event, lang), _date(event, lang), event.id
+            calendar_name = filename(event)
+        email = str(tracker.get_slot("email") or "")
+        outcome = await asyncio.to_thread(_register, tracker.sender_id, event_id,
+                                          str(tracker.get_slot("contact_name") or ""),
+                                          email, lang)
+        logger.info("registration for event %s: %s", key, outcome.result)
+        if outcome.result == "confirmed":
+            dispatcher.utter_message(response="utter_registered", event=title, date=date,
+                                     email=isolate(email, lang))
+            dispatcher.utter_message(json_message={"document": {
+                "kind": "calendar", "token": outcome.calendar_token,
+                "filename": calendar_name}})
+        elif outcome.result in ("waitlisted", "already_waitlisted"):
+            response = "utter_waitlisted" if outcome.result == "waitlisted" \
+                else "utter_already_waitlisted"
+            dispatcher.utter_message(response=response, event=title, position=outcome.position)
+        elif outcome.result == "already_confirmed":
+            dispatcher.utter_message(response="utter_already_registered", event=title)
+        else:
+            dispatcher.utter_message(response="utter_registration_closed", event=title)
         return done
 
 
@@ -217,8 +265,60 @@ class ActionStopRegistration(Action):
                 SlotSet("registration_consent", None)]
 
 
+def show_registrations(dispatcher: CollectingDispatcher, entries: list[registrations.Entry],
+                       lang: str) -> None:
+    """One message per registration with its status, and the button that fits it."""
+    texts = phrases(lang)
+    for entry in entries:
+        event, status = entry.event, entry.registration.status
+        values = {"event": title_in(event, lang), "date": _date(event, lang)}
+        cancel = payload("cancel_registration", event=event.key)
+        if status == registrations.CONFIRMED:
+            dispatcher.utter_message(response="utter_my_registration_confirmed", **values,
+                                     buttons=[{"title": texts["button_unregister"],
+                                               "payload": cancel}])
+        elif status == registrations.WAITLISTED:
+            dispatcher.utter_message(response="utter_my_registration_waitlisted", **values,
+                                     position=entry.position,
+                                     buttons=[{"title": texts["button_leave_waitlist"],
+                                               "payload": cancel}])
+        else:
+            again = [{"title": texts["button_register_again"],
+                      "payload": payload("register_event", event=event.key)}] \
+                if registrations.is_open(event) else []
+            dispatcher.utter_message(response="utter_my_registration_cancelled", **values,
+                                     buttons=again)
+
+
+class ActionListRegistrations(Action):
+    """"My registrations": each one with its status, and a button to cancel it."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_list_registrations"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """List the registrations for events not over yet, soonest first."""
+        lang = language(tracker)
+        with catalogue.session() as session:
+            entries = registrations.mine(session, tracker.sender_id)
+            if not entries:
+                dispatcher.utter_message(response="utter_no_registration")
+                return []
+            dispatcher.utter_message(response="utter_my_registrations")
+            show_registrations(dispatcher, entries, lang)
+        return []
+
+
+def _cancel(conversation_id: str, event_id: int) -> registrations.Cancellation:
+    with catalogue.session() as session, session.begin():
+        return registrations.cancel(session, event_id=event_id,
+                                    conversation_id=conversation_id, by="user")
+
+
 class ActionCancelRegistration(Action):
-    """Cancel a registration: the one named, the only one, or ask which."""
+    """Cancel a registration or leave a waiting list: the one named, the only one, or ask which."""
 
     def name(self) -> str:
         """Return the action's name in the domain."""
@@ -226,28 +326,29 @@ class ActionCancelRegistration(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Delete the registration row (its personal data goes with it)."""
+        """Cancel; a freed seat goes to the first person waiting, who is told at once."""
         lang = language(tracker)
         key = next(tracker.get_latest_entity_values("event"), None)
-        with catalogue.session() as session, session.begin():
-            mine = session.scalars(select(EventRegistration).where(
-                EventRegistration.conversation_id == tracker.sender_id)
-                .order_by(EventRegistration.id)).all()
+        with catalogue.session() as session:
+            active = [e for e in registrations.mine(session, tracker.sender_id)
+                      if e.registration.status in registrations.ACTIVE]
             if key:
-                mine = [r for r in mine if r.event.key == key]
-            if not mine:
+                active = [e for e in active if e.event.key == key]
+            if len(active) > 1:
+                dispatcher.utter_message(response="utter_ask_which_registration")
+                show_registrations(dispatcher, active, lang)
+                return []
+            if not active:
                 dispatcher.utter_message(response="utter_no_registration")
                 return []
-            if len(mine) > 1:
-                label = phrases(lang)["button_unregister"]
-                dispatcher.utter_message(response="utter_ask_which_registration")
-                for registration in mine:
-                    dispatcher.utter_message(
-                        text=title_in(registration.event, lang),
-                        buttons=[{"title": label, "payload": payload(
-                            "cancel_registration", event=registration.event.key)}])
-                return []
-            title = title_in(mine[0].event, lang)
-            session.delete(mine[0])
-        dispatcher.utter_message(response="utter_registration_cancelled", event=title)
+            event_id, title = active[0].event.id, title_in(active[0].event, lang)
+        cancellation = await asyncio.to_thread(_cancel, tracker.sender_id, event_id)
+        if cancellation.was is None:
+            dispatcher.utter_message(response="utter_no_registration")
+            return []
+        logger.info("registration for event %s cancelled (%s); %d promoted", event_id,
+                    cancellation.was, len(cancellation.promoted))
+        dispatcher.utter_message(response="utter_waitlist_left"
+                                 if cancellation.was == registrations.WAITLISTED
+                                 else "utter_registration_cancelled", event=title)
         return []

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     telegram_staff_chat_id: str | None = Field(None, alias="TELEGRAM_STAFF_CHAT_ID")
     outbox_poll_seconds: float = Field(1.0, alias="OUTBOX_POLL_SECONDS")
 
+    # Event reminders: how long before the start (e.g. "24h,1h", "2d,90m"), and how often
+    # the bot looks for reminders that are due.
+    reminder_offsets: str = Field("24h,1h", alias="REMINDER_OFFSETS")
+    reminder_poll_seconds: float = Field(15.0, alias="REMINDER_POLL_SECONDS")
+
     migrate_on_start: bool = Field(True, alias="MIGRATE_ON_START")
 
     @field_validator("*", mode="before")

@@ -120,7 +120,7 @@ def build_ics(event: Event, registration: EventRegistration, lang: str | None, *
         entry.add_component(alarm)
     calendar.add_component(entry)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def _lock(session: Session, event_id: int, *, count_arrival: bool = False) -> bo
     values = {"arrivals": Event.arrivals + 1} if count_arrival else {"arrivals": Event.arrivals}
     result = session.execute(update(Event).where(Event.id == event_id).values(**values)
                              .execution_options(synchronize_session=False))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _fresh_event(session: Session, event_id: int) -> Event:
@@ -348,3 +348,12 @@ def attendees_csv(session: Session, event_id: int) -> str:
                          a.registered_at.isoformat(),
                          a.confirmed_at.isoformat() if a.confirmed_at else ""])
     return out.getvalue()
+
+
+def conversations_of(session: Session, registration_ids: list[int] | tuple[int, ...]
+                     ) -> list[str]:
+    """Return the conversations the given registrations belong to."""
+    if not registration_ids:
+        return []
+    return list(session.scalars(select(EventRegistration.conversation_id).where(
+        EventRegistration.id.in_(list(registration_ids)))))

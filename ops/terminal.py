@@ -13,6 +13,8 @@ from bot.core import locales
 def render(reply: dict[str, Any]) -> tuple[str, list[str]]:
     """Return the printable text of one reply and the payloads of its numbered buttons."""
     lines = [reply.get("text", "")] if reply.get("text") else []
+    if isinstance(reply.get("document"), dict):
+        lines.append(f"  ⤓ {reply['document'].get('url', '')}")
     payloads: list[str] = []
     for button in reply.get("buttons", []):
         payloads.append(button["payload"])

@@ -16,9 +16,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.constants import MessageLimit
@@ -37,10 +39,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.core import locales
+from bot.core import documents, locales
 from bot.core.conversation import COMMANDS, ConversationCore
 from bot.core.delivery import Recipient
-from bot.core.messages import InboundMessage, OutboundMessage
+from bot.core.messages import Document, InboundMessage, OutboundMessage
 from bot.errors import BotError, DeliveryFailed, Undeliverable
 from bot.web.bodies import BadBody, parse_json, read_body
 from catalog import updates
@@ -110,6 +112,16 @@ class TelegramAdapter:
             [[InlineKeyboardButton(b.title[:64], callback_data=self.payloads.encode(b.payload))]
              for b in message.buttons])
 
+    async def send_document(self, bot: Bot, chat_id: int, document: Document) -> None:
+        """Send a message's file (a calendar entry) as a Telegram document; log if it fails."""
+        found = await asyncio.to_thread(documents.load, self.core.store.sessions, document)
+        if found is None:
+            return
+        try:
+            await bot.send_document(chat_id, InputFile(found.content, filename=found.filename))
+        except TelegramError as exc:
+            logger.warning("telegram: a calendar file was not sent (%s)", type(exc).__name__)
+
     async def deduplicate(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Process each update_id once, even if Telegram delivers it again (any replica)."""
         sessions = self.core.store.sessions
@@ -145,6 +157,8 @@ class TelegramAdapter:
             for i, chunk in enumerate(chunks):
                 markup = self.keyboard(reply) if i == len(chunks) - 1 else None
                 await context.bot.send_message(chat.id, chunk, reply_markup=markup)
+            if reply.document is not None:
+                await self.send_document(context.bot, chat.id, reply.document)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The user wrote a message (or a command): answer through the core."""
@@ -235,6 +249,8 @@ class TelegramSender:
             raise Undeliverable(f"Telegram refused the message: {exc.message}") from exc
         except TelegramError as exc:
             raise DeliveryFailed(f"Telegram: {type(exc).__name__}") from exc
+        if message.document is not None:
+            await adapter.send_document(self._application.bot, chat_id, message.document)
 
 
 async def set_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -21,10 +21,10 @@ import phonenumbers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from bot.core import locales
+from bot.core import documents, locales
 from bot.core.conversation import ConversationCore
 from bot.core.delivery import Recipient
-from bot.core.messages import InboundMessage, OutboundMessage
+from bot.core.messages import Document, InboundMessage, OutboundMessage
 from bot.errors import BotError, DeliveryFailed, Undeliverable
 from bot.web.bodies import BadBody, parse_json, read_body
 from catalog import updates
@@ -245,6 +245,31 @@ class WhatsAppAdapter:
             self._state(wa_id).menu = menu
         await self._post({"messaging_product": "whatsapp", "recipient_type": "individual",
                           "to": wa_id, **body})
+        if message.document is not None:
+            await self.send_document(wa_id, message.document)
+
+    async def send_document(self, wa_id: str, document: Document) -> None:
+        """Upload a message's file (a calendar entry) and send it as a document; log if it fails.
+
+        The Cloud API takes no text/calendar media, so the file goes up as text/plain; the
+        ".ics" name makes phones open it with their calendar.
+        """
+        found = await asyncio.to_thread(documents.load, self.core.store.sessions, document)
+        if found is None:
+            return
+        try:
+            response = await self._client.post(
+                f"/{self._phone_number_id}/media",
+                data={"messaging_product": "whatsapp", "type": "text/plain"},
+                files={"file": (found.filename, found.content, "text/plain")})
+            media = response.json().get("id") if response.status_code < 400 else None
+            if not media:
+                raise DeliveryFailed(f"media upload refused (HTTP {response.status_code})")
+            await self._post({"messaging_product": "whatsapp", "recipient_type": "individual",
+                              "to": wa_id, "type": "document",
+                              "document": {"id": str(media), "filename": found.filename}})
+        except (httpx.HTTPError, ValueError, BotError) as exc:
+            logger.warning("whatsapp: a calendar file was not sent (%s)", type(exc).__name__)
 
     async def deliver(self, recipient: Recipient, message: OutboundMessage) -> None:
         """Send a queued message (broker reply, notice) using the window kept in the database."""

@@ -9,10 +9,10 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from bot.core import locales
+from bot.core import documents, locales
 from bot.core.language import LanguageResolver, Resolution, strip_invisible
 from bot.core.messages import (
     Button,
@@ -372,6 +372,13 @@ class ConversationCore:
                     turn.escalate = str(custom.get("reason") or "user_request")[:60]
                 if custom.get("erase") is True:
                     turn.erase = True
+                document = documents.from_payload(custom.get("document"))
+                if document is not None:
+                    # A file goes with the message before it (the confirmation).
+                    if turn.replies:
+                        turn.replies[-1] = replace(turn.replies[-1], document=document)
+                    else:
+                        turn.replies.append(OutboundMessage("", document=document))
                 if custom.get("language_choice"):
                     # Language buttons are named in each language: the core owns them.
                     if turn.replies and not turn.replies[-1].buttons:

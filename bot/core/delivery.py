@@ -18,6 +18,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import documents
 from bot.core.messages import Button, OutboundMessage
 from bot.errors import DeliveryFailed, Undeliverable
 from catalog import outbox, updates
@@ -125,7 +126,8 @@ class DeliveryWorker:
         if recipient is None:
             return  # erased meanwhile: the cascade removed the message too
         message = OutboundMessage(item.text, tuple(
-            Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in item.buttons))
+            Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in item.buttons),
+            documents.from_payload(item.document))
         try:
             if recipient.channel not in TRANSCRIPT_CHANNELS:
                 sender = self._senders.get(recipient.channel)

@@ -15,11 +15,19 @@ class ButtonDict(TypedDict):
     payload: str
 
 
-class ReplyDict(TypedDict):
-    """One bot message as it travels over the chat API."""
+class DocumentDict(TypedDict):
+    """A file offered with a message, as the chat API shows it: where to download it."""
+
+    url: str
+    filename: str
+
+
+class ReplyDict(TypedDict, total=False):
+    """One bot message as it travels over the chat API (``document`` only when there is one)."""
 
     text: str
     buttons: list[ButtonDict]
+    document: DocumentDict
 
 
 @dataclass(frozen=True)
@@ -31,16 +39,37 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file that goes with a message: a registration's calendar file, named by its token."""
+
+    token: str
+    filename: str
+
+    @property
+    def url(self) -> str:
+        """Return where the bot serves the file (relative to the bot's own address)."""
+        return f"/api/registrations/{self.token}.ics"
+
+    def as_dict(self) -> DocumentDict:
+        """Return the chat API form of this document."""
+        return {"url": self.url, "filename": self.filename}
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     """One message from the assistant (or a broker) to the user."""
 
     text: str
     buttons: tuple[Button, ...] = ()
+    document: Document | None = None
 
     def as_dict(self) -> ReplyDict:
         """Return the chat API form of this message."""
-        return {"text": self.text,
-                "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}
+        reply: ReplyDict = {"text": self.text, "buttons": [
+            {"title": b.title, "payload": b.payload} for b in self.buttons]}
+        if self.document is not None:
+            reply["document"] = self.document.as_dict()
+        return reply
 
 
 @dataclass(frozen=True)

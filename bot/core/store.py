@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.messages import ConversationState
 from bot.errors import UnknownConversation
-from catalog import handoff
+from catalog import handoff, registrations
 from catalog.models import Conversation, ConversationMessage, OutboxMessage
 
 
@@ -45,6 +45,7 @@ class PushedMessage:
     text: str
     created_at: dt.datetime
     buttons: tuple[tuple[str, str], ...] = ()
+    document: dict[str, str] | None = None
 
 
 PUSHED_AUTHORS = ("broker", "notice")
@@ -132,15 +133,21 @@ class ConversationStore:
                        ConversationMessage.author.in_(PUSHED_AUTHORS))
                 .order_by(ConversationMessage.id).limit(limit))
             found = list(rows)
-            buttons: dict[int | None, list[dict[str, Any]]] = {}
+            queued: dict[int | None, tuple[list[dict[str, Any]], dict[str, Any] | None]] = {}
             if found:
-                pairs = session.execute(
-                    select(OutboxMessage.transcript_id, OutboxMessage.buttons)
+                queued_rows = session.execute(
+                    select(OutboxMessage.transcript_id, OutboxMessage.buttons,
+                           OutboxMessage.document)
                     .where(OutboxMessage.transcript_id.in_([r.id for r in found])))
-                buttons = {transcript_id: value for transcript_id, value in pairs}
-            return [PushedMessage(r.id, r.author, r.text, r.created_at, tuple(
-                (str(b.get("title", "")), str(b.get("payload", "")))
-                for b in buttons.get(r.id) or [])) for r in found]
+                queued = {tid: (buttons or [], document)
+                          for tid, buttons, document in queued_rows}
+            pushed = []
+            for r in found:
+                buttons, document = queued.get(r.id, ([], None))
+                pushed.append(PushedMessage(r.id, r.author, r.text, r.created_at, tuple(
+                    (str(b.get("title", "")), str(b.get("payload", ""))) for b in buttons),
+                    document))
+            return pushed
 
     def latest_message_id(self, conversation_id: str) -> int:
         """Return the id of the conversation's newest transcript row (0 when empty)."""
@@ -190,8 +197,12 @@ class ConversationStore:
                 row.delivered = False
 
     def erase(self, conversation_id: str) -> None:
-        """Delete the conversation and, by cascade, its transcript, consents and cases."""
+        """Delete the conversation and, by cascade, its transcript, consents and cases.
+
+        Its event seats are given up first, so the people waiting for them are promoted.
+        """
         with self._sessions.begin() as session:
+            registrations.forget(session, conversation_id)
             row = session.get(Conversation, conversation_id)
             if row is not None:
                 session.delete(row)

@@ -36,11 +36,14 @@ from bot.core.delivery import DeliveryWorker
 from bot.core.language import LanguageResolver
 from bot.core.office_hours import parse_office_hours
 from bot.core.rasa_client import RasaClient
+from bot.core.reminders import ReminderScheduler
 from bot.core.sensitive import load_sensitive
 from bot.core.store import ConversationStore
 from bot.core.tracker_store import make_tracker_eraser
-from bot.web import chat_api, live
+from bot.errors import ConfigError
+from bot.web import calendar, chat_api, live
 from catalog.db import make_engine, make_session_factory, upgrade
+from catalog.reminders import parse_offsets
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
@@ -105,6 +108,17 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
     core, rasa = build_core(settings, engine, on_change=pulse.notify,
                             rasa_transport=rasa_transport)
     delivery = DeliveryWorker(core.store.sessions, poll_seconds=settings.outbox_poll_seconds)
+
+    def queued(conversation_id: str) -> None:
+        delivery.wake()
+        pulse.notify(conversation_id)
+
+    try:
+        offsets = parse_offsets(settings.reminder_offsets)
+    except ValueError as exc:
+        raise ConfigError(f"REMINDER_OFFSETS: {exc}") from exc
+    scheduler = ReminderScheduler(core.store.sessions, offsets=offsets,
+                                  poll_seconds=settings.reminder_poll_seconds, on_queued=queued)
     telegram = None
     polling = settings.telegram_token is not None and not settings.telegram_webhook_url
     if settings.telegram_token is not None:
@@ -140,7 +154,9 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
                 await register_webhook(telegram, settings)
             await telegram.start()
         delivery.start()
+        scheduler.start()
         yield
+        await scheduler.stop()
         await delivery.stop()
         if telegram is not None:
             if polling and telegram.updater is not None:
@@ -153,7 +169,7 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         engine.dispose()
 
     routes: list[BaseRoute] = [Route("/healthz", health), *chat_api.routes, *live.routes,
-                               *console_routes(core.store.sessions)]
+                               *calendar.routes, *console_routes(core.store.sessions)]
     if telegram is not None and not polling:
         routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
     if whatsapp is not None:
@@ -168,6 +184,7 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
     app.state.core = core
     app.state.pulse = pulse
     app.state.delivery = delivery
+    app.state.reminders = scheduler
     app.state.telegram = telegram
     app.state.whatsapp = whatsapp
     app.state.settings = settings

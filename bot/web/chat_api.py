@@ -186,7 +186,8 @@ async def get_locale(request: Request) -> JSONResponse:
     lang = request.path_params["lang"]
     if lang not in LANGUAGE_NAMES:
         return _error(404, "unknown language")
-    keys = ("send", "placeholder", "you", "bot", "engine_unavailable", "language_prompt")
+    keys = ("send", "placeholder", "you", "bot", "engine_unavailable", "language_prompt",
+            "calendar_file")
     return JSONResponse({key: locale_text(key, lang) for key in keys})
 
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from bot.core import documents
 from bot.core.store import ConversationStore
 from bot.errors import UnknownConversation
 from bot.web.chat_api import served_conversation
@@ -96,10 +97,13 @@ async def _events(request: Request, store: ConversationStore, pulse: Pulse,
         for message in await asyncio.to_thread(store.pushed_since, conversation_id, after):
             after = message.id
             quiet_since = time.monotonic()
-            yield sse("message", {"id": message.id, "author": message.author,
-                                  "text": message.text,
-                                  "buttons": [{"title": t, "payload": p}
-                                              for t, p in message.buttons]}, message.id)
+            data: dict[str, object] = {
+                "id": message.id, "author": message.author, "text": message.text,
+                "buttons": [{"title": t, "payload": p} for t, p in message.buttons]}
+            document = documents.from_payload(message.document)
+            if document is not None:
+                data["document"] = document.as_dict()
+            yield sse("message", data, message.id)
         if current.state != state:
             state = current.state
             yield sse("state", {"state": state})

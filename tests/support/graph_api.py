@@ -20,11 +20,14 @@ class GraphAPI:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.media: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.fail_next: list[int] = []
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v21.0"
         app = Starlette(routes=[Route("/v21.0/{phone_id}/messages", self._messages,
+                                      methods=["POST"]),
+                                Route("/v21.0/{phone_id}/media", self._upload,
                                       methods=["POST"])])
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
                                                      log_level="warning"))
@@ -41,6 +44,15 @@ class GraphAPI:
         return JSONResponse({"messaging_product": "whatsapp",
                              "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
                              "messages": [{"id": f"wamid.out{len(self.sent)}"}]})
+
+    async def _upload(self, request: Request) -> JSONResponse:
+        form = await request.form()
+        upload = form["file"]
+        content = await upload.read()  # type: ignore[union-attr]
+        self.media.append({"type": form.get("type"), "filename": upload.filename,  # type: ignore[union-attr]
+                           "content_type": upload.content_type,  # type: ignore[union-attr]
+                           "content": content})
+        return JSONResponse({"id": f"media-{len(self.media)}"})
 
     def __enter__(self) -> GraphAPI:
         self._thread.start()

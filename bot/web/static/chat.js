@@ -51,8 +51,24 @@
     item.appendChild(row);
   }
 
+  function attachDocument(item, doc) {
+    // A calendar file with a confirmation: a download link under the message.
+    if (!doc || typeof doc.url !== "string" || !doc.url.startsWith("/api/registrations/")) return;
+    const link = document.createElement("a");
+    link.className = "document";
+    link.href = doc.url.slice(1);  // relative to the page, like the API calls
+    link.download = doc.filename || "event.ics";
+    link.textContent = chrome.calendar_file || "Add to calendar (.ics)";
+    item.appendChild(document.createElement("br"));
+    item.appendChild(link);
+  }
+
   function showReplies(replies) {
-    for (const reply of replies) addButtons(bubble(reply.text, "bot"), reply.buttons);
+    for (const reply of replies) {
+      const item = bubble(reply.text, "bot");
+      attachDocument(item, reply.document);
+      addButtons(item, reply.buttons);
+    }
   }
 
   // Broker replies and notices pushed by the server (server-sent events). EventSource
@@ -65,6 +81,7 @@
       if (shown.has(pushed.id)) return;
       shown.add(pushed.id);
       const item = bubble(pushed.text, pushed.author === "broker" ? "broker" : "notice");
+      attachDocument(item, pushed.document);
       addButtons(item, pushed.buttons);
     });
     source.addEventListener("gone", () => {
