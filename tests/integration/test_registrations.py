@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,7 @@ from catalog.models import (
     OutboxMessage,
 )
 from catalog.notices import render
+from tests.support.action_server import action_servers, call
 from tests.support.databases import database_url
 
 T0 = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
@@ -376,3 +378,64 @@ def test_two_schedulers_at_once_queue_a_reminder_once(sessions):
     assert all(len(_told(sessions, cid)) == 1 for cid in people)
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ConversationMessage)) == 4
+
+
+# --- through the real action server ---------------------------------------------------------
+
+
+def _webhook(client: httpx.Client, url: str, body: dict) -> tuple[int, list[dict]]:
+    response = client.post(url, json=body)
+    return response.status_code, response.json().get("responses", []) \
+        if response.status_code == 200 else []
+
+
+def test_fifty_simultaneous_registrations_through_two_action_servers(sessions, tmp_path):
+    """The last 5 seats, 50 people pressing at once, served by two action-server processes."""
+    event_id = _event(sessions, capacity=20)
+    with sessions() as session:
+        key = session.get(Event, event_id).key
+    for cid in _people(sessions, 15):
+        _register(sessions, event_id, cid)
+    crowd = _people(sessions, 50)
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    with action_servers(url, tmp_path) as webhooks, \
+            httpx.Client(timeout=60, limits=httpx.Limits(max_connections=60)) as client:
+        slots = {"event_key": key, "registration_consent": True}
+        bodies = [(webhooks[i % len(webhooks)], call(
+            "action_register_event", cid, language="en",
+            slots={**slots, "contact_name": f"Person {i}", "email": f"p{i}@example.org"}))
+            for i, cid in enumerate(crowd)]
+        results, errors = _race([lambda b=b: (b[1]["sender_id"], _webhook(client, *b))
+                                 for b in bodies])
+        assert errors == []
+        replies = dict(results)  # type: ignore[arg-type]
+        assert {status for status, _ in replies.values()} == {200}
+        said = {cid: [r.get("response") for r in responses]
+                for cid, (_, responses) in replies.items()}
+        confirmed = [cid for cid, names in said.items() if names == ["utter_registered", None]]
+        waiting = {cid: responses[0]["position"] for cid, (_, responses) in replies.items()
+                   if said[cid] == ["utter_waitlisted"]}
+        assert len(confirmed) == 5 and len(waiting) == 45, said
+        assert sorted(waiting.values()) == list(range(1, 46))
+        document = replies[confirmed[0]][1][1]["custom"]["document"]
+        assert document["kind"] == "calendar" and document["filename"] == f"{key}.ics"
+        with sessions() as session:
+            queue = list(session.scalars(select(EventRegistration.conversation_id).where(
+                EventRegistration.event_id == event_id,
+                EventRegistration.status == "waitlisted").order_by(EventRegistration.arrival)))
+            assert session.get(Event, event_id).seats_taken == 20
+        assert queue == sorted(waiting, key=lambda cid: waiting[cid])
+
+        # Two of the new seat holders cancel at the same moment, one on each server.
+        cancels = [(webhooks[i], call("action_cancel_registration", cid, intent=
+                                      "cancel_registration",
+                                      entities=[{"entity": "event", "value": key}]))
+                   for i, cid in enumerate(confirmed[:2])]
+        results, errors = _race([lambda b=b: _webhook(client, *b) for b in cancels])
+        assert errors == []
+        assert sorted(r[1][0]["response"] for r in results) == [  # type: ignore[index]
+            "utter_registration_cancelled"] * 2
+    statuses = _statuses(sessions, event_id)
+    assert [statuses[cid] for cid in queue[:3]] == ["confirmed", "confirmed", "waitlisted"]
+    assert [len(_told(sessions, cid)) for cid in queue[:3]] == [1, 1, 0]
+    assert all(_told(sessions, cid) == [] for cid in confirmed + queue[3:])
