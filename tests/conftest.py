@@ -64,6 +64,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     os.environ.setdefault("BROKER_HOURS", "mon-sun 00:00-24:00")
     # One Rasa API token for the stack and for the tests' own cores (Settings read it).
     os.environ.setdefault("RASA_TOKEN", secrets.token_urlsafe(24))
+    # Reminders are looked for every second, so tests that move an event closer see them.
+    os.environ.setdefault("REMINDER_POLL_SECONDS", "1")
     python = engine_python()
     model = Path(os.environ["IESMED_MODEL"]) if os.environ.get("IESMED_MODEL") else \
         ensure_model(python)

@@ -172,14 +172,14 @@ def test_registering_for_an_event_asks_consent_name_and_email_then_can_be_cancel
             (events[0], "Ελένη Παπαδοπούλου", "eleni@example.org", "el")]
     assert [c.granted for c in consent] == [True]
     assert consent[0].text_shown == question  # the exact text the user saw, with the title
-    # Registering twice says so; cancelling removes the registration.
+    # Registering twice says so; cancelling frees the seat and keeps it listed as cancelled.
     chat.say(f'/register_event{{"event": "{events[0]}"}}')
     assert _texts(chat)[0].startswith(_starts("el", "utter_already_registered"))
     chat.say("/cancel_registration")
     assert _texts(chat)[0].startswith(_starts("el", "utter_registration_cancelled"))
     with _session(stack) as session:
-        assert session.scalars(select(EventRegistration).where(
-            EventRegistration.conversation_id == chat.id)).all() == []
+        assert session.scalars(select(EventRegistration.status).where(
+            EventRegistration.conversation_id == chat.id)).all() == ["cancelled"]
     chat.say("/cancel_registration")
     assert _texts(chat)[0] == _text("el", "utter_no_registration")
 

@@ -1,4 +1,4 @@
-"""Real action-server processes (rasa_sdk serving actions/) on a given database, and their webhook."""
+"""Real action-server processes (rasa_sdk serving actions/) on a database, and their webhook."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def action_servers(database_url: str, log_dir: Path, count: int = 2) -> Iterator
     try:
         for i in range(count):
             port = _free_port()
-            log = open(log_dir / f"actions-{i}.log", "wb")  # noqa: SIM115 - the child owns it
+            log = open(log_dir / f"actions-{i}.log", "wb")  # the child process owns it
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

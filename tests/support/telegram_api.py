@@ -28,6 +28,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] | None = None
 
 
 class RecordingRequest(BaseRequest):
@@ -60,7 +61,9 @@ class RecordingRequest(BaseRequest):
         params = request_data.parameters if request_data else {}
         params = {k: (json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v)
                   for k, v in params.items()}
-        self.calls.append(Call(api_method, params))
+        files = {name: (str(part[0]), bytes(part[1]))  # type: ignore[arg-type]
+                 for name, part in (request_data.multipart_data if request_data else {}).items()}
+        self.calls.append(Call(api_method, params, files or None))
         if self.fail_next:
             status, body = self.fail_next.pop(0)
             return status, json.dumps(body).encode()
@@ -87,6 +90,10 @@ class RecordingRequest(BaseRequest):
         if method == "createForumTopic":
             return {"message_thread_id": next(self._ids), "name": params.get("name", ""),
                     "icon_color": 7322096}
+        if method == "sendDocument":
+            return {"message_id": next(self._ids), "date": int(time.time()),
+                    "chat": {"id": params.get("chat_id", 1), "type": "private"},
+                    "from": BOT_USER, "document": {"file_id": "doc-1", "file_unique_id": "d1"}}
         if method in {"sendMessage", "editMessageReplyMarkup", "editMessageText"}:
             chat_id = params.get("chat_id", 1)
             return {"message_id": next(self._ids), "date": int(time.time()),
