@@ -10,11 +10,11 @@ import httpx
 from bot.core import locales
 
 
-def render(reply: dict[str, Any]) -> tuple[str, list[str]]:
+def render(reply: dict[str, Any], base_url: str = "") -> tuple[str, list[str]]:
     """Return the printable text of one reply and the payloads of its numbered buttons."""
     lines = [reply.get("text", "")] if reply.get("text") else []
     if isinstance(reply.get("document"), dict):
-        lines.append(f"  ⤓ {reply['document'].get('url', '')}")
+        lines.append(f"  ⤓ {base_url.rstrip('/')}{reply['document'].get('url', '')}")
     payloads: list[str] = []
     for button in reply.get("buttons", []):
         payloads.append(button["payload"])
@@ -55,7 +55,7 @@ def chat(base_url: str, *, language: str | None = None) -> None:
             lang = turn["language"]
             buttons = []
             for reply in turn["replies"]:
-                printable, payloads = render(reply)
+                printable, payloads = render(reply, base_url)
                 offset = len(buttons)
                 buttons += payloads
                 if offset:

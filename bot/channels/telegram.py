@@ -165,9 +165,10 @@ class TelegramAdapter:
         if update.message and isinstance(update.message.text, str) and update.message.text:
             text = update.message.text
             if text.startswith("/start "):
-                # Deep link: /start <payload>, e.g. an event to register for.
+                # Deep link: /start event-<key> (t.me/<bot>?start=event-<key>) registers.
                 argument = text.split(maxsplit=1)[1].strip()
-                text = f'/register_event{{"event_key": "{argument[:60]}"}}' \
+                text = "/register_event" + json.dumps(
+                    {"event": argument.removeprefix("event-")[:80]}) \
                     if argument.startswith("event-") else "/start"
             await self._deliver(update, context, text)
 

@@ -71,9 +71,28 @@ def sessions(stack) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
+@pytest.fixture
+def new_event(sessions) -> Iterator[Callable[..., str]]:
+    """Add events to the stack's catalogue for one test, and remove them afterwards.
+
+    The stack is shared: an event left behind (full, or about to start) would be the first
+    one other tests find when they ask for upcoming events.
+    """
+    keys: list[str] = []
+
+    def make(**options: object) -> str:
+        keys.append(_event(sessions, **options))  # type: ignore[arg-type]
+        return keys[-1]
+
+    yield make
+    with sessions.begin() as session:
+        for event in session.scalars(select(Event).where(Event.key.in_(keys))):
+            session.delete(event)
+
+
 def _event(sessions: sessionmaker[Session], *, capacity: int | None = 1,
            starts_in: dt.timedelta = dt.timedelta(days=3)) -> str:
-    """Add an upcoming event in Athens to the stack's catalogue; return its key."""
+    """Add an upcoming event in Athens to a catalogue; return its key."""
     key = f"solidarity-forum-{secrets.token_hex(4)}"
     starts = (dt.datetime.now(dt.UTC) + starts_in).replace(second=0, microsecond=0)
     with sessions.begin() as session:
@@ -146,9 +165,9 @@ def _ics_start(content: bytes) -> dt.datetime:
 
 
 @pytest.mark.parametrize(("holder_lang", "waiter_lang"), [("el", "tr"), ("tr", "el")])
-def test_register_wait_get_the_freed_seat_and_a_reminder(stack, sessions, holder_lang,
-                                                         waiter_lang):
-    key = _event(sessions, capacity=1)
+def test_register_wait_get_the_freed_seat_and_a_reminder(stack, sessions, new_event,
+                                                         holder_lang, waiter_lang):
+    key = new_event(capacity=1)
     with sessions() as session:
         starts = session.scalar(select(Event.starts_at).where(Event.key == key))
     holder, waiter = Chat(stack, holder_lang), Chat(stack, waiter_lang)
@@ -206,13 +225,14 @@ def test_register_wait_get_the_freed_seat_and_a_reminder(stack, sessions, holder
     assert _told(sessions, holder.id, "reminder") == 0
 
 
-def test_registration_asks_only_for_what_the_conversation_already_holds(stack, sessions):
+def test_registration_asks_only_for_what_the_conversation_already_holds(stack, sessions,
+                                                                       new_event):
     chat = Chat(stack, "en")
     with sessions.begin() as session:
         session.add(Case(reference=f"IM-{secrets.token_hex(3).upper()}",
                          conversation_id=chat.id, channel="web", language="en",
                          contact_name="Amira Trabelsi", email="amira@zitouna.example.org"))
-    key = _event(sessions, capacity=None)
+    key = new_event(capacity=None)
     replies = _say(chat, f'/register_event{{"event": "{key}"}}')
     assert replies[0]["text"].startswith(
         _text("en", "utter_ask_registration_consent").split("{")[0])
@@ -225,9 +245,9 @@ def test_registration_asks_only_for_what_the_conversation_already_holds(stack, s
         assert (stored.name, stored.email) == ("Amira Trabelsi", "amira@zitouna.example.org")
 
 
-def test_my_registrations_lists_each_status_and_cancels_by_button(stack, sessions):
+def test_my_registrations_lists_each_status_and_cancels_by_button(stack, sessions, new_event):
     chat, other = Chat(stack, "en"), Chat(stack, "en")
-    first, full, second = (_event(sessions, capacity=1, starts_in=dt.timedelta(days=d))
+    first, full, second = (new_event(capacity=1, starts_in=dt.timedelta(days=d))
                            for d in (2, 3, 4))
     _register(other, full)
     _register(chat, first)
@@ -251,8 +271,8 @@ def test_my_registrations_lists_each_status_and_cancels_by_button(stack, session
     assert len(which) == 3
 
 
-def test_an_event_cancelled_by_staff_tells_everyone_registered(stack, sessions):
-    key = _event(sessions, capacity=1)
+def test_an_event_cancelled_by_staff_tells_everyone_registered(stack, sessions, new_event):
+    key = new_event(capacity=1)
     greek, turkish = Chat(stack, "el"), Chat(stack, "tr")
     _register(greek, key)
     _register(turkish, key, payload=f'/register_event{{"event": "{key}", "choice": "waitlist"}}')
@@ -271,8 +291,9 @@ def test_an_event_cancelled_by_staff_tells_everyone_registered(stack, sessions):
 # --- Telegram and WhatsApp: the calendar file as a document ---------------------------------
 
 
-async def test_telegram_sends_the_calendar_file_as_a_document(stack, sessions, tmp_path):
-    key = _event(sessions, capacity=None)
+async def test_telegram_deep_link_registers_and_sends_the_calendar_file_as_a_document(
+        stack, sessions, new_event, tmp_path):
+    key = new_event(capacity=None)
     settings = Settings(_env_file=None, IESMED_ENV="test", IESMED_DATA_DIR=tmp_path,
                         DATABASE_URL=stack.database_url, RASA_URL=stack.rasa_url)
     engine = make_engine(settings.database)
@@ -286,8 +307,10 @@ async def test_telegram_sends_the_calendar_file_as_a_document(stack, sessions, t
         async def feed(update: dict) -> None:
             await application.process_update(Update.de_json(update, application.bot))
 
-        await feed(private_text(1, chat_id, f'/register_event{{"event": "{key}"}}',
-                                language="tr"))
+        # The user opened the event's deep link: t.me/<bot>?start=event-<key>.
+        await feed(private_text(1, chat_id, f"/start event-{key}", language="tr"))
+        asked = recorder.methods("sendMessage")[-1].params["text"]
+        assert _fills(_text("tr", "utter_ask_registration_consent"), asked, event=TITLES["tr"])
         await feed(button_press(2, chat_id, "/affirm"))
         await feed(private_text(3, chat_id, "Ayşe Yılmaz", language="tr"))
         await feed(private_text(4, chat_id, "ayse@example.org", language="tr"))
@@ -326,8 +349,9 @@ def _wa_post(client: TestClient, wa_id: str, text: str, n: int) -> None:
     ).status_code == 200
 
 
-def test_whatsapp_sends_the_calendar_file_as_a_document(stack, sessions, tmp_path):
-    key = _event(sessions, capacity=None)
+def test_whatsapp_sends_the_calendar_file_as_a_document(stack, sessions, new_event,
+                                                        tmp_path):
+    key = new_event(capacity=None)
     wa_id = f"3069{secrets.randbelow(10**8):08d}"
     with GraphAPI() as graph, TestClient(create_app(
             _wa_settings(graph, tmp_path, stack.database_url, stack.rasa_url))) as client:
