@@ -271,23 +271,23 @@ def show_registrations(dispatcher: CollectingDispatcher, entries: list[registrat
     texts = phrases(lang)
     for entry in entries:
         event, status = entry.event, entry.registration.status
-        values = {"event": title_in(event, lang), "date": _date(event, lang)}
+        title, date = title_in(event, lang), _date(event, lang)
         cancel = payload("cancel_registration", event=event.key)
         if status == registrations.CONFIRMED:
-            dispatcher.utter_message(response="utter_my_registration_confirmed", **values,
-                                     buttons=[{"title": texts["button_unregister"],
-                                               "payload": cancel}])
+            dispatcher.utter_message(response="utter_my_registration_confirmed", event=title,
+                                     date=date, buttons=[{"title": texts["button_unregister"],
+                                                          "payload": cancel}])
         elif status == registrations.WAITLISTED:
-            dispatcher.utter_message(response="utter_my_registration_waitlisted", **values,
-                                     position=entry.position,
+            dispatcher.utter_message(response="utter_my_registration_waitlisted", event=title,
+                                     date=date, position=entry.position,
                                      buttons=[{"title": texts["button_leave_waitlist"],
                                                "payload": cancel}])
         else:
             again = [{"title": texts["button_register_again"],
                       "payload": payload("register_event", event=event.key)}] \
                 if registrations.is_open(event) else []
-            dispatcher.utter_message(response="utter_my_registration_cancelled", **values,
-                                     buttons=again)
+            dispatcher.utter_message(response="utter_my_registration_cancelled", event=title,
+                                     date=date, buttons=again)
 
 
 class ActionListRegistrations(Action):

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.brief import isolate
-from catalog.matching import phrases, text_in
+from catalog.matching import phrases, translation_in
 from catalog.models import Event, EventRegistration
 from catalog.vocabulary import LANGUAGES
 
@@ -91,7 +91,7 @@ def build_ics(event: Event, registration: EventRegistration, lang: str | None, *
     """
     lang = _lang(lang)
     zone = ZoneInfo(event.timezone)
-    text = text_in(event.translations, lang)  # type: ignore[arg-type]
+    text = translation_in(event.translations, lang)  # type: ignore[arg-type]
     title = text.title if text else event.key
     cancelled = registration.status == "cancelled" or event.cancelled_at is not None
     calendar = Calendar()

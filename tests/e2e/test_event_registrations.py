@@ -13,7 +13,6 @@ import hmac
 import json
 import re
 import secrets
-import socket
 import time
 from collections.abc import Callable, Iterator
 
@@ -27,7 +26,6 @@ from telegram import Update
 
 from bot.channels.telegram import build_application
 from bot.config import Settings
-from bot.training import language_responses
 from bot.web.app import build_core, create_app
 from catalog import registrations
 from catalog.db import make_engine, make_session_factory, upgrade
@@ -39,6 +37,8 @@ from catalog.models import (
     EventTranslation,
     OutboxMessage,
 )
+from ops.rasa_project import language_responses
+from ops.supervisor import free_port
 from tests.e2e.test_intake import Chat
 from tests.support.graph_api import GraphAPI, text_message
 from tests.support.telegram_api import RecordingRequest, button_press, private_text
@@ -151,12 +151,6 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
             return
         time.sleep(0.2)
     raise AssertionError("condition not met in time")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _ics_start(content: bytes) -> dt.datetime:
@@ -398,7 +392,7 @@ def test_a_reminder_due_while_the_bot_was_stopped_is_sent_once_after_it_starts(t
         registrations.cancel(session, event_id=event_id, conversation_id="wa-905300000002")
 
     with GraphAPI() as graph:
-        settings = _wa_settings(graph, tmp_path, database, f"http://127.0.0.1:{_free_port()}")
+        settings = _wa_settings(graph, tmp_path, database, f"http://127.0.0.1:{free_port()}")
         with TestClient(create_app(settings)):
             time.sleep(1)  # the event is days away: nothing is due
         assert graph.sent == []

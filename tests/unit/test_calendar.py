@@ -11,12 +11,12 @@ from icalendar import Calendar
 from starlette.testclient import TestClient
 
 from bot.core import documents
-from bot.launcher import free_port
 from bot.web.app import create_app
 from catalog.calendar import build_ics, uid, when_text
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.models import Conversation, Event, EventRegistration, EventTranslation
 from catalog.reminders import parse_offsets
+from ops.supervisor import free_port
 
 STARTS = dt.datetime(2027, 3, 18, 8, 30, tzinfo=dt.UTC)  # 10:30 in Athens (UTC+2)
 
