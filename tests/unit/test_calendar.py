@@ -125,7 +125,7 @@ def served(settings_factory, tmp_path: Path):
     upgrade(engine)
     tokens = {}
     with make_session_factory(engine).begin() as session:
-        event = _event()
+        event = _event(capacity=1, seats_taken=1)  # full: the waiting one stays waiting
         session.add(event)
         session.flush()
         for cid, status in (("c1", "confirmed"), ("c2", "waitlisted")):
