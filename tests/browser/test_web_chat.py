@@ -87,3 +87,44 @@ def test_after_erasing_everything_the_page_goes_on_in_a_new_conversation(page, s
     expect(page.locator(".msg--bot").last).to_contain_text(
         RESPONSES["fr"]["utter_greet"][0]["text"][:30])
     assert page.locator(".msg--bot", has_text="Error").count() == 0
+
+
+def test_a_registration_confirmation_offers_the_calendar_file_for_download(page, stack):
+    import datetime as dt
+    from pathlib import Path
+
+    from icalendar import Calendar
+    from sqlalchemy import select
+
+    from catalog.db import make_engine, make_session_factory
+    from catalog.models import Event
+    from tests.e2e.test_event_registrations import _event
+
+    engine = make_engine(stack.database_url)
+    sessions = make_session_factory(engine)
+    key = _event(sessions, capacity=None)
+    try:
+        _send(page, "Bonjour")
+        expect(page.locator(".msg--bot")).to_have_count(1)
+        _send(page, f'/register_event{{"event": "{key}"}}')
+        page.get_by_role("button", name=RESPONSES["fr"]["utter_ask_registration_consent"][0]
+                         ["buttons"][0]["title"]).click()
+        expect(page.locator(".msg--bot").last).to_have_text(
+            RESPONSES["fr"]["utter_ask_contact_name"][0]["text"])
+        _send(page, "Claire Martin")
+        expect(page.locator(".msg--bot").last).to_have_text(
+            RESPONSES["fr"]["utter_ask_email"][0]["text"])
+        _send(page, "claire@example.org")
+        link = page.get_by_role("link", name="Ajouter à votre agenda (.ics)")
+        expect(link).to_be_visible()
+        with page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename == f"{key}.ics"
+        [entry] = Calendar.from_ical(Path(download.value.path()).read_bytes()).walk("VEVENT")
+        with sessions() as session:
+            starts = session.scalar(select(Event.starts_at).where(Event.key == key))
+        assert entry.decoded("dtstart").astimezone(dt.UTC) == starts
+    finally:
+        with sessions.begin() as session:
+            session.delete(session.scalar(select(Event).where(Event.key == key)))
+        engine.dispose()
