@@ -19,7 +19,6 @@ from actions.amounts import default_currency, parse_amount, parse_currency, stat
 from actions.common import always_broker_needs, language, metadata
 from actions.extraction import extract
 from actions.matching import propose
-from actions.partners import tell_introductions
 from actions.validators import (
     parse_choice,
     parse_country,
@@ -401,14 +400,27 @@ class ActionStartIntake(Action):
         """
         if tracker.get_slot("awaiting_confirmation"):
             return [SlotSet(k, v) for k, v in correction_updates(tracker).items()]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in INTENT_NEED and declined_before(tracker.events):
+            # Browsing after a "no": the form ends at once on the refusal and proposals
+            # follow, instead of asking the consent question again. Asking for a request
+            # ("/request_assistance") still starts one.
+            return [SlotSet("consent", False), SlotSet("consent_refused", True),
+                    SlotSet("need_category", INTENT_NEED[intent])]
         events: list[EventType] = []
         if tracker.get_slot("case_reference"):
             events += [SlotSet(slot, None) for slot in CASE_SLOTS if slot != "consent"]
             events.append(SlotSet("case_reference", None))
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in INTENT_NEED and (not tracker.get_slot("need_category") or events):
             events.append(SlotSet("need_category", INTENT_NEED[intent]))
         return events
+
+
+def declined_before(events: list[dict[str, Any]]) -> bool:
+    """Tell whether the user declined the data consent earlier in this conversation."""
+    return any(e.get("event") == "bot"
+               and (e.get("metadata") or {}).get("utter_action") == "utter_consent_declined"
+               for e in events)
 
 
 class ActionSkipQuestion(Action):
@@ -554,25 +566,6 @@ class ActionCancelIntake(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None),
                 SlotSet("awaiting_confirmation", False), SlotSet("failed_attempts", None),
                 *[SlotSet(slot, None) for slot in CASE_SLOTS]]
-
-
-class ActionGreet(Action):
-    """Greet: a newcomer, a returning user with a case, or someone mid-request."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_greet"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Choose the greeting that fits what the user already did."""
-        reference = tracker.get_slot("case_reference")
-        if reference:
-            dispatcher.utter_message(response="utter_returning_user", reference=reference)
-        else:
-            dispatcher.utter_message(response="utter_greet")
-        tell_introductions(dispatcher, tracker.sender_id, language(tracker))
-        return []
 
 
 class ActionGoBack(Action):

@@ -19,8 +19,12 @@ class ActionEraseData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Confirm first; on confirmation the bot core erases the stored data and tracker."""
-        choice = next(tracker.get_latest_entity_values("choice"), None)
+        """Confirm first; on confirmation the bot core erases the stored data and tracker.
+
+        The request wins over whatever was going on: the questions stop, so the
+        confirmation is the only question open and a typed yes or no answers it.
+        """
+        choice = erase_choice(tracker)
         if choice == "confirm":
             dispatcher.utter_message(response="utter_data_erased")
             # The core owns conversations, cases and the tracker store: it erases them.
@@ -29,8 +33,37 @@ class ActionEraseData(Action):
         if choice == "cancel":
             dispatcher.utter_message(response="utter_erase_cancelled")
             return []
+        if choice == "pending":
+            return []  # a yes or no that answers no erase question: nothing to do here
         dispatcher.utter_message(response="utter_confirm_erase")
-        return []
+        return [ActiveLoop(None), SlotSet("requested_slot", None),
+                SlotSet("awaiting_confirmation", False)]
+
+
+ANSWERS = {"affirm": "confirm", "deny": "cancel"}
+
+
+def erase_choice(tracker: Tracker) -> str | None:
+    """Return confirm or cancel (a button, or yes/no typed after the question), else None.
+
+    "pending" is a typed yes or no when the assistant's last words were not the question.
+    """
+    choice = next(tracker.get_latest_entity_values("choice"), None)
+    if choice in ("confirm", "cancel"):
+        return str(choice)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent not in ANSWERS:
+        return None
+    last_user = True
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if not last_user:
+                break
+            last_user = False
+        elif event.get("event") == "bot" and not last_user:
+            asked = (event.get("metadata") or {}).get("utter_action") == "utter_confirm_erase"
+            return ANSWERS[str(intent)] if asked else "pending"
+    return "pending"
 
 
 # Questions answered in free text: an answer there can sound like "let me talk to someone"

@@ -1,0 +1,118 @@
+"""Returning users: the greeting that says what they have, and the status of their requests."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions import catalogue
+from actions.common import language
+from actions.partners import tell_introductions
+from catalog.brief import isolate, labels
+from catalog.matching import event_time, title_in
+from catalog.models import Case, EventRegistration
+
+logger = logging.getLogger(__name__)
+
+# A case reference as users type it: "IM-FF39BC", "im-15bf30", "IM 15BF30".
+REFERENCE = re.compile(r"\bIM[-\s]?([0-9A-F]{4,8})\b", re.IGNORECASE)
+SHOWN_CASES = 3
+
+
+def mentioned_reference(text: str) -> str | None:
+    """Return the case reference written in ``text``, normalised ("IM-FF39BC"), if any."""
+    found = REFERENCE.search(text)
+    return f"IM-{found.group(1).upper()}" if found else None
+
+
+def own_cases(session: Session, conversation_id: str) -> list[Case]:
+    """Return the conversation's saved cases, newest first."""
+    return list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)
+                                .order_by(Case.id.desc()).limit(SHOWN_CASES)))
+
+
+def status_label(status: str, lang: str) -> str:
+    """Return a case status as the user reads it in ``lang`` (the code if it has no label)."""
+    return labels(lang).get("status", {}).get(status, status)
+
+
+def tell_case(dispatcher: CollectingDispatcher, case: Case, lang: str) -> None:
+    """Say one case's reference and status."""
+    dispatcher.utter_message(response="utter_case_status", reference=isolate(case.reference, lang),
+                             status=status_label(case.status, lang))
+
+
+class ActionShowCaseStatus(Action):
+    """Tell the user where their request stands; never another conversation's."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_show_case_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Show the case the user named, or their own cases when they named none."""
+        lang = language(tracker)
+        reference = (next(tracker.get_latest_entity_values("case"), None)
+                     or mentioned_reference(str(tracker.latest_message.get("text") or "")))
+        with catalogue.session() as session:
+            if reference:
+                reference = mentioned_reference(str(reference)) or str(reference).upper()
+                case = session.scalar(select(Case).where(
+                    Case.reference == reference, Case.conversation_id == tracker.sender_id))
+                if case is None:
+                    # Someone else's case and a mistyped one get the same answer.
+                    logger.info("status asked for a case this conversation does not own")
+                    dispatcher.utter_message(response="utter_case_not_found",
+                                             reference=isolate(reference, lang))
+                else:
+                    tell_case(dispatcher, case, lang)
+                return []
+            cases = own_cases(session, tracker.sender_id)
+            if not cases:
+                dispatcher.utter_message(response="utter_no_case")
+            for case in cases:
+                tell_case(dispatcher, case, lang)
+        return []
+
+
+class ActionGreet(Action):
+    """Greet: a newcomer, or a returning user with what they have (cases, registrations)."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Choose the greeting that fits what the user already has with us."""
+        lang = language(tracker)
+        with catalogue.session() as session:
+            cases = own_cases(session, tracker.sender_id)
+            registrations = list(session.scalars(
+                select(EventRegistration)
+                .where(EventRegistration.conversation_id == tracker.sender_id,
+                       EventRegistration.status == "confirmed")
+                .order_by(EventRegistration.id)))
+            if cases or registrations:
+                dispatcher.utter_message(response="utter_welcome_returning")
+                for case in cases:
+                    tell_case(dispatcher, case, lang)
+                for registration in registrations:
+                    event = registration.event
+                    dispatcher.utter_message(
+                        response="utter_registration_status", event=title_in(event, lang),
+                        date=event_time(event.starts_at, event.timezone, lang))
+                # Nothing new starts until the user says so (the buttons).
+                dispatcher.utter_message(response="utter_ask_something_new")
+            else:
+                dispatcher.utter_message(response="utter_greet")
+        tell_introductions(dispatcher, tracker.sender_id, lang)
+        return []
