@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import phonenumbers
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -359,5 +360,14 @@ async def receive_webhook(request: Request) -> Response:
         return JSONResponse({"error": exc.message}, status_code=exc.status)
     if not isinstance(payload, dict):
         return JSONResponse({"error": "malformed payload"}, status_code=400)
-    await adapter.handle_payload(payload)
-    return JSONResponse({"ok": True})
+    # Acknowledge at once (Meta redelivers slow answers); handle after the response is sent.
+    return JSONResponse({"ok": True}, background=BackgroundTask(_handle_safely, adapter,
+                                                                 payload))
+
+
+async def _handle_safely(adapter: WhatsAppAdapter, payload: dict[str, Any]) -> None:
+    """Handle a webhook body in the background; a failure is logged, never raised."""
+    try:
+        await adapter.handle_payload(payload)
+    except Exception:
+        logger.exception("whatsapp: handling a webhook body failed")

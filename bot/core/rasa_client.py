@@ -72,6 +72,14 @@ class RasaClient:
         except (httpx.HTTPError, ValueError, AttributeError, TypeError) as exc:
             raise EngineUnavailable(f"Rasa did not parse: {type(exc).__name__}") from exc
 
+    async def ready(self) -> bool:
+        """Return whether Rasa answers and has a model loaded."""
+        try:
+            response = await self._client.get("/status", params=self._api_params, timeout=3.0)
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return False
+
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()

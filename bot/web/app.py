@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import httpx
 import yaml
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -58,8 +60,31 @@ def domain_names() -> tuple[frozenset[str], frozenset[str]]:
 
 
 async def health(_request: Request) -> Response:
-    """Report that the bot process is up."""
+    """Report that the bot process is up (liveness: the supervisor restarts it otherwise)."""
     return JSONResponse({"status": "ok"})
+
+
+async def readiness(request: Request) -> Response:
+    """Report whether the bot can serve users: its database and the dialogue engine answer.
+
+    Load balancers send traffic only to a ready replica; 503 names what is missing.
+    """
+    core: ConversationCore = request.app.state.core
+    rasa: RasaClient = request.app.state.rasa
+
+    def database_ok() -> bool:
+        try:
+            with core.store.sessions() as session:
+                session.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    checks = {"database": await asyncio.to_thread(database_ok), "engine": await rasa.ready()}
+    ready = all(checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready",
+                         **{k: "ok" if v else "unavailable" for k, v in checks.items()}},
+                        status_code=200 if ready else 503)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -168,7 +193,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         await rasa.aclose()
         engine.dispose()
 
-    routes: list[BaseRoute] = [Route("/healthz", health), *chat_api.routes, *live.routes,
+    routes: list[BaseRoute] = [Route("/healthz", health), Route("/readyz", readiness),
+                               *chat_api.routes, *live.routes,
                                *calendar.routes, *console_routes(core.store.sessions)]
     if telegram is not None and not polling:
         routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
@@ -182,6 +208,7 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={404: not_found, 500: server_error})
     app.state.core = core
+    app.state.rasa = rasa
     app.state.pulse = pulse
     app.state.delivery = delivery
     app.state.reminders = scheduler

@@ -43,3 +43,9 @@ def test_the_action_server_and_rasa_listen_on_loopback_only(stack):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             probe.settimeout(2)
             assert probe.connect_ex((address, port)) != 0, f"{url} answers on {address}"
+
+
+def test_the_bot_is_ready_when_its_database_and_the_engine_answer(stack):
+    ready = httpx.get(f"{stack.bot_url}/readyz", timeout=30)
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "database": "ok", "engine": "ok"}

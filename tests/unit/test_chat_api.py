@@ -264,3 +264,10 @@ def test_a_bucket_refills_with_time_and_forgets_idle_clients():
     now[0] = 1000.0
     limiter.acquire("z")
     assert list(limiter._buckets) == ["z"]
+
+
+def test_readiness_says_the_engine_is_missing_while_liveness_stays_up(client):
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "not ready", "database": "ok", "engine": "unavailable"}
