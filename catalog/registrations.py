@@ -33,6 +33,7 @@ from catalog.calendar import filename, when_text
 from catalog.matching import title_in
 from catalog.models import Event, EventRegistration
 from catalog.notices import language_of, tell
+from catalog.spreadsheet import neutralise
 
 CONFIRMED, WAITLISTED, CANCELLED = "confirmed", "waitlisted", "cancelled"
 ACTIVE = (CONFIRMED, WAITLISTED)
@@ -344,7 +345,9 @@ def attendees_csv(session: Session, event_id: int) -> str:
     writer.writerow(["status", "waitlist_position", "name", "email", "language",
                      "registered_at", "confirmed_at"])
     for a in attendees(session, event_id):
-        writer.writerow([a.status, a.position or "", a.name, a.email, a.language,
+        # Names and addresses are typed by users: never let a spreadsheet run them.
+        writer.writerow([a.status, a.position or "", neutralise(a.name), neutralise(a.email),
+                         a.language,
                          a.registered_at.isoformat(),
                          a.confirmed_at.isoformat() if a.confirmed_at else ""])
     return out.getvalue()

@@ -310,7 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     case_sub = cases.add_subparsers(dest="action", required=True)
     exp = case_sub.add_parser("export", help="CSV or JSON of cases")
     exp.add_argument("--format", choices=["csv", "json"], default="csv")
-    exp.add_argument("--status", choices=["new", "matched", "escalated", "closed"])
+    exp.add_argument("--status", choices=["new", "matched", "escalated", "closed",
+                                          "resolved", "referred", "not_eligible",
+                                          "no_response", "duplicate"])
     exp.add_argument("--since", help="YYYY-MM-DD")
     exp.add_argument("--until", help="YYYY-MM-DD")
     exp.add_argument("--country", help="ISO code, e.g. MA")
@@ -329,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("staff_args", nargs=argparse.REMAINDER)
     staff.set_defaults(func=lambda a: __import__("ops.staff_accounts", fromlist=["main"])
                        .main(a.staff_args))
+    events = sub.add_parser("events", help="`events attendees KEY [--out F]`, `events cancel KEY`")
+    events.add_argument("events_args", nargs=argparse.REMAINDER)
+    events.set_defaults(func=lambda a: __import__("ops.events_cli", fromlist=["main"])
+                        .main(a.events_args))
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)

@@ -439,3 +439,27 @@ def test_fifty_simultaneous_registrations_through_two_action_servers(sessions, t
     assert [statuses[cid] for cid in queue[:3]] == ["confirmed", "confirmed", "waitlisted"]
     assert [len(_told(sessions, cid)) for cid in queue[:3]] == [1, 1, 0]
     assert all(_told(sessions, cid) == [] for cid in confirmed + queue[3:])
+
+
+def test_the_events_command_lists_seats_then_the_queue_and_cancels_for_everyone(
+        sessions, capsys):
+    from ops.events_cli import main as events
+
+    event_id = _event(sessions, capacity=1)
+    first, second = _people(sessions, 2)
+    with sessions.begin() as session:
+        registrations.register(session, event_id=event_id, conversation_id=first,
+                               name="=HYPERLINK(\"http://x\")", email="a@example.org",
+                               language="en", now=T0)
+    _register(sessions, event_id, second)
+    with sessions() as session:
+        key = session.get(Event, event_id).key
+        url = session.get_bind().url.render_as_string(hide_password=False)
+    assert events(["--database", url, "attendees", key]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("status,waitlist_position,name,email")
+    assert rows[1].startswith("confirmed,,\"'=HYPERLINK(") and rows[2].startswith("waitlisted,1,")
+    assert events(["--database", url, "cancel", key]) == 0
+    with sessions() as session:
+        assert session.get(Event, event_id).cancelled_at is not None
+    assert events(["--database", url, "attendees", "no-such-event"]) == 1
