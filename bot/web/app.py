@@ -40,6 +40,7 @@ from bot.core.reminders import ReminderScheduler
 from bot.core.sensitive import load_sensitive
 from bot.core.store import ConversationStore
 from bot.core.tracker_store import make_tracker_eraser
+from bot.core.turns import LocalTurnLocks, RedisTurnLocks, TurnLocks
 from bot.errors import ConfigError
 from bot.web import calendar, chat_api, live
 from catalog.db import make_engine, make_session_factory, upgrade
@@ -91,8 +92,16 @@ def build_core(settings: Settings, engine: Engine, *,
                             known_entities=entities,
                             max_message_chars=settings.max_message_chars,
                             tracker_eraser=make_tracker_eraser(settings),
-                            office_hours=hours, sensitive=load_sensitive())
+                            office_hours=hours, sensitive=load_sensitive(),
+                            turns=turn_locks(settings))
     return core, rasa
+
+
+def turn_locks(settings: Settings) -> TurnLocks:
+    """Return per-conversation turn locks: in Redis when replicas share it, else in memory."""
+    if settings.lock_store_url:
+        return RedisTurnLocks(settings.lock_store_url)
+    return LocalTurnLocks()
 
 
 def create_app(settings: Settings, *, telegram_request: BaseRequest | None = None,
@@ -166,6 +175,7 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         if whatsapp is not None:
             await whatsapp.aclose()
         await rasa.aclose()
+        await core.aclose()
         engine.dispose()
 
     routes: list[BaseRoute] = [Route("/healthz", health), *chat_api.routes, *live.routes,
