@@ -37,6 +37,7 @@ from bot.core.language import LanguageResolver
 from bot.core.office_hours import parse_office_hours
 from bot.core.rasa_client import RasaClient
 from bot.core.reminders import ReminderScheduler
+from bot.core.retention_job import RetentionJob
 from bot.core.sensitive import load_sensitive
 from bot.core.store import ConversationStore
 from bot.core.tracker_store import make_tracker_eraser
@@ -128,6 +129,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         raise ConfigError(f"REMINDER_OFFSETS: {exc}") from exc
     scheduler = ReminderScheduler(core.store.sessions, offsets=offsets,
                                   poll_seconds=settings.reminder_poll_seconds, on_queued=queued)
+    retention = RetentionJob(core.store.sessions, days=settings.retention_days,
+                             erase_tracker=make_tracker_eraser(settings))
     telegram = None
     polling = settings.telegram_token is not None and not settings.telegram_webhook_url
     if settings.telegram_token is not None:
@@ -164,7 +167,9 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
             await telegram.start()
         delivery.start()
         scheduler.start()
+        retention.start()
         yield
+        await retention.stop()
         await scheduler.stop()
         await delivery.stop()
         if telegram is not None:
