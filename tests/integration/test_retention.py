@@ -146,7 +146,7 @@ def test_idle_conversations_lose_their_personal_data_and_keep_their_statistics(d
 
     assert report.conversations == [idle] and erased == [idle]
     assert (report.cases, report.registrations, report.messages) == (1, 1, 3)
-    left = scan_sql(database.url, _traces("alba") + ["alba"])
+    left = scan_sql(database.url, [*_traces("alba"), "alba"])
     assert left == [], [str(t) for t in left]
     for who in ("bruno", "carla", "dani", "elena"):  # recent, with a broker, event ahead...
         assert {t.needle for t in scan_sql(database.url, _traces(who))} >= {
