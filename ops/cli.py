@@ -129,10 +129,16 @@ def cmd_check(_args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Run a benchmark: `matching`, `nlu LANG` (quick proxy) or `run` (start-up and memory)."""
+    """Run a benchmark: `matching`, `nlu LANG`, `run` (start-up, memory) or `load`."""
     what = args.bench_args[0] if args.bench_args else ""
-    if what not in {"matching", "nlu", "run"} or (what == "nlu" and len(args.bench_args) < 2):
-        return _fail("usage: iesmed bench matching [options] | nlu LANG [-v] | run")
+    if what not in {"matching", "nlu", "run", "load"} or (
+            what == "nlu" and len(args.bench_args) < 2):
+        return _fail("usage: iesmed bench matching [options] | nlu LANG [-v] | run | "
+                     "load [options]")
+    if what == "load":
+        from ops.bench.load import main as load
+
+        return load(args.bench_args[1:])
     if what == "nlu":
         from ops.environments import engine_python
 
@@ -365,7 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     retention.add_argument("--database", help="database URL (default: DATABASE_URL)")
     retention.set_defaults(func=cmd_retention)
     bench = sub.add_parser("bench", help="benchmarks: `bench matching` (catalogue sizes x "
-                           "databases), `bench nlu LANG`, `bench run`")
+                           "databases), `bench nlu LANG`, `bench run`, `bench load` "
+                           "(simultaneous conversations, Rasa killed midway)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
     staff = sub.add_parser("staff", help="console accounts: `staff add | list | password`")
