@@ -117,37 +117,42 @@ def test_messages_sent_at_once_to_two_replicas_are_handled_one_turn_at_a_time(cl
     assert not scan_redis(cluster.redis_url, ids), "turn or Rasa locks were left behind"
 
 
-ENGLISH = {
-    "opening": "We are a cooperative in Tunisia and we need a loan to buy an olive press",
-    "answers": {
-        "consent": "/affirm",
-        "org_name": "Zitouna Solidaire",
-        "legal_form": '/inform{"legal_form": "cooperative"}',
-        "country": "Tunisia",
-        "city": "Sfax",
-        "sector": '/inform{"sector": "agrifood"}',
-        "members": "11",
-        "stage": '/inform{"stage": "growing"}',
-        "website": "/skip_question",
-        "need_category": '/inform{"need_category": "funding"}',
-        "need_description": "An olive press shared by the members",
-        "amount": "40000 euros",
-        "timeline": '/inform{"timeline": "3_months"}',
-        "contact_name": "Zoé Ferrer",
-        "email": "zoe.ferrer@zitouna.example.org",
-        "phone": "+216 20 123 456",
-    },
-    "case": {"org_name": "Zitouna Solidaire", "legal_form": "cooperative", "country": "TN",
-             "city": "Sfax", "members": 11, "need_category": "funding",
-             "amount": Decimal("40000.00"), "currency": "EUR",
-             "contact_name": "Zoé Ferrer", "email": "zoe.ferrer@zitouna.example.org",
-             "phone": "+21620123456"},
-}
+def _english(name: str, email: str, phone: str, org: str) -> dict:
+    """An English intake for a Tunisian olive cooperative, and the case it must save."""
+    e164 = "+" + "".join(ch for ch in phone if ch.isdigit())
+    return {
+        "opening": "We are a cooperative in Tunisia and we need a loan to buy an olive press",
+        "answers": {
+            "consent": "/affirm",
+            "org_name": org,
+            "legal_form": '/inform{"legal_form": "cooperative"}',
+            "country": "Tunisia",
+            "city": "Sfax",
+            "sector": '/inform{"sector": "agrifood"}',
+            "members": "11",
+            "stage": '/inform{"stage": "growing"}',
+            "website": "/skip_question",
+            "need_category": '/inform{"need_category": "funding"}',
+            "need_description": "An olive press shared by the members",
+            "amount": "40000 euros",
+            "timeline": '/inform{"timeline": "3_months"}',
+            "contact_name": name,
+            "email": email,
+            "phone": phone,
+        },
+        "case": {"org_name": org, "legal_form": "cooperative", "country": "TN", "city": "Sfax",
+                 "members": 11, "need_category": "funding", "amount": Decimal("40000.00"),
+                 "currency": "EUR", "contact_name": name, "email": email, "phone": e164},
+    }
+
+
+ENGLISH = _english("Karim Mansour", "karim@zitouna.example.org", "+216 98 765 432",
+                   "Zitouna Solidaire")
 FRENCH = {
     "opening": "Bonjour, nous cherchons un accompagnement pour notre plan d'affaires",
     "answers": {
         "consent": "/affirm",
-        "org_name": "Les Jardins de Carthage",
+        "org_name": "Atelier des Conserves Solidaires",
         "legal_form": '/inform{"legal_form": "association"}',
         "country": "Tunisie",
         "city": "Tunis",
@@ -161,7 +166,7 @@ FRENCH = {
         "email": "leila@jardins.example.org",
         "phone": "/skip_question",
     },
-    "case": {"org_name": "Les Jardins de Carthage", "legal_form": "association",
+    "case": {"org_name": "Atelier des Conserves Solidaires", "legal_form": "association",
              "country": "TN", "city": "Tunis", "members": 18, "need_category": "consultancy",
              "amount": None, "currency": None, "contact_name": "Leïla Ben Salem",
              "email": "leila@jardins.example.org", "phone": None},
@@ -219,27 +224,28 @@ def test_every_process_restarts_and_the_intakes_go_on_where_they_were(cluster):
 
 
 def test_forget_leaves_no_trace_in_postgresql_or_redis(cluster):
-    urls = _urls(cluster)
-    chat = IntakeChat(urls, "en")
-    chat.say(ENGLISH["opening"])
-    chat.answer_all(ENGLISH["answers"])
+    script = _english("Zoé Ferrer", "zoe.ferrer@olivera.example.org", "+216 55 321 987",
+                      "Olivera del Sahel")
+    chat = IntakeChat(_urls(cluster), "en")
+    chat.say(script["opening"])
+    chat.answer_all(script["answers"])
     chat.say("/affirm")
-    assert _case(cluster, chat.id) == ENGLISH["case"]
-    traces = ["Zoé Ferrer", "zoe.ferrer@zitouna.example.org", "+216 20 123 456",
-              "+21620123456", "Zitouna Solidaire", chat.id]
+    assert _case(cluster, chat.id) == script["case"]
+    traces = ["Zoé Ferrer", "zoe.ferrer@olivera.example.org", "+216 55 321 987",
+              "+21655321987", "Olivera del Sahel", chat.id]
     catalogue, tracker = cluster.database_url, cluster.tracker_url
     # The scan finds what the intake stored, in the catalogue and in Rasa's tracker...
     found = {t.needle for t in scan_sql(catalogue, traces) + scan_sql(tracker, traces)}
-    assert found >= {"zoé ferrer", "zoe.ferrer@zitouna.example.org", "+21620123456",
-                     chat.id.lower()}, found
-    assert {"zo\\u00e9 ferrer", "+216 20 123 456"} <= {t.needle for t in scan_sql(
+    assert found >= {"zoé ferrer", "zoe.ferrer@olivera.example.org", "+21655321987",
+                     "olivera del sahel", chat.id.lower()}, found
+    assert {"zo\\u00e9 ferrer", "+216 55 321 987"} <= {t.needle for t in scan_sql(
         tracker, traces)}
     chat.say("/forget", via=0)
     assert chat.last["replies"][0]["text"] == response_text("en", "utter_confirm_erase")
     chat.say('/erase_data{"choice": "confirm"}', via=1)
     assert chat.last["replies"][0]["text"] == response_text("en", "utter_data_erased")
     # ...and after /forget, nothing: no table, no column, no Redis key holds any of it.
-    assert scan_sql(catalogue, traces) == []
-    assert scan_sql(tracker, traces) == []
-    assert scan_redis(cluster.redis_url, traces) == []
+    left = scan_sql(catalogue, traces) + scan_sql(tracker, traces) + scan_redis(
+        cluster.redis_url, traces)
+    assert left == [], [str(t) for t in left]
     chat.close()
