@@ -107,7 +107,8 @@ async def play(user: User, client: httpx.AsyncClient, clock: Clock, *, messages:
     rng = random.Random()  # noqa: S311 - think times, not security
     pool = example_messages(user.lang)
     rng.shuffle(pool)
-    apology = locale_text("engine_unavailable", user.lang)
+    # In any language: the conversation may have switched to another one meanwhile.
+    apologies = [[locale_text("engine_unavailable", lang)] for lang in LANGUAGE_NAMES]
     await asyncio.sleep(rng.uniform(0, think))
     try:
         opened = await client.post("/api/conversations", json={"language": user.lang})
@@ -132,7 +133,7 @@ async def play(user: User, client: httpx.AsyncClient, clock: Clock, *, messages:
                 sent.error = f"HTTP {response.status_code}"
             else:
                 replies = [r.get("text") for r in response.json().get("replies", [])]
-                sent.apology = replies == [apology]
+                sent.apology = replies in apologies
         except (httpx.HTTPError, ValueError) as exc:
             sent.latency = time.monotonic() - begun
             sent.error = type(exc).__name__
@@ -157,6 +158,12 @@ class Figures:
     answered_without_rasa: int = 0  # the bot's own answer (e.g. which language?)
     kept_but_handled: int = 0  # apologised, yet Rasa handled it (killed before answering)
     disagreements: int = 0  # the user saw an apology where the database says answered, or back
+    details: list[str] = field(default_factory=list)  # which messages were lost, duplicated...
+
+    def note(self, what: str, user: User, sent: Sent) -> None:
+        """Remember one message that was not simply answered or apologised for."""
+        self.details.append(f"{what}: conversation {user.conversation_id} at {sent.at:.1f} s "
+                            f"({'apology' if sent.apology else sent.error or 'answer'} shown)")
 
 
 def count(users: list[User], database_url: str, tracker_path: Path) -> Figures:
@@ -195,9 +202,11 @@ def count(users: list[User], database_url: str, tracker_path: Path) -> Figures:
         for sent in user.sent:
             if recorded[sent.text] == 0:
                 figures.lost += 1
+                figures.note("not recorded", user, sent)
                 continue
             if recorded[sent.text] > 1 or handled[sent.text] > 1:
                 figures.duplicated += 1
+                figures.note("recorded or handled twice", user, sent)
             delivered, replied = turns[sent.text]
             if delivered and replied:
                 figures.answered += 1
@@ -207,8 +216,10 @@ def count(users: list[User], database_url: str, tracker_path: Path) -> Figures:
                 figures.kept_but_handled += handled[sent.text] >= 1
             else:
                 figures.lost += 1  # marked delivered, yet no answer was recorded
+                figures.note("marked delivered, no answer recorded", user, sent)
             if sent.error is None and sent.apology == delivered:
                 figures.disagreements += 1
+                figures.note("delivered" if delivered else "kept as undelivered", user, sent)
     return figures
 
 
@@ -340,6 +351,8 @@ def _report(users: list[User], clock: Clock, figures: Figures) -> None:
           f"{figures.kept_but_handled}), lost {figures.lost}, duplicated {figures.duplicated}, "
           f"HTTP errors {figures.http_errors}, user view and database disagree "
           f"{figures.disagreements}")
+    for line in figures.details[:20]:
+        print(f"  {line}")
     print(f"latency answered: p50 {_percentile(answered, 0.5) * 1000:.0f} ms, "
           f"p95 {_percentile(answered, 0.95) * 1000:.0f} ms, "
           f"max {max(answered, default=0) * 1000:.0f} ms; "
