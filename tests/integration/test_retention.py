@@ -113,7 +113,8 @@ def _user(sessions: sessionmaker[Session], who: str, *, last_seen: dt.datetime,
         if event_id is not None:
             session.add(EventRegistration(event_id=event_id, conversation_id=cid,
                                           name=f"{who} Ruiz", email=f"{who}@coop.example.org",
-                                          language="es", created_at=first))
+                                          language="es", created_at=first,
+                                          calendar_token=secrets.token_urlsafe(24)))
         session.add(ConversationNote(conversation_id=cid, text=f"{who} llamará el lunes",
                                      created_at=last_seen))
         session.add(OutboxMessage(conversation_id=cid, kind="broker", text=f"Hola {who}",
