@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 
 from bot.config import Settings
+from ops.supervisor import Supervisor
 
 ADMIN = "postgresql://root@127.0.0.1:5432/postgres"
 
@@ -39,12 +40,12 @@ class Replica:
     name: str
     bot_url: str
     rasa_url: str
-    supervisor: object
+    supervisor: Supervisor
 
     def restart_all(self) -> None:
         """Restart the action server, then Rasa, then the bot (each healthy before the next)."""
         for component in ("action server", "rasa", "bot"):
-            self.supervisor.restart(component)  # type: ignore[attr-defined]
+            self.supervisor.restart(component)
 
 
 @dataclass
@@ -61,7 +62,7 @@ class ScaleOut:
 def _start_replica(name: str, settings: Settings, data: Path, python: Path, model: Path,
                    out: dict[str, Replica], errors: list[BaseException]) -> None:
     from ops.stack import Ports, components
-    from ops.supervisor import Supervisor, free_port
+    from ops.supervisor import free_port
 
     ports = Ports(rasa=free_port(), actions=free_port(), bot=free_port())
     supervisor = Supervisor(report=lambda line: print(f"[{name}] {line}", flush=True))
@@ -120,4 +121,4 @@ def scale_out(base: Path, *, replicas: int = 2) -> Iterator[ScaleOut]:
                            dirs)
         finally:
             for replica in started.values():
-                replica.supervisor.stop()  # type: ignore[attr-defined]
+                replica.supervisor.stop()
