@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     reminder_poll_seconds: float = Field(15.0, alias="REMINDER_POLL_SECONDS")
 
     migrate_on_start: bool = Field(True, alias="MIGRATE_ON_START")
+    # Conversations idle this many days lose their personal data (catalog/retention.py).
+    # The privacy notice promises "2 years at most" in every language: not more than 730.
+    retention_days: int = Field(730, ge=1, le=730, alias="RETENTION_DAYS")
 
     @field_validator("*", mode="before")
     @classmethod

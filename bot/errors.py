@@ -27,3 +27,7 @@ class Undeliverable(BotError):
 
 class ErasureFailed(BotError):
     """Some of a user's data could not be erased; the erasure must not be reported as done."""
+
+
+class TurnLockUnavailable(BotError):
+    """The store of per-conversation turn locks (Redis) could not be reached."""

@@ -129,10 +129,16 @@ def cmd_check(_args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Run a benchmark: `matching`, `nlu LANG` (quick proxy) or `run` (start-up and memory)."""
+    """Run a benchmark: `matching`, `nlu LANG`, `run` (start-up, memory) or `load`."""
     what = args.bench_args[0] if args.bench_args else ""
-    if what not in {"matching", "nlu", "run"} or (what == "nlu" and len(args.bench_args) < 2):
-        return _fail("usage: iesmed bench matching [options] | nlu LANG [-v] | run")
+    if what not in {"matching", "nlu", "run", "load"} or (
+            what == "nlu" and len(args.bench_args) < 2):
+        return _fail("usage: iesmed bench matching [options] | nlu LANG [-v] | run | "
+                     "load [options]")
+    if what == "load":
+        from ops.bench.load import main as load
+
+        return load(args.bench_args[1:])
     if what == "nlu":
         from ops.environments import engine_python
 
@@ -148,6 +154,43 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from ops.bench.matching import main as matching
 
     return matching(args.bench_args)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Anonymise the conversations idle beyond the retention period, or list them."""
+    from bot.core.tracker_store import make_tracker_eraser
+    from catalog.db import make_engine, make_session_factory
+    from catalog.retention import apply_retention
+
+    settings = load_settings()
+    days = args.days or settings.retention_days
+    engine = make_engine(args.database or settings.database)
+    try:
+        report = apply_retention(make_session_factory(engine), days=days,
+                                 erase_tracker=make_tracker_eraser(settings),
+                                 dry_run=args.dry_run, limit=None)
+    finally:
+        engine.dispose()
+    done = "would be anonymised" if args.dry_run else "anonymised"
+    print(f"retention: {days} days; conversations idle since before "
+          f"{report.cutoff:%Y-%m-%d %H:%M} UTC")
+    print(f"{len(report.conversations)} conversations {done} ({report.cases} cases, "
+          f"{report.registrations} event registrations, {report.messages} messages)")
+    if args.dry_run:
+        for conversation_id in report.conversations:
+            print(f"  {conversation_id}")
+    if report.failed:
+        print(f"{len(report.failed)} conversations left as they were: Rasa's tracker store "
+              f"could not be erased (see the log); run again later", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _days(value: str) -> int:
+    days = int(value)
+    if not 1 <= days <= 730:
+        raise argparse.ArgumentTypeError("between 1 and 730 (the privacy notice's two years)")
+    return days
 
 
 def cmd_train(_args: argparse.Namespace) -> int:
@@ -323,8 +366,15 @@ def main(argv: list[str] | None = None) -> int:
     brf.add_argument("--lang", default="en")
     cases.set_defaults(func=cmd_cases)
     _add_catalog_parser(sub)
+    retention = sub.add_parser("retention", help="anonymise conversations idle beyond "
+                               "RETENTION_DAYS (--dry-run: only list them)")
+    retention.add_argument("--dry-run", action="store_true", help="list, change nothing")
+    retention.add_argument("--days", type=_days, help="instead of RETENTION_DAYS")
+    retention.add_argument("--database", help="database URL (default: DATABASE_URL)")
+    retention.set_defaults(func=cmd_retention)
     bench = sub.add_parser("bench", help="benchmarks: `bench matching` (catalogue sizes x "
-                           "databases), `bench nlu LANG`, `bench run`")
+                           "databases), `bench nlu LANG`, `bench run`, `bench load` "
+                           "(simultaneous conversations, Rasa killed midway)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
     staff = sub.add_parser("staff", help="console accounts: `staff add | list | password`")

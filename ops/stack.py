@@ -46,8 +46,9 @@ def tracker_store(settings: Settings) -> dict[str, Any]:
         return {"type": "SQL", "dialect": "sqlite",
                 "db": str(settings.data_dir / "rasa-tracker.sqlite3")}
     url = urlsplit(settings.tracker_store_url)
+    # Rasa reads the host from `url` (it passes it as `host`: a `host` key too is refused).
     store: dict[str, Any] = {"type": "SQL", "dialect": url.scheme.split("+")[0],
-                             "host": url.hostname or "127.0.0.1", "port": url.port or 5432,
+                             "url": url.hostname or "127.0.0.1", "port": url.port or 5432,
                              "db": url.path.lstrip("/")}
     if url.username:
         store["username"] = unquote(url.username)
@@ -98,6 +99,8 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
               "IESMED_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
     if settings.tracker_store_url:
         common["TRACKER_STORE_URL"] = settings.tracker_store_url
+    if settings.lock_store_url:  # the bot takes its per-conversation turn locks there too
+        common["LOCK_STORE_URL"] = settings.lock_store_url
     return [
         Component(
             name="action server",
@@ -110,7 +113,8 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
         Component(
             name="rasa",
             argv=[str(engine_python), "-m", "rasa", "run", "--enable-api", "--model", str(model),
-                  "--auth-token", token,
+                  # One argument: a token may start with "-" (token_urlsafe's alphabet).
+                  f"--auth-token={token}",
                   "--endpoints", str(endpoints), "--credentials", str(credentials),
                   "--interface", "127.0.0.1", "--port", str(ports.rasa)],
             health_url=f"http://127.0.0.1:{ports.rasa}/status?token={token}",

@@ -24,7 +24,8 @@ from bot.core.messages import (
 from bot.core.office_hours import OfficeHours
 from bot.core.rasa_client import RasaClient, RasaReply
 from bot.core.store import ConversationInfo, ConversationStore, QueueStatus
-from bot.errors import EngineUnavailable, ErasureFailed
+from bot.core.turns import LocalTurnLocks, TurnLocks
+from bot.errors import EngineUnavailable, ErasureFailed, TurnLockUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ class ConversationCore:
                  max_message_chars: int = 4000,
                  tracker_eraser: Callable[[str], None] | None = None,
                  office_hours: OfficeHours | None = None,
-                 sensitive: Callable[[str, str], bool] | None = None) -> None:
+                 sensitive: Callable[[str, str], bool] | None = None,
+                 turns: TurnLocks | None = None) -> None:
+        self._turns = turns or LocalTurnLocks()
         self._observers: list[HandoffObserver] = []
         self._background: set[asyncio.Task[None]] = set()
         self._store = store
@@ -126,9 +129,35 @@ class ConversationCore:
     async def handle(self, message: InboundMessage) -> TurnResult:
         """Process one user message and return the replies to show.
 
+        A conversation's messages are handled one at a time, in the order they arrive
+        (across replicas when the turn locks are in Redis).
+
         Raises:
             UnknownConversation: the message names a conversation that does not exist.
         """
+        try:
+            async with self._turns.hold(message.conversation_id):
+                return await self._turn(message)
+        except TurnLockUnavailable as exc:
+            logger.warning("conversation %s: message kept, no turn lock (%s)",
+                           message.conversation_id, exc)
+            return await asyncio.to_thread(self._keep, message)
+
+    def _keep(self, message: InboundMessage) -> TurnResult:
+        """Record a message that cannot be handled now as undelivered, and apologise."""
+        info = self._store.get(message.conversation_id)
+        text = clean_text(message.text)
+        if text and len(text) <= self._max_chars:
+            self._store.record(info.id, "in", text, delivered=False)
+        language = info.language or message.language_hint or locales.DEFAULT_LANGUAGE
+        return self._local(info, language, "engine_unavailable")
+
+    async def aclose(self) -> None:
+        """Release the turn locks' connections."""
+        await self._turns.aclose()
+
+    async def _turn(self, message: InboundMessage) -> TurnResult:
+        """Handle one message while holding its conversation's turn."""
         # Database work and language detection run in a worker thread: the event loop
         # serves every channel and must never wait on them.
         step = await asyncio.to_thread(self._receive, message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +36,8 @@ def make_tracker_eraser(settings: Settings) -> Callable[[str], None]:
     url = tracker_store_url(settings)
 
     def erase(sender_id: str) -> None:
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+            return  # Rasa never wrote a tracker here (and connecting would create the file)
         try:
             engine = create_engine(url, hide_parameters=True)
         except (SQLAlchemyError, ValueError, ImportError) as exc:

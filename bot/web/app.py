@@ -39,9 +39,11 @@ from bot.core.language import LanguageResolver
 from bot.core.office_hours import parse_office_hours
 from bot.core.rasa_client import RasaClient
 from bot.core.reminders import ReminderScheduler
+from bot.core.retention_job import RetentionJob
 from bot.core.sensitive import load_sensitive
 from bot.core.store import ConversationStore
 from bot.core.tracker_store import make_tracker_eraser
+from bot.core.turns import LocalTurnLocks, RedisTurnLocks, TurnLocks
 from bot.errors import ConfigError
 from bot.web import calendar, chat_api, live
 from catalog.db import make_engine, make_session_factory, upgrade
@@ -116,8 +118,16 @@ def build_core(settings: Settings, engine: Engine, *,
                             known_entities=entities,
                             max_message_chars=settings.max_message_chars,
                             tracker_eraser=make_tracker_eraser(settings),
-                            office_hours=hours, sensitive=load_sensitive())
+                            office_hours=hours, sensitive=load_sensitive(),
+                            turns=turn_locks(settings))
     return core, rasa
+
+
+def turn_locks(settings: Settings) -> TurnLocks:
+    """Return per-conversation turn locks: in Redis when replicas share it, else in memory."""
+    if settings.lock_store_url:
+        return RedisTurnLocks(settings.lock_store_url)
+    return LocalTurnLocks()
 
 
 def create_app(settings: Settings, *, telegram_request: BaseRequest | None = None,
@@ -144,6 +154,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         raise ConfigError(f"REMINDER_OFFSETS: {exc}") from exc
     scheduler = ReminderScheduler(core.store.sessions, offsets=offsets,
                                   poll_seconds=settings.reminder_poll_seconds, on_queued=queued)
+    retention = RetentionJob(core.store.sessions, days=settings.retention_days,
+                             erase_tracker=make_tracker_eraser(settings))
     telegram = None
     polling = settings.telegram_token is not None and not settings.telegram_webhook_url
     if settings.telegram_token is not None:
@@ -180,7 +192,9 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
             await telegram.start()
         delivery.start()
         scheduler.start()
+        retention.start()
         yield
+        await retention.stop()
         await scheduler.stop()
         await delivery.stop()
         if telegram is not None:
@@ -191,6 +205,7 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         if whatsapp is not None:
             await whatsapp.aclose()
         await rasa.aclose()
+        await core.aclose()
         engine.dispose()
 
     routes: list[BaseRoute] = [Route("/healthz", health), Route("/readyz", readiness),

@@ -1,0 +1,59 @@
+"""The retention job: once an hour, anonymise conversations idle beyond RETENTION_DAYS.
+
+Runs in every bot process next to the delivery worker. Rounds are idempotent (a
+conversation already anonymised is not picked again), so replicas running them at the
+same time only repeat each other's checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.retention import RetentionReport, apply_retention
+
+logger = logging.getLogger(__name__)
+
+
+class RetentionJob:
+    """Apply the retention period at start and then every ``interval_seconds``."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, days: int,
+                 erase_tracker: Callable[[str], None],
+                 interval_seconds: float = 3600.0) -> None:
+        self._sessions = sessions
+        self._days = days
+        self._erase_tracker = erase_tracker
+        self._interval = interval_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Run the job in the background on the current event loop."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="retention")
+
+    async def stop(self) -> None:
+        """Stop the job; a round cut short is finished by the next one."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # a database hiccup must not end retention for good
+                logger.exception("retention: a round failed; trying again later")
+            await asyncio.sleep(self._interval)
+
+    async def run_once(self) -> RetentionReport:
+        """Anonymise what is due now, off the event loop."""
+        return await asyncio.to_thread(apply_retention, self._sessions, days=self._days,
+                                       erase_tracker=self._erase_tracker)
