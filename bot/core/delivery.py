@@ -19,6 +19,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import documents
+from bot.core.background import BackgroundJob
 from bot.core.messages import Button, OutboundMessage
 from bot.errors import DeliveryFailed, Undeliverable
 from catalog import outbox, updates
@@ -49,15 +50,17 @@ class ChannelSender(Protocol):
         """Send one message; raise DeliveryFailed to retry later, Undeliverable to give up."""
 
 
-class DeliveryWorker:
+class DeliveryWorker(BackgroundJob):
     """Claim due outbox messages, send them, record the outcome; wake early when told."""
 
+    name = "delivery"
+
     def __init__(self, sessions: sessionmaker[Session], *, poll_seconds: float = 1.0) -> None:
+        super().__init__()
         self._sessions = sessions
         self._senders: dict[str, ChannelSender] = {}
         self._poll = poll_seconds
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     def register(self, channel: str, sender: ChannelSender) -> None:
         """Route a channel's messages to ``sender``."""
@@ -66,21 +69,6 @@ class DeliveryWorker:
     def wake(self) -> None:
         """Look at the outbox now (something was just queued in this process)."""
         self._wake.set()
-
-    def start(self) -> None:
-        """Run the worker in the background on the current event loop."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="delivery")
-
-    async def stop(self) -> None:
-        """Stop the worker; a message being sent is finished first or retried after restart."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
 
     async def _run(self) -> None:
         pruned_at = 0.0

@@ -16,37 +16,25 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.background import BackgroundJob
 from catalog import registrations, reminders
 
 logger = logging.getLogger(__name__)
 
 
-class ReminderScheduler:
+class ReminderScheduler(BackgroundJob):
     """Every few seconds, queue due reminders and give free seats to those waiting."""
+
+    name = "reminders"
 
     def __init__(self, sessions: sessionmaker[Session], *, offsets: Sequence[dt.timedelta],
                  poll_seconds: float = 15.0,
                  on_queued: Callable[[str], None] | None = None) -> None:
+        super().__init__()
         self._sessions = sessions
         self._offsets = tuple(offsets)
         self._poll = poll_seconds
         self._on_queued = on_queued
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Run the scheduler in the background on the current event loop."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="reminders")
-
-    async def stop(self) -> None:
-        """Stop the scheduler; anything not queued yet is queued by the next process."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
 
     async def _run(self) -> None:
         while True:

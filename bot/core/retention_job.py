@@ -13,37 +13,25 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.background import BackgroundJob
 from catalog.retention import RetentionReport, apply_retention
 
 logger = logging.getLogger(__name__)
 
 
-class RetentionJob:
+class RetentionJob(BackgroundJob):
     """Apply the retention period at start and then every ``interval_seconds``."""
+
+    name = "retention"
 
     def __init__(self, sessions: sessionmaker[Session], *, days: int,
                  erase_tracker: Callable[[str], None],
                  interval_seconds: float = 3600.0) -> None:
+        super().__init__()
         self._sessions = sessions
         self._days = days
         self._erase_tracker = erase_tracker
         self._interval = interval_seconds
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Run the job in the background on the current event loop."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="retention")
-
-    async def stop(self) -> None:
-        """Stop the job; a round cut short is finished by the next one."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
 
     async def _run(self) -> None:
         while True:
