@@ -111,6 +111,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.fast:
         pytest_args = ["-m", FAST_LANE, *pytest_args]
     else:
+        if not args.pytest_args and cmd_check(args) != 0:
+            return 1  # a broken rule fails in seconds, before the stack is prepared
         try:
             _python, model = prepare()
         except LaunchError as exc:
