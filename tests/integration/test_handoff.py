@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,29 +15,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog import handoff, outbox, staff
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.models import Case, Conversation, ConversationMessage, OutboxMessage
+from tests.support.databases import database_url
 
-ADMIN = "postgresql://root@127.0.0.1:5432/postgres"
 T0 = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     """A migrated, empty database of each kind."""
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'handoff.sqlite3'}"
-    else:
-        name = f"iesmed_test_{secrets.token_hex(4)}"
-        with psycopg.connect(ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgresql+psycopg://root@127.0.0.1:5432/{name}"
-    engine = make_engine(url)
-    upgrade(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
-    if name:
-        with psycopg.connect(ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with database_url(request.param, tmp_path) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        yield make_session_factory(engine)
+        engine.dispose()
 
 
 def _conversation(sessions: sessionmaker[Session], *, language: str = "ar",
