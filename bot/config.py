@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # Conversations idle this many days lose their personal data (catalog/retention.py).
     # The privacy notice promises "2 years at most" in every language: not more than 730.
     retention_days: int = Field(730, ge=1, le=730, alias="RETENTION_DAYS")
+    # Messages kept while the engine was away are answered when it is back, if younger
+    # than this; older ones are not (the user is asked to write again).
+    kept_message_minutes: int = Field(60, ge=1, le=1440, alias="KEPT_MESSAGE_MINUTES")
 
     @field_validator("*", mode="before")
     @classmethod

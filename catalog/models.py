@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.engine import Dialect
@@ -276,6 +277,9 @@ class ConversationMessage(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     delivered: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A user message kept while the dialogue engine was unavailable, waiting to be answered.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                          index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -71,8 +71,9 @@ def language_buttons() -> tuple[Button, ...]:
     )
 
 
-# A recorded message ready for routing: conversation, text, payload (intent, entities), language.
-_Received = tuple[ConversationInfo, str, "tuple[str, dict[str, Any]] | None", str]
+# A recorded message ready for routing: conversation, text, payload (intent, entities),
+# language, transcript id.
+_Received = tuple[ConversationInfo, str, "tuple[str, dict[str, Any]] | None", str, int]
 
 
 @dataclass
@@ -148,7 +149,7 @@ class ConversationCore:
         info = self._store.get(message.conversation_id)
         text = clean_text(message.text)
         if text and len(text) <= self._max_chars:
-            self._store.record(info.id, "in", text, delivered=False)
+            self._store.keep(info.id, text)
         language = info.language or message.language_hint or locales.DEFAULT_LANGUAGE
         return self._local(info, language, "engine_unavailable")
 
@@ -157,13 +158,80 @@ class ConversationCore:
         await self._turns.aclose()
 
     async def _turn(self, message: InboundMessage) -> TurnResult:
-        """Handle one message while holding its conversation's turn."""
+        """Handle one message while holding its conversation's turn.
+
+        Messages kept while the engine was away are answered first, in order.
+        """
+        earlier = await self._answer_kept(message.conversation_id, push=False)
+        result = await self._route(message)
+        if earlier:
+            result.replies[:0] = earlier
+        return result
+
+    async def replay_kept(self, conversation_id: str) -> int:
+        """Answer the messages kept while the engine was away; the answers go by the outbox.
+
+        Returns how many kept messages were answered.
+
+        Raises:
+            TurnLockUnavailable: the conversation's turn cannot be taken now.
+        """
+        async with self._turns.hold(conversation_id):
+            kept = await asyncio.to_thread(self._store.kept, conversation_id)
+            await self._answer_kept(conversation_id, push=True, kept=kept)
+            left = await asyncio.to_thread(self._store.kept, conversation_id)
+            return len(kept) - len(left)
+
+    async def engine_ready(self) -> bool:
+        """Return whether the dialogue engine answers now."""
+        return await self._rasa.ready()
+
+    async def _answer_kept(self, conversation_id: str, *, push: bool,
+                           kept: list[tuple[int, str]] | None = None) -> list[OutboundMessage]:
+        """Send kept messages to the engine, oldest first; stop at the first that fails.
+
+        With ``push`` the answers go through the outbox (the user is not waiting on a
+        reply); otherwise they are recorded and returned to go before the new reply.
+        """
+        if kept is None:
+            kept = await asyncio.to_thread(self._store.kept, conversation_id)
+        answers: list[OutboundMessage] = []
+        for message_id, text in kept:
+            info = await asyncio.to_thread(self._store.get, conversation_id)
+            language = info.language or locales.DEFAULT_LANGUAGE
+            if info.state == "bot":
+                try:
+                    turn = await self._kept_turn(info, text, language, message_id)
+                except EngineUnavailable:
+                    break
+                result = await self._conclude(info, turn, push=push)
+                answers += result.replies
+                if turn.erase:
+                    break  # the conversation and its kept messages are gone
+            await asyncio.to_thread(self._store.answered_kept, message_id)
+        return answers
+
+    async def _kept_turn(self, info: ConversationInfo, text: str, language: str,
+                         message_id: int) -> _Turn:
+        """Answer a kept message: with what the engine already answered, if it handled it.
+
+        Raises:
+            EngineUnavailable: the engine could not be reached or failed.
+        """
+        handled = await self._rasa.answered(info.id, message_id)
+        if handled is not None:
+            return await asyncio.to_thread(self._convert, info, handled, language)
+        return await self._engine_turn(info, text, self._as_payload(text), language,
+                                       info.channel, message_id)
+
+    async def _route(self, message: InboundMessage) -> TurnResult:
+        """Record the message and route it: to a broker's queue, or to the assistant."""
         # Database work and language detection run in a worker thread: the event loop
         # serves every channel and must never wait on them.
         step = await asyncio.to_thread(self._receive, message)
         if isinstance(step, TurnResult):
             return step
-        info, text, payload, language = step
+        info, text, payload, language, message_id = step
         if info.state != "bot":
             self._tell_observers("user_wrote", info.id, text)
             routed = await self._while_escalated(info, text, payload, language)
@@ -175,7 +243,8 @@ class ConversationCore:
                                              lead="handoff_sensitive")
             self._tell_observers("escalated", info.id)
             return result
-        return await self._ask_assistant(info, text, payload, language, message.channel)
+        return await self._ask_assistant(info, text, payload, language, message.channel,
+                                         message_id)
 
     def _receive(self, message: InboundMessage) -> TurnResult | _Received:
         """Clean, size-check and record the message and settle its language (blocking)."""
@@ -200,8 +269,8 @@ class ConversationCore:
         language = resolution.language
         if language != info.language:
             self._store.set_language(info.id, language)
-        self._store.record(info.id, "in", text)
-        return info, text, payload, language
+        message_id = self._store.record(info.id, "in", text)
+        return info, text, payload, language, message_id
 
     def _resolve(self, info: ConversationInfo, text: str,
                  payload: tuple[str, dict[str, Any]] | None, language: str,
@@ -215,26 +284,45 @@ class ConversationCore:
 
     async def _ask_assistant(self, info: ConversationInfo, text: str,
                              payload: tuple[str, dict[str, Any]] | None, language: str,
-                             channel: str) -> TurnResult:
-        """Send the message to the dialogue engine and relay what it answers."""
-        rasa_text = self._rasa_text(text, payload, language)
-        metadata = {"language": language, "channel": channel}
+                             channel: str, message_id: int) -> TurnResult:
+        """Send the message to the dialogue engine and relay what it answers.
+
+        If the engine cannot be reached the message is kept and answered when it is back.
+        """
         try:
-            replies = await self._rasa.send(info.id, rasa_text, metadata)
+            turn = await self._engine_turn(info, text, payload, language, channel, message_id)
         except EngineUnavailable as exc:
             logger.warning("conversation %s: message kept, engine unavailable (%s)", info.id, exc)
-            await asyncio.to_thread(self._store.mark_undelivered, info.id)
+            await asyncio.to_thread(self._store.keep_recorded, info.id, message_id)
             return self._local(info, language, "engine_unavailable")
+        return await self._conclude(info, turn, push=False)
+
+    async def _engine_turn(self, info: ConversationInfo, text: str,
+                           payload: tuple[str, dict[str, Any]] | None, language: str,
+                           channel: str, message_id: int) -> _Turn:
+        """Return what the engine answers, in the language it settles on.
+
+        The transcript id goes with the message, so that an answer the engine gave but
+        could not deliver (it stopped) can be found in its tracker later.
+
+        Raises:
+            EngineUnavailable: the engine could not be reached or failed.
+        """
+        metadata: dict[str, Any] = {"language": language, "channel": channel,
+                                    "message_id": message_id}
+        replies = await self._rasa.send(info.id, self._rasa_text(text, payload, language),
+                                        metadata)
         turn = await asyncio.to_thread(self._convert, info, replies, language)
         if turn.language != language:
             # An action switched the language: ask again so the answer comes in the new one.
             language = turn.language
             retry = self._rasa_text(text, ("change_language", {"language": language}), language)
-            try:
-                replies = await self._rasa.send(info.id, retry, {**metadata, "language": language})
-            except EngineUnavailable:
-                return self._local(info, language, "engine_unavailable")
+            replies = await self._rasa.send(info.id, retry, {**metadata, "language": language})
             turn = await asyncio.to_thread(self._convert, info, replies, language)
+        return turn
+
+    async def _conclude(self, info: ConversationInfo, turn: _Turn, *, push: bool) -> TurnResult:
+        """Carry out what the assistant answered: erase, queue for a broker, record replies."""
         if not turn.replies:
             logger.warning("conversation %s: the engine produced no reply", info.id)
             return self._local(info, turn.language, "engine_unavailable")
@@ -248,20 +336,23 @@ class ConversationCore:
                 self._tell_observers("escalated", info.id)
                 return result
             return TurnResult(info.id, turn.language, "bot", turn.replies)
-        result = await asyncio.to_thread(self._answer, info, turn)
+        result = await asyncio.to_thread(self._answer, info, turn, push)
         if turn.escalate is not None:
             self._tell_observers("escalated", info.id)
         return result
 
-    def _answer(self, info: ConversationInfo, turn: _Turn) -> TurnResult:
-        """Queue the conversation if the assistant asked to, and record its replies."""
+    def _answer(self, info: ConversationInfo, turn: _Turn, push: bool = False) -> TurnResult:
+        """Queue the conversation if the assistant asked to; record (or push) its replies."""
         state = info.state
         if turn.escalate is not None:
             status = self._store.escalate(info.id, turn.escalate)
             turn.replies.append(OutboundMessage(self._queue_text(status, turn.language)))
             state = "waiting"
         for reply in turn.replies:
-            self._store.record(info.id, "out", reply.text)
+            if push:
+                self._store.push(info.id, reply, turn.language)
+            else:
+                self._store.record(info.id, "out", reply.text)
         return TurnResult(info.id, turn.language, state, turn.replies)
 
     async def _while_escalated(self, info: ConversationInfo, text: str,

@@ -56,6 +56,26 @@ class RasaClient:
             raise EngineUnavailable("Rasa answered with something other than a list")
         return [cast(RasaReply, reply) for reply in replies if isinstance(reply, dict)]
 
+    async def answered(self, sender: str, message_id: int) -> list[RasaReply] | None:
+        """Return what the assistant answered to the message the bot sent as ``message_id``.
+
+        None when Rasa never handled that message. A message Rasa handled but whose answer
+        never reached the bot (Rasa stopped before replying) is found here, so the bot can
+        deliver that answer instead of sending the message a second time.
+
+        Raises:
+            EngineUnavailable: Rasa could not be reached or answered something unexpected.
+        """
+        try:
+            response = await self._client.get(f"/conversations/{sender}/tracker",
+                                              params=self._api_params)
+            response.raise_for_status()
+            events = response.json().get("events") or []
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise EngineUnavailable(f"Rasa did not return the tracker: {type(exc).__name__}"
+                                    ) from exc
+        return replies_after(events, sender, message_id)
+
     async def parse(self, text: str) -> tuple[str | None, float]:
         """Return the intent the NLU model reads in ``text`` and its confidence.
 
@@ -83,3 +103,27 @@ class RasaClient:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
+
+
+def replies_after(events: list[Any], sender: str, message_id: int) -> list[RasaReply] | None:
+    """Return the bot utterances that followed the user event the bot sent as ``message_id``."""
+    start = next((i for i, e in enumerate(events) if isinstance(e, dict)
+                  and e.get("event") == "user"
+                  and (e.get("metadata") or {}).get("message_id") == message_id), None)
+    if start is None:
+        return None
+    replies: list[RasaReply] = []
+    for event in events[start + 1:]:
+        if not isinstance(event, dict) or event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            data = event.get("data") or {}
+            reply: RasaReply = {"recipient_id": sender}
+            if event.get("text"):
+                reply["text"] = str(event["text"])
+            if data.get("buttons"):
+                reply["buttons"] = data["buttons"]
+            if data.get("custom"):
+                reply["custom"] = data["custom"]
+            replies.append(reply)
+    return replies

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.messages import ConversationState
+from bot.core.messages import ConversationState, OutboundMessage
 from bot.errors import UnknownConversation
-from catalog import handoff, registrations
+from catalog import handoff, kept, outbox, registrations
 from catalog.models import Conversation, ConversationMessage, OutboxMessage
 
 
@@ -110,17 +110,21 @@ class ConversationStore:
                 row.language = language
 
     def record(self, conversation_id: str, direction: str, text: str, *,
-               delivered: bool = True) -> None:
-        """Append a message to the conversation's transcript (the user's, or the assistant's)."""
+               delivered: bool = True) -> int:
+        """Append a message to the transcript (the user's, or the assistant's); return its id."""
         with self._sessions.begin() as session:
-            session.add(ConversationMessage(
+            message = ConversationMessage(
                 conversation_id=conversation_id, direction=direction, text=text,
-                delivered=delivered, author="user" if direction == "in" else "assistant"))
+                delivered=delivered, author="user" if direction == "in" else "assistant")
+            session.add(message)
             if direction == "in":
                 row = session.get(Conversation, conversation_id)
                 if row is not None:
                     row.last_inbound_at = dt.datetime.now(dt.UTC)
+            session.flush()
+            message_id = message.id
         self.changed(conversation_id)
+        return message_id
 
     def pushed_since(self, conversation_id: str, after: int, *, limit: int = 100
                      ) -> list[PushedMessage]:
@@ -186,15 +190,39 @@ class ConversationStore:
                                    .order_by(ConversationMessage.id))
             return [(r.direction, r.text, r.delivered) for r in rows]
 
-    def mark_undelivered(self, conversation_id: str) -> None:
-        """Flag the latest user message as not answered by the assistant."""
+    def keep(self, conversation_id: str, text: str) -> None:
+        """Record a user message the engine cannot answer now, kept to be answered later."""
         with self._sessions.begin() as session:
-            row = session.scalar(select(ConversationMessage)
-                                 .where(ConversationMessage.conversation_id == conversation_id,
-                                        ConversationMessage.direction == "in")
-                                 .order_by(ConversationMessage.id.desc()).limit(1))
-            if row is not None:
-                row.delivered = False
+            kept.keep(session, conversation_id, text)
+        self.changed(conversation_id)
+
+    def keep_recorded(self, conversation_id: str, message_id: int) -> None:
+        """Keep a user message already in the transcript: the engine could not answer it."""
+        with self._sessions.begin() as session:
+            kept.keep_recorded(session, message_id)
+        self.changed(conversation_id)
+
+    def kept(self, conversation_id: str) -> list[tuple[int, str]]:
+        """Return (transcript id, text) of the messages kept for the engine, oldest first."""
+        with self._sessions() as session:
+            return kept.kept(session, conversation_id)
+
+    def answered_kept(self, message_id: int) -> None:
+        """Mark a kept message as answered by the assistant."""
+        with self._sessions.begin() as session:
+            kept.answered(session, message_id)
+
+    def push(self, conversation_id: str, message: OutboundMessage, language: str) -> None:
+        """Send the assistant's message outside a reply (through the outbox), and record it."""
+        with self._sessions.begin() as session:
+            outbox.enqueue(session, conversation_id=conversation_id, text=message.text,
+                           kind="assistant", language=language,
+                           buttons=[{"title": b.title, "payload": b.payload}
+                                    for b in message.buttons],
+                           document=None if message.document is None else
+                           {"kind": "calendar", "token": message.document.token,
+                            "filename": message.document.filename})
+        self.changed(conversation_id)
 
     def erase(self, conversation_id: str) -> None:
         """Delete the conversation and, by cascade, its transcript, consents and cases.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -35,6 +36,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.console.routes import console_routes
 from bot.core.conversation import ConversationCore
 from bot.core.delivery import DeliveryWorker
+from bot.core.kept_job import KeptMessagesJob
 from bot.core.language import LanguageResolver
 from bot.core.office_hours import parse_office_hours
 from bot.core.rasa_client import RasaClient
@@ -156,6 +158,8 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
                                   poll_seconds=settings.reminder_poll_seconds, on_queued=queued)
     retention = RetentionJob(core.store.sessions, days=settings.retention_days,
                              erase_tracker=make_tracker_eraser(settings))
+    replay = KeptMessagesJob(core, wake_delivery=delivery.wake,
+                             max_age=dt.timedelta(minutes=settings.kept_message_minutes))
     telegram = None
     polling = settings.telegram_token is not None and not settings.telegram_webhook_url
     if settings.telegram_token is not None:
@@ -193,7 +197,9 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         delivery.start()
         scheduler.start()
         retention.start()
+        replay.start()
         yield
+        await replay.stop()
         await retention.stop()
         await scheduler.stop()
         await delivery.stop()
@@ -227,6 +233,7 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
     app.state.pulse = pulse
     app.state.delivery = delivery
     app.state.reminders = scheduler
+    app.state.kept = replay
     app.state.telegram = telegram
     app.state.whatsapp = whatsapp
     app.state.settings = settings

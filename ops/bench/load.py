@@ -39,7 +39,7 @@ from pathlib import Path
 import httpx
 import yaml
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.core.locales import LANGUAGE_NAMES
@@ -157,6 +157,7 @@ class Figures:
     duplicated: int = 0
     answered_without_rasa: int = 0  # the bot's own answer (e.g. which language?)
     kept_but_handled: int = 0  # apologised, yet Rasa handled it (killed before answering)
+    answered_later: int = 0  # apologised, then answered once Rasa was back
     disagreements: int = 0  # the user saw an apology where the database says answered, or back
     details: list[str] = field(default_factory=list)  # which messages were lost, duplicated...
 
@@ -208,7 +209,9 @@ def count(users: list[User], database_url: str, tracker_path: Path) -> Figures:
                 figures.duplicated += 1
                 figures.note("recorded or handled twice", user, sent)
             delivered, replied = turns[sent.text]
-            if delivered and replied:
+            if delivered and replied and sent.apology:
+                figures.answered_later += 1
+            elif delivered and replied:
                 figures.answered += 1
                 figures.answered_without_rasa += handled[sent.text] == 0
             elif not delivered:
@@ -217,7 +220,7 @@ def count(users: list[User], database_url: str, tracker_path: Path) -> Figures:
             else:
                 figures.lost += 1  # marked delivered, yet no answer was recorded
                 figures.note("marked delivered, no answer recorded", user, sent)
-            if sent.error is None and sent.apology == delivered:
+            if sent.error is None and not sent.apology and not delivered:
                 figures.disagreements += 1
                 figures.note("delivered" if delivered else "kept as undelivered", user, sent)
     return figures
@@ -280,6 +283,7 @@ def main(argv: list[str]) -> int:
               f"each, think {args.think:g} s; logs in {work / 'logs'}", flush=True)
         users, clock = asyncio.run(_run(args, f"http://127.0.0.1:{ports.bot}", rasa,
                                         supervisor))
+        _settle(database)
         figures = count(users, database, work / "rasa-tracker.sqlite3")
     except LaunchError as exc:
         print(f"iesmed: {exc}", file=sys.stderr)
@@ -288,6 +292,22 @@ def main(argv: list[str]) -> int:
         supervisor.stop()
     _report(users, clock, figures)
     return 1 if figures.lost or figures.duplicated or figures.http_errors else 0
+
+
+def _settle(database_url: str, *, timeout: float = 60.0) -> None:
+    """Wait (a while) for the bot to answer the messages it kept while Rasa was down."""
+    engine = make_engine(database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                waiting = connection.scalar(select(func.count()).select_from(
+                    ConversationMessage.__table__).where(ConversationMessage.pending.is_(True)))
+            if not waiting:
+                return
+            time.sleep(1.0)
+    finally:
+        engine.dispose()
 
 
 async def _run(args: argparse.Namespace, bot_url: str, rasa: object, supervisor: object
@@ -347,7 +367,8 @@ def _report(users: list[User], clock: Clock, figures: Figures) -> None:
               f"{after} conversations answered again after the restart")
     print(f"messages sent {figures.sent}: answered {figures.answered}, "
           f"(by the bot itself {figures.answered_without_rasa}), "
-          f"apologised {figures.apologised} (of which Rasa had handled "
+          f"apologised then answered when Rasa was back {figures.answered_later}, "
+          f"apologised and still kept {figures.apologised} (of which Rasa had handled "
           f"{figures.kept_but_handled}), lost {figures.lost}, duplicated {figures.duplicated}, "
           f"HTTP errors {figures.http_errors}, user view and database disagree "
           f"{figures.disagreements}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from bot.core.locales import text as locale_text
 from catalog.db import make_engine, make_session_factory
 from catalog.models import Case, ConversationMessage
 from tests.support.chat import IntakeChat, response_text
@@ -249,3 +251,32 @@ def test_forget_leaves_no_trace_in_postgresql_or_redis(cluster):
         cluster.redis_url, traces)
     assert left == [], [str(t) for t in left]
     chat.close()
+
+
+def test_a_message_written_while_rasa_is_down_is_answered_when_an_engine_is_back(cluster):
+    replica = cluster.replicas[0]
+    rasa = next(c for c in replica.supervisor.components if c.name == "rasa")
+    assert rasa.process is not None
+    chat = IntakeChat([replica.bot_url], "es")
+    rasa.process.kill()
+    rasa.process.wait(timeout=30)
+    try:
+        replies = chat.say("hola, ¿qué eventos hay este mes?")
+        assert replies == [locale_text("engine_unavailable", "es")]
+        # Kept: answered by the first bot whose engine answers (B's now, A's once restarted),
+        # through the outbox, in Spanish, exactly once.
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            transcript = chat.clients[0].get(f"/api/conversations/{chat.id}").json()["messages"]
+            if transcript[0]["delivered"] and len(transcript) > 1:
+                break
+            time.sleep(2)
+        assert transcript[0] == {"direction": "in", "delivered": True,
+                                 "text": "hola, ¿qué eventos hay este mes?"}
+        answers = [m["text"] for m in transcript[1:]]
+        assert answers and all(m["direction"] == "out" for m in transcript[1:]), transcript
+        assert not any(locale_text("engine_unavailable", "es") == a for a in answers)
+        assert len(_tracker_turns(cluster, chat.id)) == 1  # the engine handled it once
+    finally:
+        replica.supervisor.restart("rasa")  # the tests after this one use A's engine too
+        chat.close()

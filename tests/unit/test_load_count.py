@@ -59,11 +59,18 @@ def test_answered_apologised_lost_and_duplicated_messages_are_told_apart(tmp_pat
     assert figures.disagreements == 0
 
 
-def test_an_apology_the_database_calls_an_answer_is_a_disagreement(tmp_path):
+def test_an_apology_followed_by_an_answer_counts_as_answered_later(tmp_path):
     url, tracker = _world(tmp_path, {"c": [("in", "hello", True), ("out", "Hi!", True)]},
                           {"c": ["hello"]})
     figures = count([_user("c", "hello", apologies=("hello",))], url, tracker)
-    assert figures.answered == 1 and figures.disagreements == 1
+    assert figures.answered_later == 1 and figures.answered == 0
+    assert figures.lost == figures.disagreements == 0
+
+
+def test_an_answer_the_database_calls_undelivered_is_a_disagreement(tmp_path):
+    url, tracker = _world(tmp_path, {"c": [("in", "hello", False)]}, {"c": []})
+    figures = count([_user("c", "hello")], url, tracker)
+    assert figures.apologised == 1 and figures.disagreements == 1
 
 
 def test_users_speak_every_language_from_the_training_examples():
