@@ -186,6 +186,10 @@ class ConversationCore:
         """Return whether the dialogue engine answers now."""
         return await self._rasa.ready()
 
+    async def turns_ready(self) -> bool:
+        """Return whether conversations' turns can be taken (Redis answers, when used)."""
+        return await self._turns.ready()
+
     async def _answer_kept(self, conversation_id: str, *, push: bool,
                            kept: list[tuple[int, str]] | None = None) -> list[OutboundMessage]:
         """Send kept messages to the engine, oldest first; stop at the first that fails.

@@ -38,6 +38,9 @@ class TurnLocks(Protocol):
     def hold(self, conversation_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         """Wait for the conversation's previous turns to finish, then hold it for this one."""
 
+    async def ready(self) -> bool:
+        """Return whether turns can be taken now."""
+
     async def aclose(self) -> None:
         """Release the connections the locks use."""
 
@@ -62,6 +65,10 @@ class LocalTurnLocks:
                 del self._locks[conversation_id]
             else:
                 self._locks[conversation_id] = (lock, users - 1)
+
+    async def ready(self) -> bool:
+        """Always: the locks live in this process."""
+        return True
 
     async def aclose(self) -> None:
         """Nothing to release: the locks live in this process."""
@@ -118,6 +125,13 @@ class RedisTurnLocks:
         self._take = self._redis.register_script(_TAKE)
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._release = self._redis.register_script(_RELEASE)
+
+    async def ready(self) -> bool:
+        """Return whether Redis answers (within 2 s)."""
+        try:
+            return bool(await asyncio.wait_for(self._redis.ping(), timeout=2.0))
+        except (RedisError, OSError, TimeoutError):
+            return False
 
     @staticmethod
     def _keys(conversation_id: str) -> tuple[list[str], str]:

@@ -69,7 +69,7 @@ async def health(_request: Request) -> Response:
 
 
 async def readiness(request: Request) -> Response:
-    """Report whether the bot can serve users: its database and the dialogue engine answer.
+    """Report whether the bot can serve users: database, dialogue engine, turn locks answer.
 
     Load balancers send traffic only to a ready replica; 503 names what is missing.
     """
@@ -84,7 +84,8 @@ async def readiness(request: Request) -> Response:
         except SQLAlchemyError:
             return False
 
-    checks = {"database": await asyncio.to_thread(database_ok), "engine": await rasa.ready()}
+    checks = {"database": await asyncio.to_thread(database_ok), "engine": await rasa.ready(),
+              "turn_locks": await core.turns_ready()}
     ready = all(checks.values())
     return JSONResponse({"status": "ready" if ready else "not ready",
                          **{k: "ok" if v else "unavailable" for k, v in checks.items()}},

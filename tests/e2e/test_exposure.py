@@ -48,4 +48,5 @@ def test_the_action_server_and_rasa_listen_on_loopback_only(stack):
 def test_the_bot_is_ready_when_its_database_and_the_engine_answer(stack):
     ready = httpx.get(f"{stack.bot_url}/readyz", timeout=30)
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "database": "ok", "engine": "ok"}
+    assert ready.json() == {"status": "ready", "database": "ok", "engine": "ok",
+                            "turn_locks": "ok"}

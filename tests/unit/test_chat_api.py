@@ -270,4 +270,15 @@ def test_readiness_says_the_engine_is_missing_while_liveness_stays_up(client):
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
     assert ready.status_code == 503
-    assert ready.json() == {"status": "not ready", "database": "ok", "engine": "unavailable"}
+    assert ready.json() == {"status": "not ready", "database": "ok", "engine": "unavailable",
+                            "turn_locks": "ok"}
+
+
+def test_readiness_names_redis_when_the_turn_locks_cannot_be_taken(settings_factory):
+    settings = settings_factory(LOCK_STORE_URL=f"redis://127.0.0.1:{free_port()}/0")
+    rasa = RasaStandIn()
+    with TestClient(create_app(settings, rasa_transport=rasa.transport())) as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "not ready", "database": "ok", "engine": "ok",
+                            "turn_locks": "unavailable"}
