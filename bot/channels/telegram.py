@@ -44,6 +44,7 @@ from bot.core import documents, locales
 from bot.core.conversation import COMMANDS, ConversationCore
 from bot.core.delivery import Recipient
 from bot.core.messages import Document, InboundMessage, OutboundMessage
+from bot.core.rate_limit import Admission
 from bot.errors import BotError, DeliveryFailed, Undeliverable
 from bot.web.bodies import BadBody, parse_json, read_body
 from catalog import updates
@@ -144,7 +145,14 @@ class TelegramAdapter:
             return
         hint = (user.language_code or "")[:2].lower() if user else None
         hint = hint if hint in locales.LANGUAGE_NAMES else None
-        info = self.core.store.open(channel=CHANNEL, channel_user_id=str(chat.id), language=hint)
+        info = await asyncio.to_thread(self.core.store.open, channel=CHANNEL,
+                                       channel_user_id=str(chat.id), language=hint)
+        admission = self.core.admit(CHANNEL, str(chat.id))
+        if admission is not Admission.ALLOW:
+            if admission is Admission.WARN:
+                await context.bot.send_message(chat.id, locales.text("rate_limited",
+                                                                     info.language or hint))
+            return
         try:
             result = await self.core.handle(InboundMessage(
                 conversation_id=info.id, text=text, channel=CHANNEL, language_hint=hint))

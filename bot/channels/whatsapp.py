@@ -26,6 +26,7 @@ from bot.core import documents, locales
 from bot.core.conversation import ConversationCore
 from bot.core.delivery import Recipient
 from bot.core.messages import Document, InboundMessage, OutboundMessage
+from bot.core.rate_limit import Admission
 from bot.errors import BotError, DeliveryFailed, Undeliverable
 from bot.web.bodies import BadBody, parse_json, read_body
 from catalog import updates
@@ -202,7 +203,17 @@ class WhatsAppAdapter:
         state = self._state(wa_id)
         state.last_inbound = dt.datetime.now(dt.UTC)
         hint = language_from_phone(wa_id)
-        info = self.core.store.open(channel=CHANNEL, channel_user_id=wa_id, language=hint)
+        info = await asyncio.to_thread(self.core.store.open, channel=CHANNEL,
+                                       channel_user_id=wa_id, language=hint)
+        admission = self.core.admit(CHANNEL, wa_id)
+        if admission is not Admission.ALLOW:
+            if admission is Admission.WARN:
+                try:
+                    await self.send(wa_id, OutboundMessage(locales.text(
+                        "rate_limited", info.language or hint)))
+                except BotError:
+                    logger.error("whatsapp: the slow-down answer was not sent")
+            return
         text = _message_text(message)
         if text is None:
             try:

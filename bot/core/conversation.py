@@ -23,6 +23,7 @@ from bot.core.messages import (
 )
 from bot.core.office_hours import OfficeHours
 from bot.core.rasa_client import RasaClient, RasaReply
+from bot.core.rate_limit import Admission, FloodGuard
 from bot.core.store import ConversationInfo, ConversationStore, QueueStatus
 from bot.core.turns import LocalTurnLocks, TurnLocks
 from bot.errors import EngineUnavailable, ErasureFailed, TurnLockUnavailable
@@ -96,8 +97,9 @@ class ConversationCore:
                  tracker_eraser: Callable[[str], None] | None = None,
                  office_hours: OfficeHours | None = None,
                  sensitive: Callable[[str, str], bool] | None = None,
-                 turns: TurnLocks | None = None) -> None:
+                 turns: TurnLocks | None = None, flood: FloodGuard | None = None) -> None:
         self._turns = turns or LocalTurnLocks()
+        self._flood = flood
         self._observers: list[HandoffObserver] = []
         self._background: set[asyncio.Task[None]] = set()
         self._store = store
@@ -110,6 +112,10 @@ class ConversationCore:
         # A payload may carry the domain's entities, except the one the core itself sets.
         self._payload_entities = known_entities - {"conversation_language"}
         self._max_chars = max_message_chars
+
+    def admit(self, channel: str, user_id: str) -> Admission:
+        """Apply the per-user message limit of a channel that answers in the user's chat."""
+        return Admission.ALLOW if self._flood is None else self._flood.admit(f"{channel}:{user_id}")
 
     def observe(self, observer: HandoffObserver) -> None:
         """Tell ``observer`` about escalations and what escalated users write."""

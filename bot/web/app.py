@@ -40,6 +40,7 @@ from bot.core.kept_job import KeptMessagesJob
 from bot.core.language import LanguageResolver
 from bot.core.office_hours import parse_office_hours
 from bot.core.rasa_client import RasaClient
+from bot.core.rate_limit import FloodGuard, RateLimiter
 from bot.core.reminders import ReminderScheduler
 from bot.core.retention_job import RetentionJob
 from bot.core.sensitive import load_sensitive
@@ -122,7 +123,10 @@ def build_core(settings: Settings, engine: Engine, *,
                             max_message_chars=settings.max_message_chars,
                             tracker_eraser=make_tracker_eraser(settings),
                             office_hours=hours, sensitive=load_sensitive(),
-                            turns=turn_locks(settings))
+                            turns=turn_locks(settings),
+                            flood=FloodGuard(RateLimiter(
+                                per_minute=settings.chat_messages_per_minute,
+                                burst=settings.chat_messages_burst)))
     return core, rasa
 
 

@@ -17,10 +17,10 @@ from bot.core.conversation import ConversationCore
 from bot.core.locales import LANGUAGE_NAMES
 from bot.core.locales import text as locale_text
 from bot.core.messages import InboundMessage
+from bot.core.rate_limit import RateLimiter, retry_after
 from bot.core.store import ConversationInfo, ConversationStore
 from bot.errors import UnknownConversation
 from bot.web.bodies import BadBody, json_object
-from bot.web.rate_limit import RateLimiter, retry_after
 
 logger = logging.getLogger(__name__)
 

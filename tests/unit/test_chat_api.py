@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from bot.core.locales import text
+from bot.core.rate_limit import RateLimiter
 from bot.web.app import create_app
-from bot.web.rate_limit import RateLimiter
 from catalog.db import make_engine
 from catalog.models import Conversation, ConversationMessage
 from ops.supervisor import free_port

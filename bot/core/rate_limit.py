@@ -1,6 +1,6 @@
 """Token buckets in process memory: how often one client may open conversations or write.
 
-One bucket per key (a client address, a conversation id). A bucket holds at most
+One bucket per key (a client address, a conversation id, a channel user). A bucket holds at most
 ``burst`` tokens and gains ``per_minute / 60`` tokens a second; each request takes one.
 State lives in this process only: with several bot replicas each counts on its own
 (see docs/DECISIONS.md, "Rate limits").
@@ -8,6 +8,7 @@ State lives in this process only: with several bot replicas each counts on its o
 
 from __future__ import annotations
 
+import enum
 import math
 import time
 from collections import OrderedDict
@@ -65,3 +66,39 @@ class RateLimiter:
 def retry_after(seconds: float) -> str:
     """Format a wait for the Retry-After header: whole seconds, at least one."""
     return str(max(1, math.ceil(seconds)))
+
+
+class Admission(enum.Enum):
+    """What to do with a channel user's message under the flood guard."""
+
+    ALLOW = "allow"
+    WARN = "warn"  # over the limit: answer "slow down" once, drop the message
+    DROP = "drop"  # over the limit and already told: drop it silently
+
+
+class FloodGuard:
+    """Per-user message limits for the channels that answer in the same chat (Telegram,
+    WhatsApp): one token bucket per user; the first message over the limit is answered
+    with a localised "slow down", the next ones are dropped until the bucket refills.
+    """
+
+    def __init__(self, limiter: RateLimiter, *, clock: Callable[[], float] = time.monotonic,
+                 max_keys: int = 10_000) -> None:
+        self._limiter = limiter
+        self._clock = clock
+        self._quiet_until: OrderedDict[str, float] = OrderedDict()
+        self._max_keys = max_keys
+
+    def admit(self, key: str) -> Admission:
+        """Take one message of ``key`` (e.g. "telegram:<chat id>") through the limit."""
+        wait = self._limiter.acquire(key)
+        now = self._clock()
+        if wait == 0:
+            return Admission.ALLOW
+        if self._quiet_until.get(key, 0.0) > now:
+            return Admission.DROP
+        self._quiet_until[key] = now + wait
+        self._quiet_until.move_to_end(key)
+        while len(self._quiet_until) > self._max_keys:
+            self._quiet_until.popitem(last=False)
+        return Admission.WARN
