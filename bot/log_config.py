@@ -3,12 +3,14 @@
 Telegram's Bot API puts the bot token in every URL (``/bot<token>/sendMessage``), httpx
 logs each request URL at INFO, and python-telegram-bot's ``repr`` of a bot shows its
 token. So the HTTP client loggers are held at WARNING, and every line is passed through
-a formatter that replaces each configured secret with ``[redacted]`` (tracebacks too).
+a formatter that replaces each configured secret with ``[redacted]`` (tracebacks too),
+and the values PostgreSQL quotes in its constraint errors (keys, failing rows).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from typing import TextIO
@@ -19,6 +21,10 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "[redacted]"
 # Loggers that write request URLs (and so the Telegram token) at INFO or DEBUG.
 QUIET_LOGGERS = ("httpx", "httpcore", "hpack")
+# PostgreSQL repeats the offending values in its errors ("DETAIL:  Key (channel,
+# channel_user_id)=(whatsapp, 34600000001) already exists."): a phone, an e-mail, a name.
+_KEY_VALUES = re.compile(r"(Key \([^)]*\))=\((?:[^()]|\([^()]*\))*\)")
+_FAILING_ROW = re.compile(r"(Failing row contains )\((?:[^()]|\([^()]*\))*\)")
 _SECRET_FIELDS = ("telegram_token", "telegram_webhook_secret", "whatsapp_token",
                   "whatsapp_app_secret", "whatsapp_verify_token", "staff_console_secret")
 
@@ -36,7 +42,8 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        text = _KEY_VALUES.sub(rf"\1=({REDACTED})", text)
+        return _FAILING_ROW.sub(rf"\1({REDACTED})", text)
 
 
 def secrets_of(settings: Settings) -> list[str]:

@@ -95,3 +95,35 @@ def test_a_taken_reference_is_drawn_again_on_postgres(postgres_url):
         assert "amina@example.org" not in str(caught.value)
     finally:
         engine.dispose()
+
+
+def test_a_constraint_error_logged_by_the_bot_names_no_value_on_postgres(
+        postgres_url, settings_factory):
+    """PostgreSQL's DETAIL quotes the key (a WhatsApp number): the bot's log lines do not."""
+    import io
+    import logging
+
+    from bot.log_config import REDACTED, RedactingFormatter
+
+    engine = make_engine(postgres_url)
+    try:
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        with sessions.begin() as session:
+            session.add(Conversation(id="c1", channel="whatsapp", channel_user_id="34600111222"))
+        with pytest.raises(IntegrityError) as caught, sessions.begin() as session:
+            session.add(Conversation(id="c2", channel="whatsapp", channel_user_id="34600111222"))
+        assert "34600111222" in str(caught.value)  # what the redaction is for
+        buffer = io.StringIO()
+        handler = logging.StreamHandler(buffer)
+        handler.setFormatter(RedactingFormatter("%(message)s", []))
+        log = logging.getLogger("iesmed.test.redaction")
+        log.addHandler(handler)
+        try:
+            log.error("saving failed", exc_info=caught.value)
+        finally:
+            log.removeHandler(handler)
+        assert "34600111222" not in buffer.getvalue()
+        assert f"Key (channel, channel_user_id)=({REDACTED})" in buffer.getvalue()
+    finally:
+        engine.dispose()
