@@ -41,8 +41,9 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.core import documents, locales
-from bot.core.conversation import COMMANDS, ConversationCore
+from bot.core.conversation import ConversationCore
 from bot.core.delivery import Recipient
+from bot.core.engine_messages import COMMANDS
 from bot.core.messages import Document, InboundMessage, OutboundMessage
 from bot.core.rate_limit import Admission
 from bot.errors import BotError, DeliveryFailed, Undeliverable

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
-import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from bot.core import documents, locales
-from bot.core.language import LanguageResolver, Resolution, strip_invisible
-from bot.core.messages import (
-    Button,
-    ConversationState,
-    InboundMessage,
-    OutboundMessage,
-    TurnResult,
+from bot.core import locales
+from bot.core.engine_messages import (
+    Payload,
+    PayloadReader,
+    Turn,
+    clean_text,
+    language_buttons,
+    rasa_text,
+    read_replies,
 )
+from bot.core.language import LanguageResolver, Resolution
+from bot.core.messages import ConversationState, InboundMessage, OutboundMessage, TurnResult
 from bot.core.office_hours import OfficeHours
 from bot.core.rasa_client import RasaClient, RasaReply
 from bot.core.rate_limit import Admission, FloodGuard
@@ -30,21 +29,9 @@ from bot.errors import EngineUnavailable, ErasureFailed, TurnLockUnavailable
 
 logger = logging.getLogger(__name__)
 
-# Slash commands any channel may send, mapped to the intent they trigger.
-COMMANDS: dict[str, str] = {
-    "start": "greet",
-    "help": "ask_help",
-    "human": "request_human",
-    "cancel": "stop_form",
-    "privacy": "ask_privacy",
-    "forget": "erase_data",
-    "language": "change_language",
-}
 # Requests that work in every state, even while a broker holds the conversation.
 PRIVACY_INTENTS = frozenset({"ask_privacy", "erase_data"})
 CLASSIFY_CONFIDENCE = 0.7
-_PAYLOAD = re.compile(r"^/([a-z][a-z_]{1,60})(\{.*\})?$", re.DOTALL)
-_COMMAND = re.compile(r"^/([a-z]+)(?:@\w+)?(?:\s+(\S.*))?$", re.DOTALL)
 
 
 class HandoffObserver(Protocol):
@@ -57,34 +44,9 @@ class HandoffObserver(Protocol):
         """A user whose conversation waits for or is held by a broker wrote ``text``."""
 
 
-def clean_text(text: str) -> str:
-    """Normalise user text: NFC, no control characters or bidi marks, trimmed."""
-    text = unicodedata.normalize("NFC", strip_invisible(text))
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return text.strip()
-
-
-def language_buttons() -> tuple[Button, ...]:
-    """Return one button per supported language, each named in itself."""
-    return tuple(
-        Button(title=name, payload=f'/change_language{{"language": "{code}"}}')
-        for code, name in locales.LANGUAGE_NAMES.items()
-    )
-
-
 # A recorded message ready for routing: conversation, text, payload (intent, entities),
 # language, transcript id.
-_Received = tuple[ConversationInfo, str, "tuple[str, dict[str, Any]] | None", str, int]
-
-
-@dataclass
-class _Turn:
-    """What the assistant answered in one turn, and what it asked the core to do."""
-
-    language: str
-    replies: list[OutboundMessage] = field(default_factory=list)
-    escalate: str | None = None  # why the assistant hands the conversation to a broker
-    erase: bool = False
+_Received = tuple[ConversationInfo, str, Payload | None, str, int]
 
 
 class ConversationCore:
@@ -108,14 +70,14 @@ class ConversationCore:
         self._tracker_eraser = tracker_eraser
         self._rasa = rasa
         self._resolver = resolver
-        self._intents = known_intents
-        # A payload may carry the domain's entities, except the one the core itself sets.
-        self._payload_entities = known_entities - {"conversation_language"}
+        self._payloads = PayloadReader(known_intents, known_entities)
         self._max_chars = max_message_chars
 
     def admit(self, channel: str, user_id: str) -> Admission:
         """Apply the per-user message limit of a channel that answers in the user's chat."""
-        return Admission.ALLOW if self._flood is None else self._flood.admit(f"{channel}:{user_id}")
+        if self._flood is None:
+            return Admission.ALLOW
+        return self._flood.admit(f"{channel}:{user_id}")
 
     def observe(self, observer: HandoffObserver) -> None:
         """Tell ``observer`` about escalations and what escalated users write."""
@@ -222,7 +184,7 @@ class ConversationCore:
         return answers
 
     async def _kept_turn(self, info: ConversationInfo, text: str, language: str,
-                         message_id: int) -> _Turn:
+                         message_id: int) -> Turn:
         """Answer a kept message: with what the engine already answered, if it handled it.
 
         Raises:
@@ -230,8 +192,8 @@ class ConversationCore:
         """
         handled = await self._rasa.answered(info.id, message_id)
         if handled is not None:
-            return await asyncio.to_thread(self._convert, info, handled, language)
-        return await self._engine_turn(info, text, self._as_payload(text), language,
+            return await asyncio.to_thread(self._read, info, handled, language)
+        return await self._engine_turn(info, text, self._payloads.read(text), language,
                                        info.channel, message_id)
 
     async def _route(self, message: InboundMessage) -> TurnResult:
@@ -266,7 +228,7 @@ class ConversationCore:
         if len(text) > self._max_chars:
             self._store.record(info.id, "in", text, delivered=False)
             return self._local(info, language, "message_too_long", max_chars=self._max_chars)
-        payload = self._as_payload(text)
+        payload = self._payloads.read(text)
         resolution = self._resolve(info, text, payload, language, message.language_hint)
         if resolution.unsupported:
             self._store.record(info.id, "in", text)
@@ -283,7 +245,7 @@ class ConversationCore:
         return info, text, payload, language, message_id
 
     def _resolve(self, info: ConversationInfo, text: str,
-                 payload: tuple[str, dict[str, Any]] | None, language: str,
+                 payload: Payload | None, language: str,
                  hint: str | None) -> Resolution:
         """Decide the turn's language: a language payload wins, else the resolver decides."""
         if payload is not None:
@@ -293,7 +255,7 @@ class ConversationCore:
         return self._resolver.resolve(text, current=info.language, hint=hint)
 
     async def _ask_assistant(self, info: ConversationInfo, text: str,
-                             payload: tuple[str, dict[str, Any]] | None, language: str,
+                             payload: Payload | None, language: str,
                              channel: str, message_id: int) -> TurnResult:
         """Send the message to the dialogue engine and relay what it answers.
 
@@ -308,8 +270,8 @@ class ConversationCore:
         return await self._conclude(info, turn, push=False)
 
     async def _engine_turn(self, info: ConversationInfo, text: str,
-                           payload: tuple[str, dict[str, Any]] | None, language: str,
-                           channel: str, message_id: int) -> _Turn:
+                           payload: Payload | None, language: str,
+                           channel: str, message_id: int) -> Turn:
         """Return what the engine answers, in the language it settles on.
 
         The transcript id goes with the message, so that an answer the engine gave but
@@ -320,18 +282,18 @@ class ConversationCore:
         """
         metadata: dict[str, Any] = {"language": language, "channel": channel,
                                     "message_id": message_id}
-        replies = await self._rasa.send(info.id, self._rasa_text(text, payload, language),
+        replies = await self._rasa.send(info.id, rasa_text(text, payload, language),
                                         metadata)
-        turn = await asyncio.to_thread(self._convert, info, replies, language)
+        turn = await asyncio.to_thread(self._read, info, replies, language)
         if turn.language != language:
             # An action switched the language: ask again so the answer comes in the new one.
             language = turn.language
-            retry = self._rasa_text(text, ("change_language", {"language": language}), language)
+            retry = rasa_text(text, ("change_language", {"language": language}), language)
             replies = await self._rasa.send(info.id, retry, {**metadata, "language": language})
-            turn = await asyncio.to_thread(self._convert, info, replies, language)
+            turn = await asyncio.to_thread(self._read, info, replies, language)
         return turn
 
-    async def _conclude(self, info: ConversationInfo, turn: _Turn, *, push: bool) -> TurnResult:
+    async def _conclude(self, info: ConversationInfo, turn: Turn, *, push: bool) -> TurnResult:
         """Carry out what the assistant answered: erase, queue for a broker, record replies."""
         if not turn.replies:
             logger.warning("conversation %s: the engine produced no reply", info.id)
@@ -351,7 +313,7 @@ class ConversationCore:
             self._tell_observers("escalated", info.id)
         return result
 
-    def _answer(self, info: ConversationInfo, turn: _Turn, push: bool = False) -> TurnResult:
+    def _answer(self, info: ConversationInfo, turn: Turn, push: bool = False) -> TurnResult:
         """Queue the conversation if the assistant asked to; record (or push) its replies."""
         state = info.state
         if turn.escalate is not None:
@@ -366,7 +328,7 @@ class ConversationCore:
         return TurnResult(info.id, turn.language, state, turn.replies)
 
     async def _while_escalated(self, info: ConversationInfo, text: str,
-                               payload: tuple[str, dict[str, Any]] | None,
+                               payload: Payload | None,
                                language: str) -> TurnResult | None:
         """Handle a message while a broker is awaited or talking; None lets the assistant answer.
 
@@ -453,73 +415,9 @@ class ConversationCore:
         return TurnResult(info.id, language, info.state,
                           [OutboundMessage(locales.text(key, language, **values))])
 
-    def _as_payload(self, text: str) -> tuple[str, dict[str, Any]] | None:
-        """Recognise a button payload or a slash command; return (intent, entities)."""
-        match = _PAYLOAD.match(text)
-        if match and match.group(1) in self._intents:
-            entities: dict[str, Any] = {}
-            if match.group(2):
-                try:
-                    raw = json.loads(match.group(2))
-                except ValueError:
-                    return None
-                if not isinstance(raw, dict):
-                    return None
-                entities = {k: v for k, v in raw.items()
-                            if k in self._payload_entities and isinstance(v, str | int | float)}
-            return match.group(1), entities
-        command = _COMMAND.match(text)
-        if command and command.group(1) in COMMANDS:
-            entities = {}
-            argument = (command.group(2) or "").strip().lower()
-            if command.group(1) == "language" and argument in locales.LANGUAGE_NAMES:
-                entities["language"] = argument
-            return COMMANDS[command.group(1)], entities
-        return None
-
-    @staticmethod
-    def _rasa_text(text: str, payload: tuple[str, dict[str, Any]] | None, language: str) -> str:
-        """Build what Rasa receives: payloads carry the conversation language as an entity."""
-        if payload is None:
-            # A leading slash would make Rasa read free text as an intent name.
-            return text.lstrip("/") or text
-        intent, entities = payload
-        entities = {**entities, "conversation_language": language}
-        return f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
-
-    def _convert(self, info: ConversationInfo, replies: list[RasaReply],
-                 language: str) -> _Turn:
-        """Turn Rasa's replies into outbound messages; apply instructions sent as custom JSON."""
-        turn = _Turn(language=language)
-        for reply in replies:
-            custom = reply.get("custom")
-            if isinstance(custom, dict):
-                requested = custom.get("language")
-                if requested in locales.LANGUAGE_NAMES and requested != turn.language:
-                    turn.language = str(requested)
-                    self._store.set_language(info.id, turn.language)
-                if custom.get("state") == "waiting":
-                    turn.escalate = str(custom.get("reason") or "user_request")[:60]
-                if custom.get("erase") is True:
-                    turn.erase = True
-                document = documents.from_payload(custom.get("document"))
-                if document is not None:
-                    # A file goes with the message before it (the confirmation).
-                    if turn.replies:
-                        turn.replies[-1] = replace(turn.replies[-1], document=document)
-                    else:
-                        turn.replies.append(OutboundMessage("", document=document))
-                if custom.get("language_choice"):
-                    # Language buttons are named in each language: the core owns them.
-                    if turn.replies and not turn.replies[-1].buttons:
-                        turn.replies[-1] = OutboundMessage(turn.replies[-1].text,
-                                                           language_buttons())
-                    else:
-                        turn.replies.append(OutboundMessage(
-                            locales.text("language_prompt", turn.language), language_buttons()))
-            text = reply.get("text")
-            buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
-                            for b in reply.get("buttons") or [] if isinstance(b, dict))
-            if text or buttons:
-                turn.replies.append(OutboundMessage(str(text or ""), buttons))
+    def _read(self, info: ConversationInfo, replies: list[RasaReply], language: str) -> Turn:
+        """Read the engine's replies; remember the language an action switched to."""
+        turn = read_replies(replies, language)
+        if turn.language != language:
+            self._store.set_language(info.id, turn.language)
         return turn
