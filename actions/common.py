@@ -7,7 +7,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-SUPPORTED = ("ca", "es", "fr", "it", "pt", "el", "tr", "ar", "en")
+from catalog.vocabulary import LANGUAGES
+
+SUPPORTED = LANGUAGES
 
 
 def metadata(tracker: Tracker) -> dict[str, Any]:

@@ -1,36 +1,33 @@
 """Words people write around amounts of money, per language: scales, currencies, "amount".
 
 Read by `actions.amounts`. Written as users type them (accents, capitals); the parser folds
-them when it builds its patterns. A new language adds its scale words and amount nouns here
-(tests/unit/test_amounts.py fails until it does).
+them when it builds its patterns. A language's scale words and amount nouns are in its pack
+(nlu/<lang>/terms.yml, `money`; tests/unit/test_amounts.py fails until they are there);
+currency words are shared by every language and listed here.
 """
 
 from __future__ import annotations
 
+import yaml
+
+from catalog.languages import NLU_DIR
+from catalog.vocabulary import LANGUAGES
+
 THOUSAND, MILLION = 1_000, 1_000_000
 
-# Words that multiply the number before them, per language (written as users write them;
-# folded when the tables are built). "mil" is a thousand in ca/es/pt/fr but slang for a
-# million in English, so it is never read without knowing the language.
-SCALE_WORDS: dict[str, dict[str, int]] = {
-    "ca": {"mil": THOUSAND, "milers": THOUSAND, "milió": MILLION, "milions": MILLION},
-    "es": {"mil": THOUSAND, "millón": MILLION, "millones": MILLION, "millon": MILLION},
-    "fr": {"mil": THOUSAND, "mille": THOUSAND, "milles": THOUSAND, "million": MILLION,
-           "millions": MILLION},
-    "it": {"mila": THOUSAND, "mille": THOUSAND, "milione": MILLION, "milioni": MILLION,
-           "mln": MILLION},
-    "pt": {"mil": THOUSAND, "milhão": MILLION, "milhões": MILLION, "milhao": MILLION},
-    "el": {"χιλ": THOUSAND, "χιλιάδες": THOUSAND, "χιλιάδων": THOUSAND, "χιλιάδα": THOUSAND,
-           "χιλιαρικα": THOUSAND, "εκατομμύριο": MILLION, "εκατομμύρια": MILLION,
-           "εκατομμυρίων": MILLION, "εκ": MILLION, "εκατ": MILLION},
-    "tr": {"bin": THOUSAND, "milyon": MILLION, "mn": MILLION},
-    "ar": {"ألف": THOUSAND, "الف": THOUSAND, "آلاف": THOUSAND, "الاف": THOUSAND,
-           "ألاف": THOUSAND, "مليون": MILLION, "ملايين": MILLION, "ملاين": MILLION},
-    "en": {"thousand": THOUSAND, "thousands": THOUSAND, "grand": THOUSAND, "mil": MILLION,
-           "million": MILLION, "millions": MILLION, "mn": MILLION, "mln": MILLION},
-}
-# Read only in the language that has them: "mil" is a million in English slang, "grand"
-# is French for "big".
+# Words that multiply the number before them, and nouns that say a number is the amount
+# ("the amount is 80.000"), per language: the `money` section of each language pack's
+# terms.yml (written as users write them; folded when the tables are built). "mil" is a
+# thousand in ca/es/pt/fr but slang for a million in English, so it is never read
+# without knowing the language.
+SCALE_WORDS: dict[str, dict[str, int]] = {}
+AMOUNT_WORDS: dict[str, tuple[str, ...]] = {}
+for _lang in LANGUAGES:
+    _money = (yaml.safe_load((NLU_DIR / _lang / "terms.yml").read_text("utf-8")) or {}).get(
+        "money") or {}
+    SCALE_WORDS[_lang] = {**{str(w): THOUSAND for w in _money.get("thousand") or []},
+                          **{str(w): MILLION for w in _money.get("million") or []}}
+    AMOUNT_WORDS[_lang] = tuple(str(w) for w in _money.get("amount") or [])
 OWN_LANGUAGE_ONLY = frozenset({"mil", "grand"})
 # Abbreviations too short to stand for an amount without digits before them.
 ABBREVIATIONS = frozenset({"k", "m", "mn", "mln", "χιλ", "εκ", "εκατ"})
@@ -102,15 +99,3 @@ QUALIFIERS: dict[str, tuple[str, ...]] = {
 # Where the user names no currency, the country's own is meant (euros elsewhere).
 COUNTRY_CURRENCY = {"MA": "MAD", "TN": "TND", "DZ": "DZD", "EG": "EGP", "TR": "TRY",
                     "LB": "LBP", "JO": "JOD", "GB": "GBP", "US": "USD", "LY": "LYD"}
-# Nouns that say a number is the amount ("the amount is 80.000"), for corrections.
-AMOUNT_WORDS: dict[str, tuple[str, ...]] = {
-    "ca": ("import", "quantitat", "suma", "pressupost", "diners"),
-    "es": ("importe", "cantidad", "monto", "suma", "presupuesto", "dinero"),
-    "fr": ("montant", "somme", "budget", "argent"),
-    "it": ("importo", "somma", "cifra", "budget", "soldi"),
-    "pt": ("montante", "valor", "quantia", "orçamento", "dinheiro"),
-    "el": ("ποσό", "ποσού", "ποσον", "προϋπολογισμός", "χρήματα", "λεφτά"),
-    "tr": ("tutar", "tutarı", "miktar", "miktarı", "bütçe", "para"),
-    "ar": ("المبلغ", "مبلغ", "الميزانية", "ميزانية"),
-    "en": ("amount", "sum", "budget", "money"),
-}

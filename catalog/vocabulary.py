@@ -1,6 +1,11 @@
 """Canonical codes shared by the catalogue, the intake and the matching."""
 
-LANGUAGES: tuple[str, ...] = ("ca", "es", "fr", "it", "pt", "el", "tr", "ar", "en")
+from catalog.languages import PACKS
+
+# The supported languages, in menu order: one per language pack (catalog/languages.py).
+LANGUAGES: tuple[str, ...] = tuple(lang.code for lang in PACKS)
+RTL_LANGUAGES: frozenset[str] = frozenset(lang.code for lang in PACKS
+                                          if lang.direction == "rtl")
 FALLBACK_LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
 
 LEGAL_FORMS = frozenset(

@@ -13,11 +13,11 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_timedelta
 
 from catalog.brief import value_label
-from catalog.vocabulary import LANGUAGES
+from catalog.vocabulary import LANGUAGES, RTL_LANGUAGES
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 DEFAULT = "en"
-RTL = frozenset({"ar"})
+RTL = RTL_LANGUAGES
 
 
 @cache

@@ -224,7 +224,9 @@ def _factory(languages: tuple[str, ...] | None) -> DetectorFactory:
     import os
 
     factory = DetectorFactory()
-    names = languages or tuple(sorted(os.listdir(PROFILES_DIRECTORY)))
+    available = tuple(sorted(os.listdir(PROFILES_DIRECTORY)))
+    # Only the languages langdetect has a profile for (a new pack's may have none).
+    names = tuple(n for n in languages if n in available) if languages else available
     profiles = []
     for name in names:
         with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as handle:
@@ -250,7 +252,9 @@ def _lingua_detector() -> object | None:
         from lingua import IsoCode639_1, LanguageDetectorBuilder
     except ImportError:  # pragma: no cover - lingua is optional
         return None
-    codes = [getattr(IsoCode639_1, code.upper()) for code in sorted(SUPPORTED)]
+    # Only the languages lingua knows: a new pack's language may not be among them.
+    codes = [getattr(IsoCode639_1, code.upper()) for code in sorted(SUPPORTED)
+             if hasattr(IsoCode639_1, code.upper())]
     return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
 
 

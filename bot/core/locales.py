@@ -7,16 +7,16 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, format_timedelta, get_timezone_name
+
+from catalog.languages import PACKS
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "en"
 
-# Each language named in itself: shown on language-choice buttons.
-LANGUAGE_NAMES: dict[str, str] = {
-    "ca": "Català", "es": "Español", "fr": "Français", "it": "Italiano", "pt": "Português",
-    "el": "Ελληνικά", "tr": "Türkçe", "ar": "العربية", "en": "English",
-}
+# Each language named in itself, in menu order: shown on language-choice buttons.
+LANGUAGE_NAMES: dict[str, str] = {lang.code: lang.name for lang in PACKS}
 
 
 @cache
@@ -35,13 +35,23 @@ def text(key: str, lang: str | None, **values: object) -> str:
 
 def duration(value: dt.timedelta, lang: str | None) -> str:
     """Return a rounded duration in the language's words ("about 5 minutes" style)."""
-    return format_timedelta(value, threshold=1.5, locale=lang or DEFAULT_LANGUAGE)
+    return format_timedelta(value, threshold=1.5, locale=_babel_locale(lang))
 
 
 def when(moment: dt.datetime, lang: str | None) -> str:
     """Return a weekday, date and time in the moment's own time zone, with the zone named."""
-    locale = lang or DEFAULT_LANGUAGE
+    locale = _babel_locale(lang)
     day = format_date(moment, "full", locale=locale)
     time = format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
     zone = get_timezone_name(moment, width="long", locale=locale)
     return f"{day}, {time} ({zone})"
+
+
+@cache
+def _babel_locale(lang: str | None) -> str:
+    """Return the locale Babel formats dates in: the language's, or English if Babel lacks it."""
+    try:
+        Locale.parse(lang or DEFAULT_LANGUAGE)
+    except (UnknownLocaleError, ValueError):
+        return DEFAULT_LANGUAGE
+    return lang or DEFAULT_LANGUAGE

@@ -21,6 +21,7 @@ from bot.core.rate_limit import RateLimiter, retry_after
 from bot.core.store import ConversationInfo, ConversationStore
 from bot.errors import UnknownConversation
 from bot.web.bodies import BadBody, json_object
+from catalog.languages import PACKS
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +192,14 @@ async def get_locale(request: Request) -> JSONResponse:
     return JSONResponse({key: locale_text(key, lang) for key in keys})
 
 
+async def get_languages(_request: Request) -> JSONResponse:
+    """List the supported languages for the web page's menu: code, own name, direction."""
+    return JSONResponse({"languages": [
+        {"code": lang.code, "name": lang.name, "direction": lang.direction} for lang in PACKS]})
+
+
 routes = [
+    Route("/api/languages", get_languages, methods=["GET"]),
     Route("/api/locales/{lang}", get_locale, methods=["GET"]),
     Route("/api/conversations", create_conversation, methods=["POST"]),
     Route("/api/conversations/{conversation_id}/messages", post_message, methods=["POST"]),

@@ -9,6 +9,7 @@ Runs inside the Rasa engine (Python 3.10): imports only Rasa.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -19,7 +20,10 @@ from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-SUPPORTED = frozenset({"ca", "es", "fr", "it", "pt", "el", "tr", "ar", "en"})
+# One language pack (a folder with language.yml) per supported language, as the product
+# reads them (catalog/languages.py, which this engine-side module cannot import).
+SUPPORTED = frozenset(p.parent.name for p in Path(__file__).resolve().parents[1].glob(
+    "*/language.yml"))
 ENTITY = "conversation_language"
 
 

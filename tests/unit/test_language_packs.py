@@ -135,3 +135,15 @@ def test_every_reason_phrase_and_button_label_exists(lang: str) -> None:
     if lang == "ar":
         for text in phrases.values():
             assert not re.search(r"[A-Za-z]", re.sub(r"\{[a-z_]+\}", "", str(text))), text
+
+
+def test_every_pack_folder_is_complete_and_listed() -> None:
+    """A folder missing a file would silently not be a language: say which file."""
+    folders = [f for f in (ROOT / "nlu").iterdir() if f.is_dir() and (f / "nlu.yml").exists()]
+    assert sorted(f.name for f in folders) == sorted(LANGUAGES)
+    for lang in LANGUAGES:
+        about = _yaml(ROOT / "nlu" / lang / "language.yml")
+        assert about["name"] and about["direction"] in ("ltr", "rtl"), lang
+        assert (ROOT / "bot" / "locales" / f"{lang}.yml").exists(), lang
+        money = _yaml(ROOT / "nlu" / lang / "terms.yml")["money"]
+        assert money["thousand"] and money["million"] and money["amount"], lang

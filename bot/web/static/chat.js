@@ -6,7 +6,7 @@
   const input = document.getElementById("text");
   const send = document.getElementById("send");
   const picker = document.getElementById("language");
-  const RTL = new Set(["ar"]);
+  const RTL = new Set();
   let conversation = null;
   let language = null;
   let chrome = {};
@@ -163,5 +163,25 @@
     post('/change_language{"language": "' + lang + '"}', option);
   });
 
-  ensureConversation();
+  // The language menu lists the bot's language packs (GET api/languages).
+  async function loadLanguages() {
+    try {
+      const response = await fetch("api/languages");
+      const data = await response.json();
+      picker.replaceChildren();
+      for (const lang of data.languages) {
+        const option = document.createElement("option");
+        option.value = lang.code;
+        option.textContent = lang.name;
+        option.lang = lang.code;
+        picker.appendChild(option);
+        if (lang.direction === "rtl") RTL.add(lang.code);
+      }
+      picker.value = language || "en";
+    } catch (error) {
+      // Without the list the menu keeps what the page has; the chat still works.
+    }
+  }
+
+  loadLanguages().then(ensureConversation);
 })();
