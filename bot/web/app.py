@@ -7,7 +7,9 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -19,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from telegram import Update
+from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from bot.channels import whatsapp as whatsapp_channel
@@ -34,6 +37,7 @@ from bot.channels.telegram import (
 from bot.channels.whatsapp import WhatsAppAdapter
 from bot.config import PROJECT_ROOT, Settings
 from bot.console.routes import console_routes
+from bot.core.background import BackgroundJob
 from bot.core.conversation import ConversationCore
 from bot.core.delivery import DeliveryWorker
 from bot.core.kept_job import KeptMessagesJob
@@ -137,6 +141,21 @@ def turn_locks(settings: Settings) -> TurnLocks:
     return LocalTurnLocks()
 
 
+@dataclass
+class _Parts:
+    """What one bot process runs: the core, its background jobs and its channels."""
+
+    engine: Engine
+    core: ConversationCore
+    rasa: RasaClient
+    pulse: live.Pulse
+    delivery: DeliveryWorker
+    jobs: list[BackgroundJob]  # started in this order, stopped in the reverse one
+    telegram: Application[Any, Any, Any, Any, Any, Any] | None = None
+    polling: bool = False
+    whatsapp: WhatsAppAdapter | None = None
+
+
 def create_app(settings: Settings, *, telegram_request: BaseRequest | None = None,
                rasa_transport: httpx.AsyncBaseTransport | None = None,
                graph_transport: httpx.AsyncBaseTransport | None = None) -> Starlette:
@@ -145,6 +164,28 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
     ``telegram_request``, ``rasa_transport`` and ``graph_transport`` stand in for
     Telegram, Rasa and the WhatsApp Graph API in tests.
     """
+    parts = _build_parts(settings, rasa_transport)
+    _add_telegram(parts, settings, telegram_request)
+    _add_whatsapp(parts, settings, graph_transport)
+    app = Starlette(routes=_routes(parts), lifespan=_lifespan(parts, settings),
+                    exception_handlers={404: not_found, 500: server_error})
+    app.state.core = parts.core
+    app.state.rasa = parts.rasa
+    app.state.pulse = parts.pulse
+    app.state.delivery = parts.delivery
+    app.state.reminders = next(j for j in parts.jobs if isinstance(j, ReminderScheduler))
+    app.state.kept = next(j for j in parts.jobs if isinstance(j, KeptMessagesJob))
+    app.state.telegram = parts.telegram
+    app.state.whatsapp = parts.whatsapp
+    app.state.settings = settings
+    app.state.max_body_bytes = settings.max_body_bytes
+    app.state.chat_limits = chat_api.ChatLimits.from_settings(settings)
+    return app
+
+
+def _build_parts(settings: Settings,
+                 rasa_transport: httpx.AsyncBaseTransport | None) -> _Parts:
+    """Create the core and the background jobs every bot process runs."""
     engine = make_engine(settings.database)
     pulse = live.Pulse()
     core, rasa = build_core(settings, engine, on_change=pulse.notify,
@@ -159,89 +200,95 @@ def create_app(settings: Settings, *, telegram_request: BaseRequest | None = Non
         offsets = parse_offsets(settings.reminder_offsets)
     except ValueError as exc:
         raise ConfigError(f"REMINDER_OFFSETS: {exc}") from exc
-    scheduler = ReminderScheduler(core.store.sessions, offsets=offsets,
-                                  poll_seconds=settings.reminder_poll_seconds, on_queued=queued)
-    retention = RetentionJob(core.store.sessions, days=settings.retention_days,
-                             erase_tracker=make_tracker_eraser(settings))
-    replay = KeptMessagesJob(core, wake_delivery=delivery.wake,
-                             max_age=dt.timedelta(minutes=settings.kept_message_minutes))
-    telegram = None
-    polling = settings.telegram_token is not None and not settings.telegram_webhook_url
-    if settings.telegram_token is not None:
-        telegram = build_application(settings.telegram_token.get_secret_value(), core,
-                                     request=telegram_request, polling=polling)
-        delivery.register("telegram", TelegramSender(telegram))
-        if settings.telegram_staff_chat_id:
-            topics = StaffTopics(telegram, chat_id=settings.telegram_staff_chat_id,
-                                 sessions=core.store.sessions, on_queued=delivery.wake)
-            attach_staff_topics(telegram, topics)
-            core.observe(topics)
+    jobs: list[BackgroundJob] = [
+        delivery,
+        ReminderScheduler(core.store.sessions, offsets=offsets,
+                          poll_seconds=settings.reminder_poll_seconds, on_queued=queued),
+        RetentionJob(core.store.sessions, days=settings.retention_days,
+                     erase_tracker=make_tracker_eraser(settings)),
+        KeptMessagesJob(core, wake_delivery=delivery.wake,
+                        max_age=dt.timedelta(minutes=settings.kept_message_minutes)),
+    ]
+    return _Parts(engine, core, rasa, pulse, delivery, jobs)
 
-    whatsapp = None
-    if (settings.whatsapp_token is not None and settings.whatsapp_phone_number_id
-            and settings.whatsapp_app_secret is not None):
-        whatsapp = WhatsAppAdapter(core, token=settings.whatsapp_token.get_secret_value(),
-                                   phone_number_id=settings.whatsapp_phone_number_id,
-                                   graph_url=settings.whatsapp_graph_url,
-                                   template=settings.whatsapp_template,
-                                   transport=graph_transport)
-        delivery.register("whatsapp", whatsapp)
+
+def _add_telegram(parts: _Parts, settings: Settings, request: BaseRequest | None) -> None:
+    """Wire Telegram (webhook or long polling) and its staff group, when configured."""
+    if settings.telegram_token is None:
+        return
+    parts.polling = not settings.telegram_webhook_url
+    parts.telegram = build_application(settings.telegram_token.get_secret_value(), parts.core,
+                                       request=request, polling=parts.polling)
+    parts.delivery.register("telegram", TelegramSender(parts.telegram))
+    if settings.telegram_staff_chat_id:
+        topics = StaffTopics(parts.telegram, chat_id=settings.telegram_staff_chat_id,
+                             sessions=parts.core.store.sessions, on_queued=parts.delivery.wake)
+        attach_staff_topics(parts.telegram, topics)
+        parts.core.observe(topics)
+
+
+def _add_whatsapp(parts: _Parts, settings: Settings,
+                  transport: httpx.AsyncBaseTransport | None) -> None:
+    """Wire the WhatsApp Cloud API, when configured."""
+    if (settings.whatsapp_token is None or not settings.whatsapp_phone_number_id
+            or settings.whatsapp_app_secret is None):
+        return
+    parts.whatsapp = WhatsAppAdapter(parts.core,
+                                     token=settings.whatsapp_token.get_secret_value(),
+                                     phone_number_id=settings.whatsapp_phone_number_id,
+                                     graph_url=settings.whatsapp_graph_url,
+                                     template=settings.whatsapp_template, transport=transport)
+    parts.delivery.register("whatsapp", parts.whatsapp)
+
+
+def _lifespan(parts: _Parts, settings: Settings
+              ) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    """Start the channels and jobs with the server; stop them, newest first, with it."""
+    telegram = parts.telegram
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if telegram is not None:
             await telegram.initialize()
             await set_command_menus(telegram)
-            if polling:
+            if parts.polling:
                 assert telegram.updater is not None
                 await telegram.updater.start_polling(allowed_updates=Update.ALL_TYPES)
                 logger.info("telegram: long polling started")
             else:
                 await register_webhook(telegram, settings)
             await telegram.start()
-        delivery.start()
-        scheduler.start()
-        retention.start()
-        replay.start()
+        for job in parts.jobs:
+            job.start()
         yield
-        await replay.stop()
-        await retention.stop()
-        await scheduler.stop()
-        await delivery.stop()
+        for job in reversed(parts.jobs):
+            await job.stop()
         if telegram is not None:
-            if polling and telegram.updater is not None:
+            if parts.polling and telegram.updater is not None:
                 await telegram.updater.stop()
             await telegram.stop()
             await telegram.shutdown()
-        if whatsapp is not None:
-            await whatsapp.aclose()
-        await rasa.aclose()
-        await core.aclose()
-        engine.dispose()
+        if parts.whatsapp is not None:
+            await parts.whatsapp.aclose()
+        await parts.rasa.aclose()
+        await parts.core.aclose()
+        parts.engine.dispose()
 
+    return lifespan
+
+
+def _routes(parts: _Parts) -> list[BaseRoute]:
+    """Return the HTTP routes: health, chat API, live streams, console, channel webhooks."""
     routes: list[BaseRoute] = [Route("/healthz", health), Route("/readyz", readiness),
                                *chat_api.routes, *live.routes,
-                               *calendar.routes, *console_routes(core.store.sessions)]
-    if telegram is not None and not polling:
+                               *calendar.routes, *console_routes(parts.core.store.sessions)]
+    if parts.telegram is not None and not parts.polling:
         routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"]))
-    if whatsapp is not None:
+    if parts.whatsapp is not None:
         routes += [Route(whatsapp_channel.WEBHOOK_PATH, whatsapp_channel.verify_webhook,
                          methods=["GET"]),
                    Route(whatsapp_channel.WEBHOOK_PATH, whatsapp_channel.receive_webhook,
                          methods=["POST"])]
     if STATIC.exists():
         routes.append(Mount("/", StaticFiles(directory=STATIC, html=True), name="web"))
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={404: not_found, 500: server_error})
-    app.state.core = core
-    app.state.rasa = rasa
-    app.state.pulse = pulse
-    app.state.delivery = delivery
-    app.state.reminders = scheduler
-    app.state.kept = replay
-    app.state.telegram = telegram
-    app.state.whatsapp = whatsapp
-    app.state.settings = settings
-    app.state.max_body_bytes = settings.max_body_bytes
-    app.state.chat_limits = chat_api.ChatLimits.from_settings(settings)
-    return app
+    return routes
