@@ -50,7 +50,6 @@ def load_file(path: Path) -> Catalogue:
     return catalogue
 
 
-
 def upsert_catalogue(session: Session, catalogue: Catalogue, *,
                      on_row: Callable[[], object] | None = None) -> dict[str, int]:
     """Insert or update every provider, service and event by its key.
@@ -66,6 +65,17 @@ def upsert_catalogue(session: Session, catalogue: Catalogue, *,
         How many providers, services and events the file holds.
     """
     tick = on_row or (lambda: None)
+    providers = _upsert_providers(session, catalogue, tick)
+    _upsert_services(session, catalogue, providers, tick)
+    _upsert_events(session, catalogue, providers, tick)
+    counts = {name: len(rows) for name, rows in catalogue.items()}
+    logger.info("catalogue upserted: %s", counts)
+    return counts
+
+
+def _upsert_providers(session: Session, catalogue: Catalogue,
+                      tick: Callable[[], object]) -> dict[str, Provider]:
+    """Insert or update the providers; return them all by key."""
     providers = {p.key: p for p in session.scalars(select(Provider))}
     for row in catalogue["providers"]:
         provider = providers.get(row["key"]) or Provider(key=row["key"])
@@ -84,7 +94,12 @@ def upsert_catalogue(session: Session, catalogue: Catalogue, *,
         providers[row["key"]] = provider
         tick()
     session.flush()
+    return providers
 
+
+def _upsert_services(session: Session, catalogue: Catalogue, providers: dict[str, Provider],
+                     tick: Callable[[], object]) -> None:
+    """Insert or update the services, their texts and eligibility; index them for search."""
     services = {s.key: s for s in session.scalars(select(Service))}
     upserted: list[Service] = []
     for row in catalogue["services"]:
@@ -117,6 +132,10 @@ def upsert_catalogue(session: Session, catalogue: Catalogue, *,
     session.flush()
     index_services(session, [service.id for service in upserted])
 
+
+def _upsert_events(session: Session, catalogue: Catalogue, providers: dict[str, Provider],
+                   tick: Callable[[], object]) -> None:
+    """Insert or update the events and their texts."""
     events = {e.key: e for e in session.scalars(select(Event))}
     for row in catalogue["events"]:
         event = events.get(row["key"]) or Event(key=row["key"])
@@ -140,6 +159,3 @@ def upsert_catalogue(session: Session, catalogue: Catalogue, *,
         session.add(event)
         tick()
     session.flush()
-    counts = {name: len(rows) for name, rows in catalogue.items()}
-    logger.info("catalogue upserted: %s", counts)
-    return counts
