@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import SUPPORTED, language
+from catalog.notices import render
 
 
 class ActionChangeLanguage(Action):
@@ -28,9 +29,13 @@ class ActionChangeLanguage(Action):
             dispatcher.utter_message(json_message={"language_choice": True})
             return []
         if requested != language(tracker):
-            # The bot core switches and sends the request again in the new language, so
-            # the confirmation below is rendered with the right language slot.
+            # Responses named here are rendered with the slots as they were before this
+            # action, so the confirmation is taken from the new language's pack; the
+            # custom payload tells the bot core the conversation's language from now on.
+            # One message, one turn: the core never sends it to the engine again.
+            text, _buttons = render("utter_language_changed", requested)
             dispatcher.utter_message(json_message={"language": requested})
-            return []
+            dispatcher.utter_message(text=text)
+            return [SlotSet("language", requested)]
         dispatcher.utter_message(response="utter_language_changed")
         return [SlotSet("language", requested)]

@@ -284,14 +284,9 @@ class ConversationCore:
                                     "message_id": message_id}
         replies = await self._rasa.send(info.id, rasa_text(text, payload, language),
                                         metadata)
-        turn = await asyncio.to_thread(self._read, info, replies, language)
-        if turn.language != language:
-            # An action switched the language: ask again so the answer comes in the new one.
-            language = turn.language
-            retry = rasa_text(text, ("change_language", {"language": language}), language)
-            replies = await self._rasa.send(info.id, retry, {**metadata, "language": language})
-            turn = await asyncio.to_thread(self._read, info, replies, language)
-        return turn
+        # An action may switch the language (an explicit request the engine understood):
+        # its answer already comes in the new one, which the conversation keeps from now.
+        return await asyncio.to_thread(self._read, info, replies, language)
 
     async def _conclude(self, info: ConversationInfo, turn: Turn, *, push: bool) -> TurnResult:
         """Carry out what the assistant answered: erase, queue for a broker, record replies."""
