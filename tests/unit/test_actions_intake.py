@@ -1,0 +1,153 @@
+"""The intake's navigation actions: skip a question, go back one, cancel (action unit tests)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from actions.intake import CASE_SLOTS, ActionCancelIntake, ActionGoBack, ActionSkipQuestion
+from tests.support.trackers import make_tracker, run
+
+ARABIC = re.compile("[\u0600-\u06ff]")
+GREEK = re.compile("[\u0370-\u03ff]")
+LATIN = re.compile("[A-Za-z]")
+
+
+def _asked(*questions: str, answers: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The events of an intake that asked ``questions`` in order, each answered."""
+    events: list[dict[str, Any]] = [{"event": "action", "name": "action_start_intake"}]
+    for question in questions:
+        events.append({"event": "slot", "name": "requested_slot", "value": question})
+        events.append({"event": "user", "text": f"answer to {question}"})
+        if answers and question in answers:
+            events.append({"event": "slot", "name": question, "value": answers[question]})
+    return events
+
+
+ANSWERS = {"consent": True, "org_name": "Huerta Viva", "country": "MA", "city": "Fès"}
+
+
+# --- skip -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", ["website", "phone"])
+def test_skipping_an_optional_question_stores_skipped(question):
+    tracker = make_tracker(language="el", intent="skip_question",
+                           slots={"requested_slot": question}, active_loop="intake_form")
+    ran = run(ActionSkipQuestion(), tracker)
+    assert ran.slots == {question: "skipped"}
+    assert ran.messages == []  # the form asks the next question at once
+
+
+@pytest.mark.parametrize("question", ["org_name", "email", "need_description", "consent"])
+def test_a_required_question_cannot_be_skipped(question):
+    tracker = make_tracker(language="ar", intent="skip_question",
+                           slots={"requested_slot": question, "org_name": "Dar Al Khayr"},
+                           active_loop="intake_form")
+    ran = run(ActionSkipQuestion(), tracker)
+    assert ran.slots == {}  # nothing stored: the form asks the same question again
+    assert len(ran.messages) == 1
+    (arabic,) = ran.texts("ar")
+    assert ARABIC.search(arabic) and not LATIN.search(arabic)
+    assert ran.texts("tr") != ran.texts("en")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Skipping a required question without options (e-mail, name) answers 'Please choose "
+    "one of the options'; utter_offer_human offers 'Skip this question' after two failed "
+    "tries on any field, which leads here. A reply saying the question is needed is a new "
+    "response in nine languages (a domain change), left to the lead."))
+def test_skipping_a_required_question_without_options_says_it_is_needed():
+    tracker = make_tracker(language="en", intent="skip_question",
+                           slots={"requested_slot": "email"}, active_loop="intake_form")
+    (text,) = run(ActionSkipQuestion(), tracker).texts("en")
+    assert "options" not in text
+
+
+# --- go back --------------------------------------------------------------------------------
+
+def test_going_back_reopens_the_previous_question_with_its_answer_cleared():
+    events = _asked("consent", "org_name", "country", "city", answers=ANSWERS)[:-2]
+    tracker = make_tracker(language="es", intent="go_back", events=events,
+                           slots={**ANSWERS, "city": None, "requested_slot": "city"},
+                           active_loop="intake_form")
+    ran = run(ActionGoBack(), tracker)
+    assert ran.responses == ["utter_went_back"]
+    # Only the previous answer is cleared; the form then asks for it again.
+    assert ran.slots == {"country": None, "requested_slot": None}
+    (greek,) = ran.texts("el")
+    assert GREEK.search(greek)
+    assert ran.texts("es") != ran.texts("en")
+
+
+def test_going_back_twice_walks_further_back():
+    events = _asked("consent", "org_name", "country", "city", answers=ANSWERS)[:-2]
+    # Back from "city": the form asked "country" again.
+    events += [{"event": "action", "name": "action_go_back"},
+               {"event": "slot", "name": "country", "value": None},
+               {"event": "slot", "name": "requested_slot", "value": "country"}]
+    tracker = make_tracker(language="fr", intent="go_back", events=events,
+                           slots={**ANSWERS, "country": None, "city": None,
+                                  "requested_slot": "country"}, active_loop="intake_form")
+    ran = run(ActionGoBack(), tracker)
+    assert ran.responses == ["utter_went_back"]
+    assert ran.slots == {"org_name": None, "requested_slot": None}
+
+
+def test_the_first_question_has_nothing_before_it():
+    events = _asked("consent", "org_name", answers=ANSWERS)[:-2]
+    tracker = make_tracker(language="ar", intent="go_back", events=events,
+                           slots={"consent": True, "requested_slot": "org_name"},
+                           active_loop="intake_form")
+    ran = run(ActionGoBack(), tracker)
+    assert ran.responses == ["utter_nothing_to_go_back"]
+    assert ran.events == []  # the consent question is never reopened this way
+    (arabic,) = ran.texts("ar")
+    assert ARABIC.search(arabic) and not LATIN.search(arabic)
+
+
+def test_going_back_does_not_reach_into_an_earlier_request():
+    earlier = _asked("consent", "org_name", "country", "city", "email", answers=ANSWERS)
+    events = earlier + _asked("org_name")[:-1]  # a second request, at its first question
+    tracker = make_tracker(language="it", intent="go_back", events=events,
+                           slots={"requested_slot": "org_name"}, active_loop="intake_form")
+    ran = run(ActionGoBack(), tracker)
+    assert ran.responses == ["utter_nothing_to_go_back"]
+    assert ran.events == []
+
+
+@pytest.mark.parametrize(("awaiting", "response"), [
+    (True, "utter_ask_what_to_correct"), (False, "utter_nothing_to_go_back")])
+def test_going_back_outside_the_questions(awaiting, response):
+    tracker = make_tracker(language="el", intent="go_back", slots={
+        **ANSWERS, "awaiting_confirmation": awaiting},
+        events=_asked("consent", "org_name", "country", "city", answers=ANSWERS))
+    ran = run(ActionGoBack(), tracker)
+    assert ran.responses == [response]
+    assert ran.events == []  # at the summary every answer stays; corrections are typed
+    assert GREEK.search(ran.texts("el")[0])
+    assert ran.texts("pt") != ran.texts("en")
+
+
+# --- cancel ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("at_summary", [False, True])
+def test_cancelling_clears_the_form_and_says_nothing_was_saved(at_summary):
+    answers = {**ANSWERS, "need_category": "funding", "amount": 20000.0, "currency": "EUR",
+               "email": "info@huerta.example.org"}
+    tracker = make_tracker(language="ar", intent="stop_form",
+                           slots={**answers, "awaiting_confirmation": at_summary,
+                                  "requested_slot": None if at_summary else "phone",
+                                  "failed_attempts": {"phone": 1}},
+                           active_loop=None if at_summary else "intake_form")
+    ran = run(ActionCancelIntake(), tracker)
+    assert ran.responses == ["utter_intake_cancelled"]
+    assert ran.loops == [None]
+    assert ran.slots == {"requested_slot": None, "awaiting_confirmation": False,
+                         "failed_attempts": None, **dict.fromkeys(CASE_SLOTS)}
+    (arabic,) = ran.texts("ar")
+    assert ARABIC.search(arabic) and not LATIN.search(arabic)
+    (english,) = ran.texts("en")
+    assert "nothing" in english.lower() and "saved" in english.lower()
+    assert ran.texts("ca") != ran.texts("en")
