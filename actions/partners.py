@@ -24,16 +24,22 @@ from actions.common import language
 from actions.responses import render
 from catalog.brief import isolate, value_label
 from catalog.models import Case, PartnerIntroduction
+from catalog.notices import language_of
 from catalog.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
 
-def _tell(session: Session, case: Case, response: str, **values: str) -> None:
-    """Queue a message to the case's own conversation, in its language, with its buttons."""
-    text, buttons = render(response, case.language, **values)
+def _their_language(session: Session, case: Case) -> str:
+    """The language the case's conversation uses now (it may have changed since the case)."""
+    return language_of(session, case.conversation_id, case.language)
+
+
+def _tell(session: Session, case: Case, response: str, lang: str, **values: str) -> None:
+    """Queue a message to the case's own conversation, in ``lang``, with its buttons."""
+    text, buttons = render(response, lang, **values)
     enqueue(session, conversation_id=case.conversation_id, text=text, kind="introduction",
-            language=case.language, buttons=buttons)
+            language=lang, buttons=buttons)
 
 
 def _my_cases(session: Session, conversation_id: str) -> list[Case]:
@@ -82,9 +88,9 @@ class ActionRequestIntro(Action):
             if exists_already is None:
                 session.add(PartnerIntroduction(requester_case_id=requester.id,
                                                 target_case_id=target.id))
-                _tell(session, target, "utter_intro_request_received",
-                      org=_name(requester, target.language),
-                      details=_details(requester, target.language))
+                theirs = _their_language(session, target)
+                _tell(session, target, "utter_intro_request_received", theirs,
+                      org=_name(requester, theirs), details=_details(requester, theirs))
             name = _name(target, lang)
         dispatcher.utter_message(response="utter_intro_requested", org=name)
         return []
@@ -155,9 +161,9 @@ class ActionAnswerIntro(Action):
                                      org=_name(intro.requester, lang),
                                      contact=_contact(intro.requester, lang))
             requester = intro.requester
-            _tell(session, requester, "utter_intro_accepted",
-                  org=_name(intro.target, requester.language),
-                  contact=_contact(intro.target, requester.language))
+            theirs = _their_language(session, requester)
+            _tell(session, requester, "utter_intro_accepted", theirs,
+                  org=_name(intro.target, theirs), contact=_contact(intro.target, theirs))
             intro.requester_notified = True
         logger.info("partner introduction %s accepted", intro.id)
         return []

@@ -20,7 +20,7 @@ class CatalogueCounts(TypedDict):
 
 
 def catalogue_counts(session: Session, *, now: dt.datetime | None = None) -> CatalogueCounts:
-    """Count services valid today, providers offering them and upcoming events."""
+    """Count services valid today, providers offering them and events open for registration."""
     now = now or dt.datetime.now(dt.UTC)
     today = now.date()
     current = (
@@ -36,7 +36,10 @@ def catalogue_counts(session: Session, *, now: dt.datetime | None = None) -> Cat
             current, current.c.provider_id == Provider.id
         )
     ) or 0
+    # The events the events list offers: upcoming and still taking registrations.
     events = session.scalar(
-        select(func.count(Event.id)).where(Event.active.is_(True), Event.starts_at >= now)
+        select(func.count(Event.id)).where(
+            Event.active.is_(True), Event.starts_at > now,
+            or_(Event.registration_deadline.is_(None), Event.registration_deadline >= today))
     ) or 0
     return {"service_count": services, "provider_count": providers, "event_count": events}

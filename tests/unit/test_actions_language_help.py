@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from actions.help import ActionShowHelp
 from actions.language import ActionChangeLanguage
+from actions.matching import ActionListEvents
 from catalog.models import Event, Service
 from tests.support.trackers import make_tracker, run, seeded_catalogue
 
@@ -98,3 +99,14 @@ def test_help_counts_follow_the_catalogue(catalogue):
             event.active = False
     ran = run(ActionShowHelp(), make_tracker(language="it", intent="ask_help"))
     assert ran.messages[0]["event_count"] == 0
+
+
+def test_help_counts_the_events_the_events_list_offers(catalogue):
+    with catalogue.begin() as session:
+        event = session.scalar(select(Event).order_by(Event.starts_at).limit(1))
+        # Still ahead, but no longer taking registrations: the events list leaves it out.
+        event.registration_deadline = dt.date.today() - dt.timedelta(days=1)
+    help_ = run(ActionShowHelp(), make_tracker(language="pt", intent="ask_help"))
+    listed = run(ActionListEvents(), make_tracker(language="pt", intent="ask_events"))
+    assert listed.responses[0] == "utter_events_intro"
+    assert help_.messages[0]["event_count"] == listed.messages[0]["count"]
