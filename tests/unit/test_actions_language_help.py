@@ -12,6 +12,7 @@ from actions.help import ActionShowHelp
 from actions.language import ActionChangeLanguage
 from actions.matching import ActionListEvents
 from catalog.models import Event, Service
+from catalog.notices import render
 from tests.support.trackers import make_tracker, run, seeded_catalogue
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -40,14 +41,20 @@ def test_the_language_asked_for_is_set_and_confirmed_in_it(lang, script):
         assert not LATIN.search(text)
 
 
-def test_a_language_other_than_the_current_one_is_switched_by_the_core_first():
-    tracker = make_tracker(language="en", intent="change_language", entities={"language": "tr"},
-                           slots={"language": "en"})
+@pytest.mark.parametrize(("current", "asked"), [("en", "ar"), ("el", "tr")])
+def test_switching_answers_in_the_new_language_in_the_same_turn(current, asked):
+    tracker = make_tracker(language=current, intent="change_language",
+                           entities={"language": asked}, slots={"language": current})
     ran = run(ActionChangeLanguage(), tracker)
-    # No reply in the old language and no slot yet: the core switches and asks again.
-    assert ran.custom == [{"language": "tr"}]
-    assert ran.texts("en") == []
-    assert ran.slots == {}
+    # The core learns the new language; the confirmation is already in it (Rasa would
+    # render a named response with the old slot, so the action sends the text itself).
+    assert ran.custom == [{"language": asked}]
+    assert ran.slots == {"language": asked}
+    (text,) = ran.texts(current)
+    assert text == render("utter_language_changed", asked)[0]
+    assert text != render("utter_language_changed", current)[0]
+    if asked == "ar":
+        assert ARABIC.search(text) and not LATIN.search(text)
 
 
 @pytest.mark.parametrize("named", [None, "de", "xx"])
