@@ -1,4 +1,4 @@
-"""Changing the conversation's language, and help with live catalogue figures (action unit tests)."""
+"""Changing the conversation language, and help with live catalogue figures (action tests)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Proposals in chat: services that fit and why, details, choosing one, events (action unit tests)."""
+"""Proposals in chat: services that fit and why, details, choosing one, events (action tests)."""
 
 from __future__ import annotations
 

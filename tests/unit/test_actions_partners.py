@@ -105,6 +105,7 @@ def test_accepting_shares_both_contacts_each_in_its_own_language(catalogue):
     assert (intro.status, intro.requester_notified) == ("accepted", True)
     assert intro.answered_at is not None
     request, acceptance = _outbox(catalogue)
+    assert request.conversation_id == "conv-2"
     assert (acceptance.conversation_id, acceptance.language) == ("conv-1", "el")
     assert "Zaytoun" in acceptance.text and "samira@zaytoun.example.org" in acceptance.text
     assert "+21620123456" in acceptance.text and GREEK.search(acceptance.text)
