@@ -134,6 +134,33 @@ def test_proposals_in_arabic_name_the_services_and_reasons_in_arabic(catalogue):
     assert all(ARABIC.search(b["title"]) for _, buttons in cards for b in buttons)
 
 
+def test_a_country_written_after_the_proposals_narrows_them_and_the_next_pages(catalogue):
+    fitting = _fitting(catalogue, "consultancy", country="PT")
+    assert 3 < len(fitting) < len(_fitting(catalogue, "consultancy"))
+    slots: dict[str, Any] = {"need_category": "consultancy", "match_offset": 3}
+    ran = run(ActionProposeMatches(), make_tracker(
+        language="en", intent="inform", text="only in Portugal please",
+        entities={"country": "Portugal"}, slots=slots))
+    assert ran.slots["narrowing"] == {"country": "PT"}
+    assert _number(ran.texts("en")[0]) == len(fitting)
+    shown = _card_keys(_cards(ran, "en"))
+    slots.update(match_offset=ran.slots["match_offset"], narrowing=ran.slots["narrowing"])
+    ran = run(ActionProposeMatches(), make_tracker(language="en", intent="show_more",
+                                                   slots=slots))
+    shown += _card_keys(_cards(ran, "en"))
+    assert set(shown) <= fitting and len(set(shown)) == len(shown) > 3
+    assert ran.slots["narrowing"] == {"country": "PT"}
+
+
+def test_a_message_that_narrows_nothing_is_not_understood(catalogue):
+    slots = {"need_category": "funding", "match_offset": 3, "narrowing": {"country": "TN"}}
+    ran = run(ActionProposeMatches(), make_tracker(
+        language="it", intent="inform", text="Tunisia", entities={"country": "Tunisia"},
+        slots=slots))
+    assert ran.responses == ["utter_default"]
+    assert ran.events == []  # the list and its narrowing stay as they were
+
+
 def test_nothing_fits_says_so_and_offers_a_person(catalogue):
     with catalogue.begin() as session:
         for service in session.scalars(select(Service).where(Service.category == "funding")):
