@@ -43,7 +43,8 @@ def _tell(session: Session, case: Case, response: str, lang: str, **values: str)
 
 
 def _my_cases(session: Session, conversation_id: str) -> list[Case]:
-    return list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)))
+    return list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)
+                                .order_by(Case.id)))
 
 
 def _details(case: Case, lang: str) -> str:
@@ -85,6 +86,11 @@ class ActionRequestIntro(Action):
             exists_already = session.scalar(select(PartnerIntroduction).where(
                 PartnerIntroduction.requester_case_id == requester.id,
                 PartnerIntroduction.target_case_id == target.id))
+            if exists_already is not None and exists_already.status == "accepted":
+                # Both agreed already: the contacts again, not "I've asked them".
+                dispatcher.utter_message(response="utter_intro_accepted",
+                                         org=_name(target, lang), contact=_contact(target, lang))
+                return []
             if exists_already is None:
                 session.add(PartnerIntroduction(requester_case_id=requester.id,
                                                 target_case_id=target.id))

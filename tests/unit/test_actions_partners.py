@@ -77,6 +77,28 @@ def test_asking_twice_is_one_request(catalogue):
     assert len(_outbox(catalogue)) == 1
 
 
+def test_asking_again_after_both_agreed_gives_the_contacts_again(catalogue):
+    _request()
+    _answer("accept")
+    queued = len(_outbox(catalogue))
+    ran = _request()
+    assert ran.responses == ["utter_intro_accepted"]  # not "I've asked them"
+    (text,) = ran.texts("el")
+    assert "samira@zaytoun.example.org" in text and GREEK.search(text)
+    assert len(_outbox(catalogue)) == queued  # the other side is not asked again
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "After the other organisation declined, asking again still answers 'I've asked them "
+    "and will let you know', and nobody is asked. Saying that they are not available is a "
+    "new response in nine languages (a domain change), left to the lead."))
+def test_asking_again_after_a_refusal_does_not_promise_an_answer(catalogue):
+    _request()
+    _answer("decline")
+    ran = _request()
+    assert ran.responses != ["utter_intro_requested"]
+
+
 @pytest.mark.parametrize(("reference", "sender"), [
     ("IM-HIDE-0003", "conv-1"),  # did not opt in to be found
     ("IM-NONE-0000", "conv-1"),  # no such case
