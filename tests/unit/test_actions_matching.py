@@ -249,8 +249,10 @@ def test_choosing_a_service_adds_it_to_my_request_once(catalogue):
     with catalogue() as session:
         case = session.scalar(select(Case).where(Case.reference == "IM-TTTT-0001"))
         assert case.status == "matched"
-        assert session.scalars(select(CaseService)).all() and \
-            len(session.scalars(select(CaseService)).all()) == 1
+        chosen = session.scalars(select(CaseService)).all()
+        assert [(c.case_id, c.service_id) for c in chosen] == [
+            (case.id, session.scalar(select(Service.id).where(
+                Service.key == "dayanisma-accounting-desk")))]
         assert [e.status for e in case.history] == ["matched"]
 
 
