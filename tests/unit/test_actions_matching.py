@@ -134,6 +134,21 @@ def test_proposals_in_arabic_name_the_services_and_reasons_in_arabic(catalogue):
     assert all(ARABIC.search(b["title"]) for _, buttons in cards for b in buttons)
 
 
+def test_after_saving_the_proposals_follow_the_saved_case(catalogue):
+    profile = {"country": "ES", "legal_form": "cooperative", "stage": "growing"}
+    add_case(catalogue, "conv-1", "IM-COOP-0001", language="ca", need_category="funding",
+             sector="care", **profile)
+    fitting = _fitting(catalogue, "funding", **profile)
+    # The form's slots are reset once the case is saved; the case itself is what counts.
+    ran = run(ActionProposeMatches(), make_tracker(
+        language="ca", intent="affirm", slots={"case_reference": "IM-COOP-0001"}))
+    cards = _cards(ran, "ca")
+    assert cards and set(_card_keys(cards)) <= fitting
+    assert len(cards) == min(3, len(fitting))
+    assert "Espanya" in cards[0][0]  # why it fits, in Catalan
+    assert ran.texts("ca")[0] != ran.texts("en")[0]
+
+
 def test_a_country_written_after_the_proposals_narrows_them_and_the_next_pages(catalogue):
     fitting = _fitting(catalogue, "consultancy", country="PT")
     assert 3 < len(fitting) < len(_fitting(catalogue, "consultancy"))
