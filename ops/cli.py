@@ -1,4 +1,4 @@
-"""Command line of the project: `./iesmed run | test | check | train | seed | catalog | chat`."""
+"""Command line of the project: `./iesmed run | test | check | train | seed | catalog | replay | chat`."""
 
 from __future__ import annotations
 
@@ -387,11 +387,16 @@ def main(argv: list[str] | None = None) -> int:
     events.add_argument("events_args", nargs=argparse.REMAINDER)
     events.set_defaults(func=lambda a: __import__("ops.events_cli", fromlist=["main"])
                         .main(a.events_args))
+    replay = sub.add_parser("replay", help="replay the real-conversation corpus through the "
+                            "product and report (`replay --help`)")
+    replay.add_argument("replay_args", nargs=argparse.REMAINDER)
+    replay.set_defaults(func=lambda a: __import__("ops.replay_cli", fromlist=["main"])
+                        .main(a.replay_args))
     chat = sub.add_parser("chat", help="terminal chat with a running bot")
     chat.add_argument("url", nargs="?")
     chat.set_defaults(func=cmd_chat)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in {"test", "evaluate", "bench", "staff"}:
+    if extra and args.command not in {"test", "evaluate", "bench", "staff", "replay"}:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "test":
         args.pytest_args = [*extra, *(args.pytest_args or [])]
@@ -399,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         args.evaluate_args = [*extra, *(args.evaluate_args or [])]
     if args.command == "bench":
         args.bench_args = [*extra, *(args.bench_args or [])]
+    if args.command == "replay":
+        args.replay_args = [*extra, *(args.replay_args or [])]
     if args.command == "staff":
         args.staff_args = [*extra, *(args.staff_args or [])]
     return int(args.func(args))
