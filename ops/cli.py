@@ -1,4 +1,4 @@
-"""Command line of the project: `./iesmed run | test | check | train | seed | catalog | replay | chat`."""
+"""Command line of the project: `./iesmed run | test | check | train | replay | chat | ...`."""
 
 from __future__ import annotations
 

@@ -134,11 +134,22 @@ class Replayer:
         opening = self.turn_problems(turn, lang)
         if opening:
             result.fail("opening: " + "; ".join(opening), chat.turns)
-        if self._play_form(chat, conversation, result, turn):
+        if self._play_form(chat, lang, conversation, result, turn):
             self._check_case(chat, conversation, result)
         return result
 
-    def _play_form(self, chat: ChatSession, conversation: Conversation,
+    def _say(self, chat: ChatSession, lang: str, result: ConversationResult,
+             text: str) -> Turn:
+        """Send a message of the conversation; note an HTTP error or a foreign reply once."""
+        turn = chat.say(text)
+        if turn.status != 200:
+            result.fail(f"HTTP {turn.status} after {text!r}", chat.turns)
+        elif self.responses.foreign(turn, lang) and not any(
+                "another language" in failure for failure in result.failures):
+            result.fail(f"a reply in another language after {text!r}", chat.turns)
+        return turn
+
+    def _play_form(self, chat: ChatSession, lang: str, conversation: Conversation,
                    result: ConversationResult, turn: Turn) -> bool:
         """Answer questions up to the summary and confirm it; return whether it was confirmed."""
         corrections = list(conversation.at_summary)
@@ -147,16 +158,16 @@ class Replayer:
         for _ in range(MAX_TURNS):
             if self.responses.summary(turn):
                 if not corrections:
-                    chat.say(conversation.confirm)
+                    self._say(chat, lang, result, conversation.confirm)
                     return True
-                turn = chat.say(corrections.pop(0))
+                turn = self._say(chat, lang, result, corrections.pop(0))
                 continue
             slot = turn.requested_slot
             if slot is None:
                 result.fail("neither a question nor the summary", chat.turns)
                 return False
             if asides.get(slot):
-                turn = self._aside(chat, result, slot, asides[slot].pop(0))
+                turn = self._aside(chat, lang, result, slot, asides[slot].pop(0))
                 continue
             if slot not in conversation.answers:
                 result.fail(f"asked {slot}, which has no answer in the corpus", chat.turns)
@@ -166,17 +177,17 @@ class Replayer:
                 return False
             answered[slot] += 1
             result.questions.append(slot)
-            turn = chat.say(conversation.answers[slot])
+            turn = self._say(chat, lang, result, conversation.answers[slot])
             if self.responses.invalid(turn) or turn.requested_slot == slot:
                 result.validation_failures += 1
         result.fail(f"no summary after {MAX_TURNS} messages", chat.turns)
         return False
 
-    def _aside(self, chat: ChatSession, result: ConversationResult, slot: str,
+    def _aside(self, chat: ChatSession, lang: str, result: ConversationResult, slot: str,
                text: str) -> Turn:
         """Ask about a question; it counts as explained when that question comes back."""
         result.asides += 1
-        turn = chat.say(text)
+        turn = self._say(chat, lang, result, text)
         refused = self.responses.fallback(turn) or self.responses.invalid(turn)
         if turn.requested_slot == slot and not refused:
             result.asides_explained += 1

@@ -18,8 +18,8 @@ from bot.config import Settings, load_settings
 from catalog.db import make_engine, make_session_factory
 from ops.errors import LaunchError
 from ops.replay import Replayer, Target
-from ops.replay_corpus import CorpusError, corpus_files, load_corpus, training_overlaps
 from ops.replay_corpus import Corpus as CorpusData
+from ops.replay_corpus import CorpusError, corpus_files, load_corpus, training_overlaps
 from ops.replay_observe import Unreachable
 from ops.replay_report import LanguageResult, as_json, as_markdown
 
@@ -82,6 +82,8 @@ def own_stack() -> Iterator[Target]:
                                   "CHAT_CONVERSATIONS_PER_MINUTE": "100000",
                                   "CHAT_MESSAGES_BURST": "100000",
                                   "CHAT_MESSAGES_PER_MINUTE": "100000"})
+            # A measurement, not a service: on a busy machine Rasa may take longer to load.
+            component.start_timeout = max(component.start_timeout, 600.0)
             supervisor.start(component)
         yield Target(bot_url=f"http://127.0.0.1:{ports.bot}",
                      rasa_url=f"http://127.0.0.1:{ports.rasa}", token=token,

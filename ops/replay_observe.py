@@ -212,14 +212,28 @@ class ChatSession:
         events = tracker.get("events") or []
         new = events[self._seen:] if len(events) >= self._seen else events
         self._seen = len(events)
-        latest = tracker.get("latest_message") or {}
         turn = Turn(
             user=text, status=response.status_code, language=data.get("language"),
             replies=tuple(str(r.get("text") or "") for r in data.get("replies", [])),
-            intent=(latest.get("intent") or {}).get("name"),
+            intent=_intent(new, tracker),
             actions=tuple(e["name"] for e in new
                           if e.get("event") == "action" and e.get("name") != "action_listen"),
             active_loop=(tracker.get("active_loop") or {}).get("name"),
             slots=tracker.get("slots") or {})
         self.turns.append(turn)
         return turn
+
+
+def _intent(new_events: list[dict[str, Any]], tracker: dict[str, Any]) -> str | None:
+    """Return the intent of the turn's user message.
+
+    Taken from the user event itself: after a fallback Rasa rewinds the message, and the
+    tracker's `latest_message` is then empty.
+    """
+    for event in reversed(new_events):
+        if event.get("event") == "user":
+            name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            return str(name) if name else None
+    latest = tracker.get("latest_message") or {}
+    name = (latest.get("intent") or {}).get("name")
+    return str(name) if name else None

@@ -124,3 +124,20 @@ def test_overlap_with_the_training_data_is_found_after_folding(tmp_path):
 
 def test_folding_ignores_case_accents_and_punctuation():
     assert fold("¿Qué  significa FASE del proyecto?") == fold("que significa fase del proyecto")
+
+
+def test_the_replay_command_refuses_a_corpus_that_repeats_the_training_data(tmp_path):
+    from ops.paths import project_root
+    from ops.replay_cli import main
+
+    trained = yaml.safe_load((project_root() / "nlu" / "en" / "nlu.yml").read_text("utf-8"))
+    example = next(line[2:] for block in trained["nlu"] if block.get("intent") == "greet"
+                   for line in block["examples"].splitlines() if line.startswith("- "))
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    _write(folder, _corpus(first_messages=[{"text": example, "flow": "greeting"}]))
+    report = tmp_path / "report.md"
+    # Refused before anything is reached: the URLs lead nowhere.
+    assert main(["--url", "http://127.0.0.1:9", "--rasa-url", "http://127.0.0.1:9",
+                 "--corpus", str(folder), "--report", str(report)]) == 2
+    assert not report.exists()
