@@ -173,6 +173,7 @@ class Replayer:
                 result.fail(f"asked {slot}, which has no answer in the corpus", chat.turns)
                 return False
             if answered[slot] >= MAX_ANSWERS:
+                result.stuck_at = slot
                 result.fail(f"{slot} asked again after {MAX_ANSWERS} answers", chat.turns)
                 return False
             answered[slot] += 1

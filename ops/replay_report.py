@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ class ConversationResult:
     asides_explained: int = 0
     saved: bool = False
     reference: str | None = None
+    stuck_at: str | None = None  # the question whose answers were refused until it gave up
     excerpt: list[str] = field(default_factory=list)
 
     @property
@@ -96,6 +98,8 @@ def figures(first: list[FirstResult], conversations: list[ConversationResult]
         "intake_saved": len(saved),
         "intake_correct": sum(c.correct for c in intake),
         "questions_per_saved_case": _mean([len(set(c.questions)) for c in saved]),
+        "questions_per_conversation": _mean([len(set(c.questions)) for c in intake]),
+        "stuck_at": dict(Counter(c.stuck_at for c in intake if c.stuck_at).most_common()),
         "validation_failures_per_case": _mean([c.validation_failures for c in intake]),
         "asides": sum(c.asides for c in intake),
         "asides_explained": sum(c.asides_explained for c in intake),
@@ -132,7 +136,9 @@ _ROWS = (
     ("… ended in a saved case", "intake_saved"),
     ("… saved with the right fields (target: all)", "intake_correct"),
     ("Questions asked per saved case", "questions_per_saved_case"),
+    ("Questions answered per intake conversation", "questions_per_conversation"),
     ("Validation failures per intake conversation", "validation_failures_per_case"),
+    ("Intakes stuck at a question refused twice", "stuck_at"),
     ("Asides explained (question asked again, no refusal)", "asides_explained"),
     ("Scripts passed", "scripts_passed"),
 )
@@ -142,6 +148,8 @@ def _cell(key: str, values: dict[str, Any]) -> str:
     value = values[key]
     if value is None:
         return "–"
+    if key == "stuck_at":
+        return ", ".join(f"{slot} {n}" for slot, n in value.items()) or "0"
     if key == "first_right_share":
         return f"{value:.0%} ({values['first_right']}/{values['first_messages']})"
     if key in ("asides_explained", "scripts_passed"):

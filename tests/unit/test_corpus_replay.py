@@ -78,7 +78,8 @@ def test_figures_and_misses_in_the_report():
                          ("Sorry",), ["fallback (utter_default, intent nlu_fallback)"])]
     good = ConversationResult("en-01", "intake", questions=["consent", "org_name", "org_name"],
                               validation_failures=1, saved=True)
-    bad = ConversationResult("en-02", "intake", validation_failures=3)
+    bad = ConversationResult("en-02", "intake", validation_failures=3, stuck_at="sector",
+                             questions=["consent"])
     bad.failures.append("asked sector, which has no answer in the corpus")
     result = LanguageResult("en", first, [good, bad])
     values = figures(result.first, result.conversations)
@@ -86,7 +87,10 @@ def test_figures_and_misses_in_the_report():
     assert values["questions_per_saved_case"] == 2.0  # distinct questions, re-asks apart
     assert values["validation_failures_per_case"] == 2.0
     assert (values["intake_saved"], values["intake_correct"]) == (1, 1)
+    assert values["questions_per_conversation"] == 1.5
+    assert values["stuck_at"] == {"sector": 1}
     text = as_markdown([result], "Replay")
     assert "“hi, loan please” (expected funding): fallback" in text
     assert "conversation en-02 (intake): asked sector" in text
     assert "en-01" not in text
+    assert "| Intakes stuck at a question refused twice | sector 1 | sector 1 |" in text
