@@ -99,6 +99,9 @@ class Replayer:
         fallback = self.responses.fallback(turn)
         if not_fallback and fallback:
             problems.append(f"fallback ({fallback}, intent {turn.intent})")
+        invalid = self.responses.invalid(turn)
+        if invalid:
+            problems.append(f"a validation message ({', '.join(invalid)})")
         flow = flow_of(turn)
         if expected_flow and flow != expected_flow:
             problems.append(f"started {flow or 'no flow'} (intent {turn.intent})")

@@ -26,16 +26,17 @@ ACTION_FLOWS = {
     "action_prepare_registration": "registrations", "action_register_event": "registrations",
     "registration_form": "registrations", "action_list_events": "events",
     "action_request_human": "human", "action_request_intro": "partners",
-    "utter_privacy": "faq", "action_show_help": "faq", "utter_iamabot": "faq",
+    # The list of what the bot can do is not an answer to a question: a flow of its own.
+    "utter_privacy": "faq", "action_show_help": "help", "utter_iamabot": "faq",
     "action_erase_data": "erasure", "action_greet": "greeting", "utter_greet": "greeting",
 }
 INTENT_FLOWS = {"greet": "greeting", "ask_privacy": "faq", "challenge_bot": "faq",
-                "ask_help": "faq", "ask_events": "events", "ask_case_status": "status",
+                "ask_help": "help", "ask_events": "events", "ask_case_status": "status",
                 "request_human": "human", "list_registrations": "registrations",
                 "register_event": "registrations", "cancel_registration": "registrations"}
 # When a turn touches several flows (a greeting and a need), the first of these names it.
 PRIORITY = (*NEED_FLOWS, "partners", "intake", "status", "registrations", "events", "human",
-            "erasure", "faq", "greeting")
+            "erasure", "faq", "help", "greeting")
 FALLBACKS = ("utter_default", "utter_out_of_scope")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 _MIN_CHUNK = 8

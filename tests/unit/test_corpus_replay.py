@@ -42,6 +42,7 @@ def test_other_flows_come_from_their_actions_or_intent():
     assert flow_of(_turn(actions=("action_show_case_status",))) == "status"
     assert flow_of(_turn(actions=("action_list_events",))) == "events"
     assert flow_of(_turn(actions=("action_answer_faq",))) == "faq"
+    assert flow_of(_turn(intent="ask_help", actions=("action_show_help",))) == "help"
     assert flow_of(_turn(intent="greet", actions=("action_greet",))) == "greeting"
     assert flow_of(_turn(intent="nlu_fallback", actions=("utter_default",))) is None
 
