@@ -54,6 +54,8 @@ class Replayer:
         self.progress = progress
         self._bot = httpx.Client(base_url=target.bot_url, timeout=120)
         self._tracker = Tracker(target.rasa_url, target.token)
+        # Intakes played in the current corpus, for the scripts that go on after them.
+        self._played: dict[str, tuple[ChatSession, ConversationResult]] = {}
 
     def close(self) -> None:
         """Close the HTTP clients."""
@@ -67,6 +69,7 @@ class Replayer:
     def corpus(self, corpus: Corpus) -> LanguageResult:
         """Replay one language's corpus."""
         result = LanguageResult(corpus.language)
+        self._played = {}
         for message in corpus.first_messages:
             result.first.append(self.first(corpus.language, message))
         self.progress(f"replay: {corpus.language}: {len(result.first)} first messages")
@@ -115,15 +118,21 @@ class Replayer:
     def script(self, lang: str, conversation: Conversation) -> ConversationResult:
         """Send a script's messages in one conversation and check each step's replies."""
         result = ConversationResult(conversation.id, "script")
-        chat = self.chat(lang)
+        chat, reference = self.chat(lang), ""
+        if conversation.after:
+            chat, before = self._played[conversation.after]
+            if not before.saved or not before.reference:
+                result.fail(f"goes on after {conversation.after}, which saved no case", [])
+                return result
+            reference = before.reference
         for index, step in enumerate(conversation.steps, 1):
-            turn = chat.say(step.user)
+            turn = chat.say(step.user.replace("{reference}", reference))
             check = step.expect
             problems = self.turn_problems(turn, lang, expected_flow=check.flow,
                                           not_fallback=check.not_fallback)
             said = " ".join(turn.replies).casefold()
-            problems += [f"no mention of {m!r}" for m in check.mentions
-                         if m.casefold() not in said]
+            mentions = [m.replace("{reference}", reference) for m in check.mentions]
+            problems += [f"no mention of {m!r}" for m in mentions if m.casefold() not in said]
             problems += [f"mentions {m!r}" for m in check.not_mentions if m.casefold() in said]
             if problems:
                 result.fail(f"step {index}: " + "; ".join(problems), chat.turns)
@@ -133,6 +142,7 @@ class Replayer:
         """Play an intake: answer what is asked, asides, corrections, confirm; check the case."""
         result = ConversationResult(conversation.id, "intake")
         chat = self.chat(lang)
+        self._played[conversation.id] = (chat, result)
         turn = chat.say(conversation.opening)
         opening = self.turn_problems(turn, lang)
         if opening:

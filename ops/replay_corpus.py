@@ -84,6 +84,7 @@ class Conversation:
     confirm: str = ""
     expect: dict[str, Any] = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
+    after: str = ""  # a script that goes on in the conversation of this earlier intake
 
     def free_messages(self) -> Iterator[str]:
         """Yield the messages that are free text, not an answer to a question."""
@@ -232,26 +233,27 @@ def _intake(data: dict[str, Any], where: _Where, entry: str, conv_id: str) -> Co
 def _conversation(raw: object, where: _Where, index: int, lang: str) -> Conversation:
     entry = f"conversations[{index}]"
     data = _mapping(raw, where, entry, ("id", "kind", "opening", "answers", "asides",
-                                        "at_summary", "confirm", "expect", "steps"),
+                                        "at_summary", "confirm", "expect", "steps", "after"),
                     ("id", "kind"))
     conv_id = str(data["id"])
     if not re.fullmatch(rf"{lang}-\d{{2,}}", conv_id):
         raise where.fail(entry, f"id {conv_id!r} must be {lang}-NN")
     entry = f"{entry} ({conv_id})"
     if data["kind"] == "intake":
-        if "steps" in data:
-            raise where.fail(entry, "an intake conversation has no steps")
+        if "steps" in data or "after" in data:
+            raise where.fail(entry, "an intake conversation has neither steps nor after")
         return _intake(data, where, entry, conv_id)
     if data["kind"] != "script":
         raise where.fail(entry, f"kind {data['kind']!r} is neither intake nor script")
-    extra = sorted(set(data) - {"id", "kind", "steps"})
+    extra = sorted(set(data) - {"id", "kind", "steps", "after"})
     if extra:
         raise where.fail(entry, f"a script has only steps, not {', '.join(extra)}")
     steps = data.get("steps")
     if not isinstance(steps, list) or not steps:
         raise where.fail(entry, "a script needs a list of steps")
-    return Conversation(id=conv_id, kind="script", steps=tuple(
-        _step(step, where, f"{entry}.steps[{i}]") for i, step in enumerate(steps)))
+    return Conversation(id=conv_id, kind="script", after=str(data.get("after") or ""),
+                        steps=tuple(_step(step, where, f"{entry}.steps[{i}]")
+                                    for i, step in enumerate(steps)))
 
 
 def load_corpus(path: Path) -> Corpus:
@@ -279,10 +281,16 @@ def load_corpus(path: Path) -> Corpus:
     conversations = tuple(_conversation(c, where, i, lang)
                           for i, c in enumerate(data["conversations"]))
     seen: set[str] = set()
+    intakes: set[str] = set()
     for conversation in conversations:
         if conversation.id in seen:
             raise where.fail(f"conversations ({conversation.id})", "id used twice")
+        if conversation.after and conversation.after not in intakes:
+            raise where.fail(f"conversations ({conversation.id})", f"after "
+                             f"{conversation.after!r} must name an intake above it")
         seen.add(conversation.id)
+        if conversation.kind == "intake":
+            intakes.add(conversation.id)
     return Corpus(language=lang, path=path, first_messages=first, conversations=conversations)
 
 

@@ -80,6 +80,10 @@ def test_a_good_file_loads_into_typed_entries(tmp_path):
     assert intake.answers == {"consent": "yes", "org_name": "Bread Coop"}
     assert intake.expect["amount"] == 5000
     assert script.steps[0].expect.not_fallback is True and script.steps[0].expect.flow is None
+    assert script.after == ""
+    data = _corpus()
+    data["conversations"][1]["after"] = "en-01"
+    assert load_corpus(_write(tmp_path, data)).conversations[1].after == "en-01"
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -99,6 +103,9 @@ def test_a_good_file_loads_into_typed_entries(tmp_path):
     (lambda d: d["conversations"][1]["steps"][0]["expect"].update(flow="nope"),
      "steps[0]: flow 'nope'"),
     (lambda d: d.update(language="fr"), "language: 'fr' must be the file's name"),
+    (lambda d: d["conversations"][1].update(after="en-07"),
+     "(en-02): after 'en-07' must name an intake above it"),
+    (lambda d: d["conversations"][1].update(opening="hi"), "a script has only steps"),
 ])
 def test_a_broken_entry_is_named_with_its_file(tmp_path, change, message):
     data = _corpus()
