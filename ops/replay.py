@@ -118,13 +118,15 @@ class Replayer:
     def script(self, lang: str, conversation: Conversation) -> ConversationResult:
         """Send a script's messages in one conversation and check each step's replies."""
         result = ConversationResult(conversation.id, "script")
-        chat, reference = self.chat(lang), ""
+        reference = ""
         if conversation.after:
             chat, before = self._played[conversation.after]
             if not before.saved or not before.reference:
                 result.fail(f"goes on after {conversation.after}, which saved no case", [])
                 return result
             reference = before.reference
+        else:
+            chat = self.chat(lang)
         for index, step in enumerate(conversation.steps, 1):
             turn = chat.say(step.user.replace("{reference}", reference))
             check = step.expect
