@@ -40,6 +40,11 @@ CORPUS = {
         # Everything right but the city, expected wrongly on purpose.
         "expect": {"need_category": "funding", "country": "MT", "amount": 12000,
                    "currency": "EUR", "contact_name": "Rita Borg", "city": "Mdina"},
+    }, {
+        # A returning user in the same conversation asks about the case just saved.
+        "id": "en-02", "kind": "script", "after": "en-01",
+        "steps": [{"user": "/ask_case_status", "expect": {
+            "not_fallback": True, "flow": "status", "mentions": ["{reference}"]}}],
     }],
 }
 
@@ -66,7 +71,10 @@ def test_replay_measures_first_messages_and_a_conversation(stack, tmp_path):
     assert conversation["failures"] == ["case city 'Valletta' instead of 'Mdina'"]
     assert {"consent", "org_name", "contact_name", "email"} <= set(conversation["questions"])
     assert "amount" in conversation["questions"] or "12" in conversation["excerpt"][0]
+    script = en["conversations"][1]
+    assert (script["id"], script["failures"], script["correct"]) == ("en-02", [], True)
     assert en["figures"]["first_right"] == 1 and en["figures"]["intake_saved"] == 1
+    assert en["figures"]["scripts_passed"] == 1
     assert data["overall"]["first_right_share"] == 0.5
     markdown = report.read_text("utf-8")
     assert "| Right flow in the right language (target ≥ 97 %) | 50% (1/2) | 50% (1/2) |" \
