@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 
 from pydantic import SecretStr
 
@@ -135,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str]) -> int:
     """Run the replay; 0 once the report is written, 1 on infrastructure errors, 2 refused."""
     args = _parser().parse_args(argv)
@@ -156,11 +162,16 @@ def main(argv: list[str]) -> int:
                             hint=args.hint)
             results = run(corpora, target)
         else:
+            # Stopped by SIGTERM as by Ctrl-C: the stack it started is stopped too.
+            signal.signal(signal.SIGTERM, _interrupt)
             with own_stack() as started:
                 results = run(corpora, replace(started, hint=args.hint))
     except (LaunchError, Unreachable) as exc:
         print(f"iesmed: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("iesmed: replay interrupted, no report written", file=sys.stderr)
+        return 130
     markdown, data = write_report(results, report)
     sys.stdout.write(markdown.read_text("utf-8").split("\n## ")[0])
     print(f"replay: report in {markdown} and {data}", file=sys.stderr)
