@@ -68,7 +68,9 @@ def own_stack() -> Iterator[Target]:
     supervisor = Supervisor()
     try:
         python = engine_python()
-        model = ensure_model(python)
+        # IESMED_MODEL measures a given model, as in the tests; otherwise the current one.
+        model = (Path(os.environ["IESMED_MODEL"]) if os.environ.get("IESMED_MODEL")
+                 else ensure_model(python))
         seed(database)
         ports = Ports(rasa=free_port(), actions=free_port(), bot=free_port())
         print(f"replay: starting the stack (model {model.name}; logs in {work / 'logs'})",
