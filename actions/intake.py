@@ -15,10 +15,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import catalogue
-from actions.amounts import default_currency, parse_amount, parse_currency, stated_amount
+from actions.amounts import default_currency, parse_amount, parse_currency
+from actions.answers import note_stray, refuses, tell_not_stored, typed_answer, without_contacts
+from actions.cleaning import clean_org_name, clean_person_name, message
 from actions.common import always_broker_needs, language, metadata
+from actions.corrections import (
+    ASK_WHICH,
+    ASKABLE,
+    Correction,
+    named_field,
+    pending_value,
+    read_correction,
+    value_for,
+)
 from actions.extraction import extract
 from actions.matching import propose
+from actions.places import home_countries, only_destination
 from actions.validators import (
     parse_choice,
     parse_country,
@@ -26,7 +38,7 @@ from actions.validators import (
     parse_phone,
     parse_positive_int,
 )
-from catalog.brief import summary
+from catalog.brief import isolate, labels, summary
 from catalog.cases import save_new_case
 from catalog.models import Case, CaseEvent, Consent, Conversation
 from catalog.vocabulary import LEGAL_FORMS, SECTORS, STAGES
@@ -106,41 +118,9 @@ def iso_currency(value: Any, country: str | None) -> str:
     return parse_currency(text, country) or default_currency(country)
 
 
-def amount_correction(tracker: Tracker, text: str, lang: str) -> dict[str, Any]:
-    """Return the amount and currency a correction states, or only the currency it names."""
-    country = tracker.get_slot("country")
-    money = stated_amount(text, lang, country)
-    if money is not None:
-        currency = money.currency or iso_currency(tracker.get_slot("currency"), country)
-        return {"amount": float(money.amount), "currency": currency}
-    named = parse_currency(text, country)
-    if named is not None and tracker.get_slot("amount") is not None:
-        return {"currency": named}  # "in dirhams, not euros"
-    return {}
-
-
 def correction_updates(tracker: Tracker) -> dict[str, Any]:
-    """Return the case fields the latest message corrects (entities, rules, e-mail, amount)."""
-    lang = language(tracker)
-    text = tracker.latest_message.get("text") or ""
-    updates: dict[str, Any] = {}
-    for entity in tracker.latest_message.get("entities") or []:
-        name = entity.get("entity")
-        # The first value is the new one ("Tangier, not Tunis").
-        if name in CASE_SLOTS and name not in NOT_FROM_ENTITIES and name not in updates:
-            updates[name] = entity.get("value")
-    found = extract(text, lang)
-    for slot in PREFILLABLE:
-        value = getattr(found, slot)
-        if value is not None and slot not in updates:
-            updates[slot] = value
-    if (email := parse_email(text)) is not None:
-        updates["email"] = email
-    if "country" in updates:
-        updates["country"] = parse_country(str(updates["country"])) or \
-            tracker.get_slot("country")
-    updates.update(amount_correction(tracker, text, lang))
-    return updates
+    """Return the case fields the latest message corrects (see actions.corrections)."""
+    return read_correction(tracker, iso_currency).updates
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -187,6 +167,7 @@ class ValidateIntakeForm(FormValidationAction):
                 kept.append(SlotSet(name, earlier[name]))
             else:
                 kept.append(event)
+        note_stray(dispatcher, tracker, kept, requested, earlier)
         return kept
 
     # -- prefill from free text (runs every turn while the form is active) -------------
@@ -249,9 +230,13 @@ class ValidateIntakeForm(FormValidationAction):
         """Accept any non-empty name up to 200 characters."""
         slot_value = unpayload(slot_value, "org_name")
         name = str(slot_value or "").strip()
-        text = str(tracker.latest_message.get("text") or "").strip().strip(".!")
-        if name and name in text and len(text.split()) <= 5 and not text.startswith("/"):
-            name = text  # a short answer is the name itself ("Mare Nostrum APS", not a part)
+        if refuses(tracker, "org_name"):
+            tell_not_stored(dispatcher, tracker)
+            return {"org_name": None}
+        text = typed_answer(tracker, "org_name")
+        if text is not None:  # the whole answer, its suffix and quoted name kept
+            name = clean_org_name(without_contacts(text), language(tracker),
+                                  name if name != text else None)
         if not name or len(name) > 200:
             return self._fail(dispatcher, tracker, "org_name", "utter_invalid_choice")
         return {"org_name": name}
@@ -270,7 +255,13 @@ class ValidateIntakeForm(FormValidationAction):
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a country named in any of the nine languages; store its ISO code."""
         slot_value = unpayload(slot_value, "country")
+        lang = language(tracker)
+        text = str(tracker.latest_message.get("text") or "")
         code = parse_country(str(slot_value or ""))
+        if typed_answer(tracker, "country") is not None:
+            code = next(iter(home_countries(text, lang)), None) or code
+        elif code is not None and only_destination(text, code, lang):
+            return {"country": None}  # "partners in Italy": where they go, not where they are
         if code is None:
             return self._fail(dispatcher, tracker, "country", "utter_invalid_country")
         return {"country": code}
@@ -280,6 +271,9 @@ class ValidateIntakeForm(FormValidationAction):
         """Accept a town or region name."""
         slot_value = unpayload(slot_value, "city")
         city = str(slot_value or "").strip().strip(".")
+        if refuses(tracker, "city"):
+            tell_not_stored(dispatcher, tracker)
+            return {"city": None}
         if not city or len(city) > 120:
             return self._fail(dispatcher, tracker, "city", "utter_invalid_choice")
         return {"city": city}
@@ -310,6 +304,9 @@ class ValidateIntakeForm(FormValidationAction):
                                         domain: DomainDict) -> dict[str, Any]:
         """Keep the user's own words."""
         text = str(slot_value or "").strip()
+        if refuses(tracker, "need_description"):
+            tell_not_stored(dispatcher, tracker)
+            return {"need_description": None}
         if not text:
             return self._fail(dispatcher, tracker, "need_description", "utter_invalid_choice")
         return {"need_description": text[:4000]}
@@ -335,6 +332,12 @@ class ValidateIntakeForm(FormValidationAction):
         """Accept a person's name."""
         slot_value = unpayload(slot_value, "contact_name")
         name = str(slot_value or "").strip()
+        if refuses(tracker, "contact_name"):
+            tell_not_stored(dispatcher, tracker)
+            return {"contact_name": None}
+        text = typed_answer(tracker, "contact_name")
+        if text is not None:  # the name alone: no job title, no e-mail typed after it
+            name = clean_person_name(without_contacts(text), language(tracker))
         if not name or len(name) > 200:
             return self._fail(dispatcher, tracker, "contact_name", "utter_invalid_choice")
         return {"contact_name": name}
@@ -469,16 +472,45 @@ class ActionApplyCorrection(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Read the new values from the message (entities and rules) and re-show the summary."""
-        updates = correction_updates(tracker)
-        if not updates:
+        """Change the field the user names; ask which one when a bare value could be several."""
+        lang = language(tracker)
+        correction = answer_to_which_field(tracker, lang) or read_correction(tracker, iso_currency)
+        if correction.invalid:
+            dispatcher.utter_message(response=correction.invalid)
+            return []
+        if correction.unsure is not None and not correction.updates:
+            ask_which_field(dispatcher, correction.unsure, lang)
+            return []
+        if not correction.updates:
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return []
-        values = {**case_values(tracker), **updates}
+        values = {**case_values(tracker), **correction.updates}
         dispatcher.utter_message(response="utter_case_summary",
-                                 summary=summary(values, language(tracker)))
-        return [SlotSet(k, v) for k, v in updates.items()] + [
+                                 summary=summary(values, lang))
+        return [SlotSet(k, v) for k, v in correction.updates.items()] + [
             SlotSet("awaiting_confirmation", True)]
+
+
+def ask_which_field(dispatcher: CollectingDispatcher, value: str, lang: str) -> None:
+    """Ask which field a value is for, one button per field it could be."""
+    names = labels(lang).get("field", {})
+    dispatcher.utter_message(
+        text=message(lang, "ask_which_field").format(value=isolate(value, lang)),
+        buttons=[{"title": names.get(field, field),
+                  "payload": f'/correct_answer{{"choice": "{field}"}}'} for field in ASKABLE],
+        utter_action=ASK_WHICH)
+
+
+def answer_to_which_field(tracker: Tracker, lang: str) -> Correction | None:
+    """The correction a "which field?" answer makes: a button, or the field's name typed."""
+    value = pending_value(tracker.events)
+    if value is None:
+        return None
+    field = next(tracker.get_latest_entity_values("choice"), None)
+    if field not in ASKABLE:
+        named = named_field(str(tracker.latest_message.get("text") or ""), lang)
+        field = named[0] if named is not None and not named[1] else None
+    return value_for(str(field), value, tracker, lang) if field else None
 
 
 class ActionSubmitCase(Action):

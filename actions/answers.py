@@ -1,0 +1,66 @@
+"""Answers to the intake's questions as the form reads them: the user's own words tidied,
+refusals never stored, and values typed for another question stored and said so.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cleaning import is_refusal, message
+from actions.common import language
+from catalog.brief import isolate, labels
+
+# Values a user often types while another question is open ("Ana, ana@coop.org").
+STRAY = ("email", "phone")
+_EMAIL_SPAN = re.compile(r"\S+@\S+")
+_PHONE_SPAN = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+
+
+def typed_answer(tracker: Tracker, slot: str) -> str | None:
+    """The latest message when it answers ``slot`` in words (not a button), else None."""
+    text = str(tracker.latest_message.get("text") or "").strip()
+    if tracker.get_slot("requested_slot") != slot or not text or text.startswith("/"):
+        return None
+    return text
+
+
+def refuses(tracker: Tracker, slot: str) -> bool:
+    """Whether the answer to ``slot`` is a refusal to go on, not an answer."""
+    text = typed_answer(tracker, slot)
+    if text is None:
+        return False
+    intent = tracker.latest_message.get("intent") or {}
+    return is_refusal(text, intent.get("name"), float(intent.get("confidence") or 0),
+                      language(tracker))
+
+
+def tell_not_stored(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Say the refusal was not saved, and offer to stop the questions."""
+    lang = language(tracker)
+    stop = message(lang, "button_stop")
+    dispatcher.utter_message(text=message(lang, "not_an_answer").format(stop=stop),
+                             buttons=[{"title": stop, "payload": "/stop_form"}])
+
+
+def without_contacts(text: str) -> str:
+    """The text without e-mail addresses and phone numbers typed into it."""
+    return _PHONE_SPAN.sub(" ", _EMAIL_SPAN.sub(" ", text)).strip(" ,;")
+
+
+def note_stray(dispatcher: CollectingDispatcher, tracker: Tracker,
+               events: list[dict[str, Any]], requested: str | None,
+               earlier: dict[str, Any]) -> None:
+    """Tell the user about an e-mail or phone stored while another question was open."""
+    lang = language(tracker)
+    names = labels(lang).get("field", {})
+    for event in events:
+        name = event.get("name")
+        value = event.get("value")
+        if (event.get("event") == "slot" and name in STRAY and name != requested
+                and value not in (None, "skipped") and earlier.get(name) in (None, "skipped")):
+            dispatcher.utter_message(text=message(lang, "noted_also").format(
+                field=names.get(str(name), str(name)), value=isolate(str(value), lang)))

@@ -1,0 +1,203 @@
+"""Tidy values as people type them: a person's name without their job title, an organisation's
+name whole (legal suffix and quoted name kept), and refusals that answer no question.
+
+The words come from the language packs (nlu/<lang>/fields.yml, English merged in): data,
+not code, and read by the action server only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions.amounts import fold_chars
+from catalog.vocabulary import LANGUAGES
+
+NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
+_LETTER = r"[^\W\d_]"
+_APOSTROPHES = str.maketrans("’‘`´", "''''")
+# Where a clause ends: a comma, semicolon, bracket, dash between spaces, or a full stop
+# followed by a space (a suffix such as "S. Coop." is protected separately).
+_BREAK = re.compile(r"\s*(?:[,;:(\n]|\s[-–—]\s|[.!?](?=\s|$))\s*")
+_QUOTED = re.compile(r"[«\"“„‹'](?=\S)([^«»\"“”„‹›]{2,120}?)(?<=\S)[»\"”“›']")
+NAME_LIMIT = 12  # words: a longer answer is a sentence that holds a name, not the name
+
+
+@dataclass(frozen=True)
+class Found:
+    """A phrase of the pack found in a text: where, and which field or section it names."""
+
+    start: int
+    end: int
+    phrase: str
+    tag: str
+
+
+def fold(text: str) -> str:
+    """Fold for matching (case, accents, apostrophes), keeping every character's position."""
+    return fold_chars(text.translate(_APOSTROPHES))
+
+
+@cache
+def _load(lang: str) -> dict[str, Any]:
+    path = NLU_DIR / lang / "fields.yml"
+    return (yaml.safe_load(path.read_text("utf-8")) or {}) if path.exists() else {}
+
+
+@cache
+def words(lang: str, section: str) -> tuple[str, ...]:
+    """Return the folded phrases of a list section, the language's and English, longest first."""
+    langs = (lang, "en") if lang in LANGUAGES and lang != "en" else ("en",)
+    found = {fold(str(w)).strip() for code in langs for w in (_load(code).get(section) or [])}
+    return tuple(sorted((w for w in found if w), key=len, reverse=True))
+
+
+@cache
+def field_words(lang: str) -> tuple[tuple[str, str], ...]:
+    """Return (folded phrase, field) pairs that name a field, longest first."""
+    langs = (lang, "en") if lang in LANGUAGES and lang != "en" else ("en",)
+    pairs = {(fold(str(w)).strip(), str(field)) for code in langs
+             for field, phrases in (_load(code).get("fields") or {}).items()
+             for w in phrases or []}
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+def _pattern(phrase: str) -> str:
+    """A phrase as a regex that matches whole words only ("il" never inside "Sicilia")."""
+    body = re.escape(phrase).replace(r"\ ", r"\s+")
+    head = rf"(?<!{_LETTER})" if re.match(_LETTER, phrase) else ""
+    tail = "" if phrase.endswith("'") or not re.search(rf"{_LETTER}$", phrase) \
+        else rf"(?!{_LETTER})"
+    return head + body + tail
+
+
+def find(text: str, phrases: tuple[str, ...] | tuple[tuple[str, str], ...]) -> list[Found]:
+    """Find the phrases in ``text``; overlapping matches keep the longest."""
+    folded = fold(text)
+    hits: list[Found] = []
+    for item in phrases:
+        phrase, tag = item if isinstance(item, tuple) else (item, item)
+        for match in re.finditer(_pattern(phrase), folded):
+            if not any(h.start < match.end() and match.start() < h.end for h in hits):
+                hits.append(Found(match.start(), match.end(), phrase, tag))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def strip_leading(text: str, phrases: tuple[str, ...]) -> str:
+    """Remove any of ``phrases`` (and punctuation) from the start of ``text``, repeatedly."""
+    for _ in range(6):
+        trimmed = text.lstrip(" \t:=-–—,.")
+        folded = fold(trimmed)
+        for phrase in phrases:
+            match = re.match(_pattern(phrase), folded)
+            if match:
+                trimmed = trimmed[match.end():]
+                break
+        else:
+            return trimmed.strip()
+        text = trimmed
+    return text.strip()
+
+
+def _protected(text: str, lang: str) -> list[tuple[int, int]]:
+    """Spans no cut may fall into: legal suffixes ("S. Coop.", "SCCL") and quoted names."""
+    spans = [(h.start, h.end) for h in find(text, words(lang, "legal_suffixes"))]
+    spans += [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    return spans
+
+
+def first_clause(text: str, lang: str) -> str:
+    """Return ``text`` up to the first clause break that is not inside a protected span.
+
+    A break right before a legal suffix ("Brisa, S.Coop.") is no break either.
+    """
+    protected = _protected(text, lang)
+    suffix_starts = {start for start, _ in protected}
+    for match in _BREAK.finditer(text):
+        inside = any(start <= match.start() < end for start, end in protected)
+        if inside or match.end() in suffix_starts or match.start() == 0:
+            continue
+        return text[:match.start()].strip()
+    return text.strip()
+
+
+def _cut_at(text: str, hits: list[Found]) -> str:
+    """Return ``text`` up to the first hit that follows at least one word."""
+    for hit in hits:
+        if re.search(rf"{_LETTER}", text[:hit.start]):
+            return text[:hit.start].strip()
+    return text
+
+
+def clean_person_name(text: str, lang: str) -> str:
+    """Return a person's name alone: "Γιώργος Μανωλάκης, ειμαι ο προεδρος του ΔΣ" → the name.
+
+    A lead-in ("my name is", "sóc") goes; the name ends at a clause break, a job title
+    or a self-description ("I am the president").
+    """
+    name = strip_leading(text.strip(), words(lang, "self") + tuple(
+        p for p, field in field_words(lang) if field == "contact_name"))
+    name = first_clause(name, lang)
+    name = _cut_at(name, find(name, words(lang, "self")))
+    name = _cut_at(name, find(name, words(lang, "job_titles")))
+    return name.strip(" .,;:-–—")
+
+
+def clean_org_name(text: str, lang: str, entity: str | None = None) -> str:
+    """Return an organisation's name whole: legal suffix and quoted name kept.
+
+    The answer is the name once its lead-in ("we are called", "ens diem") is gone and it is
+    cut at its first clause break. A sentence too long to be a name falls back on the
+    model's entity, widened to the quotes and legal suffix written next to it.
+    """
+    naming = tuple(p for p, field in field_words(lang) if field == "org_name")
+    leads = words(lang, "self") + naming
+    named = [h for h in find(text, naming) if h.start > 0]
+    if named and len(text[:named[0].start].split()) > 3:
+        text = text[named[0].start:]  # "we are a small coop called X": the name follows
+    name = first_clause(strip_leading(text.strip(), leads), lang)
+    if len(name.split()) > NAME_LIMIT and entity and entity in text:
+        name = _widen(text, entity, lang)
+    return _unquote(name.strip(" ,;:-–—")).strip()
+
+
+def _widen(text: str, entity: str, lang: str) -> str:
+    """Widen an entity to the quotes around it and the legal suffix right after it."""
+    start = text.index(entity)
+    end = start + len(entity)
+    for low, high in _protected(text, lang):
+        if low <= end + 2 and high >= start - 2:
+            start, end = min(start, low), max(end, high)
+    return text[start:end]
+
+
+def _unquote(name: str) -> str:
+    """Drop quotes that wrap the whole name; quotes inside it stay ("Coop «El Rebost»")."""
+    match = _QUOTED.fullmatch(name)
+    return match.group(1) if match else name
+
+
+def is_refusal(text: str, intent: str | None, confidence: float, lang: str) -> bool:
+    """Whether a message refuses to go on rather than answering the question.
+
+    "no no, non voglio una nuova richiesta" says so in words of the pack; a bare "no" read
+    as a refusal by the model says so too. "No Borders Coop" answers the question.
+    """
+    if find(text, words(lang, "refusals")):
+        return True
+    if intent not in ("deny", "stop_form") or confidence < 0.5:
+        return False
+    remainder = re.sub(r"[\W\d_]+", " ", fold(text)).split()
+    negations = {"no", "non", "nope", "nao", "oxi", "hayir", "yok", "la", "nah", "not"}
+    return all(word in negations for word in remainder)
+
+
+def message(lang: str, key: str) -> str:
+    """Return a text of the pack's `messages:` in ``lang`` (English when it lacks one)."""
+    texts = _load(lang if lang in LANGUAGES else "en").get("messages") or {}
+    return str(texts.get(key) or (_load("en").get("messages") or {}).get(key, ""))

@@ -1,0 +1,222 @@
+"""Corrections at the summary: the field the user names gets the value they give.
+
+"το ονομα μου ειναι Γιώργος Μανωλάκης" ("my name is") changes the contact person, not the
+organisation; "the phone is 612 34 56 78" changes the phone, normalised like the first
+answer; "l'organització es diu La Teixidora SCCL" the organisation, suffix and all. The words
+that name each field are data (nlu/<lang>/fields.yml `fields:`). Without such words, values
+that say what they are (an e-mail, a phone, an amount, a country, a legal form...) go to
+their field; a bare name, which could be the organisation's, the contact's or a town's,
+makes the assistant ask which field it is for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.amounts import parse_currency, stated_amount
+from actions.cleaning import (
+    _cut_at,
+    clean_org_name,
+    clean_person_name,
+    field_words,
+    find,
+    first_clause,
+    fold,
+    strip_leading,
+    words,
+)
+from actions.common import language
+from actions.extraction import extract
+from actions.places import home_countries, only_destination
+from actions.validators import parse_country, parse_email, parse_phone, parse_positive_int
+
+# Fields a bare value may belong to: the assistant asks which one (buttons).
+ASKABLE = ("org_name", "contact_name", "city", "need_description")
+PREFILLABLE = ("legal_form", "sector", "stage", "need_category", "members")
+# Entities the model finds that are read again from the text instead of taken as they come.
+RE_READ = frozenset({"consent", "members", "amount", "currency", "email", "phone", "country",
+                     "org_name", "contact_name", "city"})
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+ASK_WHICH = "utter_ask_which_field"
+
+
+@dataclass
+class Correction:
+    """What a message at the summary changes, or why it changes nothing."""
+
+    updates: dict[str, Any] = field(default_factory=dict)
+    unsure: str | None = None  # a value whose field cannot be told: ask which
+    invalid: str | None = None  # the response saying why the named field's value is refused
+
+
+def named_field(text: str, lang: str) -> tuple[str, str] | None:
+    """Return (field, the words of its new value) when ``text`` names a field.
+
+    The longest naming words win ("contact email" is the e-mail, not the contact); the value
+    is what follows them, up to an "old value" word ("Girona, not Barcelona"), or what
+    precedes them when nothing follows ("Ana Ruiz is my name").
+    """
+    hits = find(text, field_words(lang))
+    if not hits:
+        return None
+    hit = max(hits, key=lambda h: (len(h.phrase), -h.start))
+    value = strip_leading(text[hit.end:], words(lang, "connectors"))
+    value = _cut_at(value, find(value, words(lang, "not")))
+    if not re.search(r"\w", value):
+        value = _strip_trailing(text[:hit.start], words(lang, "connectors"))
+    return hit.tag, value.strip(" .,;:!?")
+
+
+def _strip_trailing(text: str, connectors: tuple[str, ...]) -> str:
+    """Remove connector words from the end of ``text`` ("Ana Ruiz is" → "Ana Ruiz")."""
+    text = text.strip(" .,;:!?")
+    for _ in range(4):
+        folded = fold(text)
+        cut = next((len(folded) - len(c) for c in connectors
+                    if folded.endswith(" " + c) or folded == c), None)
+        if cut is None:
+            return text
+        text = text[:cut].strip(" .,;:!?")
+    return text
+
+
+def value_for(name: str, value: str, tracker: Tracker, lang: str) -> Correction:
+    """Read the value of the field the user named, the way its question reads an answer."""
+    country = tracker.get_slot("country")
+    text = str(tracker.latest_message.get("text") or "")
+    if name == "email":
+        address = parse_email(value) or parse_email(text)
+        return Correction({"email": address}) if address else Correction(
+            invalid="utter_invalid_email")
+    if name == "phone":
+        number = parse_phone(value, country) or parse_phone(text, country)
+        return Correction({"phone": number}) if number else Correction(
+            invalid="utter_invalid_phone")
+    if name == "country":
+        code = next(iter(home_countries(value, lang)), None) or parse_country(value)
+        return Correction({"country": code}) if code else Correction(
+            invalid="utter_invalid_country")
+    if name == "members":
+        count = parse_positive_int(value, lang) or parse_positive_int(text, lang)
+        return Correction({"members": count}) if count else Correction(
+            invalid="utter_invalid_number")
+    if name == "website":
+        address = next((w for w in value.split() if "." in w), None)
+        return Correction({"website": address.strip(".,;")}) if address else Correction(
+            invalid="utter_invalid_choice")
+    if name == "city":
+        code = parse_country(value) if len(value.split()) <= 3 else None
+        if code and code == (parse_country(first_clause(value, lang)) or code):
+            return Correction({"country": code})  # "based in Spain" names a country
+        value = first_clause(value, lang)
+    elif name == "org_name":
+        value = clean_org_name(value, lang)
+    elif name == "contact_name":
+        value = clean_person_name(value, lang)
+    elif name == "need_description":
+        value = value[:4000]
+    return Correction({name: value}) if (value and len(value) <= 200) or \
+        (name == "need_description" and value) else Correction(invalid="utter_invalid_choice")
+
+
+def _typed(tracker: Tracker, text: str, lang: str) -> dict[str, Any]:
+    """Values that say what they are: e-mail, phone, amount, home country, coded answers."""
+    country = tracker.get_slot("country")
+    updates: dict[str, Any] = {}
+    found = extract(text, lang)
+    for slot in PREFILLABLE:
+        if getattr(found, slot) is not None:
+            updates[slot] = getattr(found, slot)
+    if (email := parse_email(text)) is not None:
+        updates["email"] = email
+    money = stated_amount(text, lang, country)
+    if money is None:
+        for span in _PHONE_LIKE.findall(text):
+            if (number := parse_phone(span, country)) is not None:
+                updates["phone"] = number
+                updates.pop("members", None)  # the digits of a phone are no head count
+                break
+    homes = home_countries(text, lang)
+    if homes:
+        updates["country"] = homes[0]
+    for entity in tracker.latest_message.get("entities") or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if name == "country" and "country" not in updates:
+            code = parse_country(str(value or ""))
+            if code and not only_destination(text, code, lang):
+                updates["country"] = code
+        elif name in ("legal_form", "sector", "stage", "need_category", "timeline") \
+                and name not in updates:
+            updates[name] = value
+    return updates
+
+
+def _amount(tracker: Tracker, text: str, lang: str, currency_of: Any) -> dict[str, Any]:
+    """The amount and currency a correction states, or only the currency it names."""
+    country = tracker.get_slot("country")
+    money = stated_amount(text, lang, country)
+    if money is not None:
+        return {"amount": float(money.amount),
+                "currency": money.currency or currency_of(tracker.get_slot("currency"), country)}
+    named = parse_currency(text, country)
+    if named is not None and tracker.get_slot("amount") is not None:
+        return {"currency": named}  # "in dirhams, not euros"
+    return {}
+
+
+def _free(tracker: Tracker, text: str, lang: str, updates: dict[str, Any]) -> Correction:
+    """A town, a name: a town when the message locates the organisation, else ask which."""
+    entities = {e.get("entity"): str(e.get("value") or "")
+                for e in tracker.latest_message.get("entities") or []}
+    city = entities.get("city") or extract(text, lang).city
+    if city and "country" not in updates and not find(text, words(lang, "targets")):
+        return Correction({**updates, "city": city})  # "à Tanger, pas à Tunis"
+    if updates:
+        return Correction(updates)
+    bare = entities.get("org_name") or entities.get("contact_name") or _bare_value(
+        tracker, text)
+    return Correction(unsure=bare) if bare else Correction()
+
+
+def _bare_value(tracker: Tracker, text: str) -> str | None:
+    """A short message that is only a value ("Γιώργος Μανωλάκης"), not a request to change."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    stripped = text.strip(" .!")
+    if intent != "inform" or not stripped or re.search(r"\d", stripped):
+        return None
+    return stripped if len(stripped.split()) <= 6 else None
+
+
+def read_correction(tracker: Tracker, currency_of: Any) -> Correction:
+    """Return what the latest message at the summary changes.
+
+    ``currency_of(value, country)`` turns a slot's currency into an ISO code.
+    """
+    lang = language(tracker)
+    text = str(tracker.latest_message.get("text") or "")
+    if text.startswith("/"):
+        return Correction()
+    named = named_field(text, lang)
+    if named is not None:
+        return value_for(named[0], named[1], tracker, lang)
+    updates = {**_typed(tracker, text, lang), **_amount(tracker, text, lang, currency_of)}
+    if "amount" in updates:
+        updates.pop("members", None)  # "we need 270000 euros" is no head count
+    return _free(tracker, text, lang, updates)
+
+
+def pending_value(events: list[dict[str, Any]]) -> str | None:
+    """The value the assistant asked a field for: the message before "which field?"."""
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    previous, latest = users[-2], users[-1]
+    asked = any(e.get("event") == "bot"
+                and (e.get("metadata") or {}).get("utter_action") == ASK_WHICH
+                for e in events[previous:latest])
+    text = str(events[previous].get("text") or "").strip(" .!")
+    return text if asked and text and not text.startswith("/") else None

@@ -1,0 +1,47 @@
+"""Where the organisation is, as opposed to where it wants to go.
+
+"Som una cooperativa de Girona i busquem socis d'Itàlia o de França": France and Italy are
+where the partners are, not the cooperative's country. A country named after a word of
+destination ("partners", "export", "towards": nlu/<lang>/fields.yml `targets:`) in the
+same sentence is a destination, unless a word of home ("based in", "som de") comes
+closer before it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from actions.cleaning import Found, find, fold, words
+from actions.extraction import country_names
+
+_SENTENCE = re.compile(r"[.;!?\n]")
+
+
+def countries_in(text: str) -> list[Found]:
+    """Every country named in ``text`` (any of the nine languages), in order."""
+    names = tuple(sorted(country_names(), key=len, reverse=True))
+    return [Found(h.start, h.end, h.phrase, country_names()[h.phrase])
+            for h in find(text, names)]
+
+
+def is_destination(text: str, hit: Found, lang: str) -> bool:
+    """Whether the country at ``hit`` is named as a destination, not as home."""
+    folded = fold(text)
+    start = max((m.end() for m in _SENTENCE.finditer(folded, 0, hit.start)), default=0)
+    clause = text[start:hit.start]
+    cues = [(h.end, "target") for h in find(clause, words(lang, "targets"))]
+    cues += [(h.end, "home") for h in find(clause, words(lang, "home"))]
+    if not cues:
+        return False
+    return max(cues)[1] == "target"
+
+
+def home_countries(text: str, lang: str) -> list[str]:
+    """The ISO codes of the countries ``text`` names as home (destinations left out)."""
+    return [h.tag for h in countries_in(text) if not is_destination(text, h, lang)]
+
+
+def only_destination(text: str, code: str, lang: str) -> bool:
+    """Whether ``text`` names country ``code`` only as a destination (never as home)."""
+    hits = [h for h in countries_in(text) if h.tag == code]
+    return bool(hits) and all(is_destination(text, h, lang) for h in hits)
