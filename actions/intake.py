@@ -19,6 +19,7 @@ from actions.amounts import default_currency, parse_amount, parse_currency
 from actions.answers import note_stray, refuses, tell_not_stored, typed_answer, without_contacts
 from actions.cleaning import clean_org_name, clean_person_name, message
 from actions.common import always_broker_needs, language, metadata
+from actions.consent import declined_with_request
 from actions.corrections import (
     ASK_WHICH,
     ASKABLE,
@@ -57,13 +58,14 @@ INTENT_NEED = {"need_funding": "funding", "need_consultancy": "consultancy",
                "search_partners": "partners"}
 SKIPPED = "skipped"
 # Fields an answer to the question may change besides the question's own.
-ANSWERED_WITH = {"amount": frozenset({"amount", "currency"})}
+ANSWERED_WITH = {"amount": frozenset({"amount", "currency"}),
+                 "consent": frozenset({"consent", "need_category"})}  # "no, but partners?"
 # Entities a correction does not take as they come: read from the text instead.
 NOT_FROM_ENTITIES = frozenset({"consent", "members", "amount", "currency"})
 CHOICES: dict[str, frozenset[str]] = {
     "legal_form": LEGAL_FORMS, "sector": SECTORS, "stage": STAGES,
     "need_category": frozenset({"funding", "consultancy", "innovation", "internationalisation",
-                                "partners", "other"}),
+                                "partners", "events", "other"}),
     "timeline": frozenset({"urgent", "3_months", "12_months", "no_rush"}),
 }
 MAX_TRIES = 2
@@ -134,7 +136,10 @@ class ValidateIntakeForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> list[str]:
         """Skip everything after a refused consent, and the amount unless it is about money."""
         if tracker.get_slot("consent") is False:
-            return ["consent"]  # filled: the form ends, and the refusal is still validated
+            # Filled: the form ends, and the refusal is still validated, with the need
+            # "no, but can we see the partners?" asks for (it guides anonymous browsing).
+            return ["consent", "need_category"] if tracker.get_slot("need_category") \
+                else ["consent"]
         slots = list(ORDER)
         if tracker.get_slot("need_category") not in (None, "funding"):
             slots.remove("amount")
@@ -182,6 +187,11 @@ class ValidateIntakeForm(FormValidationAction):
             return {}  # the answer itself is validated by validate_<slot>
         value = getattr(extract(text, language(tracker)), slot)
         return {slot: value} if value is not None else {}
+
+    async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """Read "no, but can we see the partners?" as a refusal and a need to browse."""
+        return declined_with_request(tracker)
 
     # -- validation ------------------------------------------------------------------
 

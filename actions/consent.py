@@ -1,0 +1,48 @@
+"""A "no" to the data consent that also asks for something: both are honoured.
+
+"no, but can we just see the partners?" declines the consent (nothing personal is kept) and
+asks to browse partners; the model may read it as a search for partners, a "show more" or
+nothing at all. At the consent question a message that starts with a "no" of the language
+(nlu/<lang>/fields.yml `declines:`) is the answer, and what it asks for becomes the need
+that anonymous browsing proposes services or events for.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.cleaning import fold, words
+from actions.common import language
+from actions.extraction import extract
+
+# What a request that comes with the "no" browses.
+INTENT_BROWSE = {"search_partners": "partners", "ask_events": "events",
+                 "need_funding": "funding", "need_consultancy": "consultancy",
+                 "need_innovation": "innovation",
+                 "need_internationalisation": "internationalisation"}
+
+
+def starts_with_no(text: str, lang: str) -> bool:
+    """Whether ``text`` opens with a "no" of the language (and not, say, "nobody")."""
+    folded = fold(text.strip())
+    return any(re.match(re.escape(word) + r"(?![^\W\d_])", folded)
+               for word in words(lang, "declines"))
+
+
+def declined_with_request(tracker: Tracker) -> dict[str, Any]:
+    """Return the consent refused and the need asked for, when the answer is "no, but ...".
+
+    Returns an empty dict when the message is not such an answer.
+    """
+    if tracker.get_slot("requested_slot") != "consent":
+        return {}
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    text = str(tracker.latest_message.get("text") or "")
+    lang = language(tracker)
+    if intent == "affirm" or text.startswith("/") or not starts_with_no(text, lang):
+        return {}
+    need = INTENT_BROWSE.get(str(intent)) or extract(text, lang).need_category
+    return {"consent": False, **({"need_category": need} if need else {})}
