@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cleaning import clean_org_name, clean_person_name, is_refusal
 from actions.consent import declined_with_request
-ASK_WHICH = "utter_ask_which_field"
+from actions.corrections import ASK_WHICH
 from actions.intake import ORDER, ActionApplyCorrection, ValidateIntakeForm
 from actions.places import home_countries, only_destination
 from tests.unit.test_intake_amounts import DOMAIN, Conversation, _action, _at_the_summary, _slot
@@ -238,3 +238,27 @@ def test_the_form_keeps_the_need_a_declined_consent_asks_for(monkeypatch):
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert (slots["consent"], slots["need_category"]) == (False, "partners")
     assert ORDER[0] == "consent"
+
+
+# -- the words are data, in every language ----------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["ca", "es", "fr", "it", "pt", "el", "tr", "ar", "en"])
+def test_every_language_pack_names_the_fields_and_says_the_messages(lang):
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "nlu"
+    english = yaml.safe_load((root / "en" / "fields.yml").read_text("utf-8"))
+    pack = yaml.safe_load((root / lang / "fields.yml").read_text("utf-8"))
+    assert set(pack) == set(english)
+    assert set(pack["fields"]) == set(english["fields"])
+    assert set(pack["messages"]) == set(english["messages"])
+    for section, values in pack.items():
+        if isinstance(values, list):
+            assert all(isinstance(v, str) and v for v in values), (lang, section)
+    if lang == "ar":
+        assert not any(ch.isascii() and ch.isalpha()
+                       for text in pack["messages"].values()
+                       for ch in text.replace("{value}", "").replace("{field}", "")
+                       .replace("{stop}", ""))
