@@ -1,7 +1,8 @@
 """The supported languages: one pack each, the folder nlu/<code>/.
 
 A pack holds the training data (nlu.yml), the replies (responses.yml), the words users
-write for canonical values (terms.yml) and this file, language.yml: the language's name
+write for canonical values (terms.yml), the words that name the intake's fields in
+corrections (fields.yml) and language.yml: the language's name
 in itself, its place in language menus and its writing direction. Every list of
 languages in the product is read from here, so adding a language is adding its folder
 (and the bot's chrome texts, bot/locales/<code>.yml).
@@ -17,7 +18,7 @@ import yaml
 
 NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
 _CODE = re.compile(r"^[a-z]{2,3}$")
-_PACK_FILES = ("nlu.yml", "responses.yml", "terms.yml", "language.yml")
+_PACK_FILES = ("nlu.yml", "responses.yml", "terms.yml", "fields.yml", "language.yml")
 
 
 @dataclass(frozen=True)
