@@ -112,7 +112,10 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
             cwd=root, start_timeout=60),
         Component(
             name="rasa",
-            argv=[str(engine_python), "-m", "rasa", "run", "--enable-api", "--model", str(model),
+            # Rasa's own command line, through the wrapper that removes its per-message
+            # repeats and its TensorFlow import (ops/engine_server.py, docs/DECISIONS.md).
+            argv=[str(engine_python), "-m", "ops.engine_server", "run", "--enable-api",
+                  "--model", str(model),
                   # One argument: a token may start with "-" (token_urlsafe's alphabet).
                   f"--auth-token={token}",
                   "--endpoints", str(endpoints), "--credentials", str(credentials),

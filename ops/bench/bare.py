@@ -21,6 +21,7 @@ from pathlib import Path
 from ops.errors import LaunchError
 from ops.paths import cache_dir, project_root
 from ops.supervisor import Component
+from ops.training import one_training_at_a_time
 
 ENGINE_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
               "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONUNBUFFERED": "1"}
@@ -60,8 +61,9 @@ def ensure_bare(python: Path, *, log: Path) -> BareBot:
         project = home / "project"
         shutil.rmtree(project, ignore_errors=True)
         project.mkdir()
-        seconds = _timed([str(python), "-m", "rasa", "init", "--no-prompt"], project, log,
-                         "rasa init")
+        with one_training_at_a_time():
+            seconds = _timed([str(python), "-m", "rasa", "init", "--no-prompt"], project, log,
+                             "rasa init")
         models = sorted((project / "models").glob("*.tar.gz"))
         if not models:
             raise LaunchError(f"bench: `rasa init` trained no model (see {log})")
@@ -75,7 +77,8 @@ def train_from_scratch(python: Path, project: Path, *, log: Path) -> float:
     Raises:
         LaunchError: training failed.
     """
-    with tempfile.TemporaryDirectory(prefix="iesmed-bare-train-") as out:
+    with tempfile.TemporaryDirectory(prefix="iesmed-bare-train-") as out, \
+            one_training_at_a_time():
         return _timed([str(python), "-m", "rasa", "train", "--force", "--out", out],
                       project, log, "rasa train (bare)")
 

@@ -1,0 +1,73 @@
+"""Run by the engine's Python: Rasa's RemoteAction with ops.engine_server's changes applied.
+
+Plays calls against a stand-in action server that behaves as rasa-sdk does with domain
+digests (449 when it does not hold the digest's domain) and prints what it saw as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from aiohttp import web
+
+from ops.engine_server import install
+
+install()
+
+from jsonschema import ValidationError  # noqa: E402
+from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.core.channels import CollectingOutputChannel  # noqa: E402
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator  # noqa: E402
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+from rasa.utils.endpoints import EndpointConfig  # noqa: E402
+
+seen: list[dict[str, object]] = []
+held: dict[str, object] = {}
+
+
+async def webhook(request: web.Request) -> web.Response:
+    body = await request.json()
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    seen.append({"domain": "domain" in body, "digest": body.get("domain_digest"),
+                 "port": peer[1] if peer else None})
+    if "domain" in body:
+        held["digest"] = body["domain_digest"]
+        held["domain"] = body["domain"]
+    elif held.get("digest") != body.get("domain_digest"):
+        return web.json_response({"error": "domain missing", "action_name": "x"}, status=449)
+    if body["next_action"] == "action_bad":
+        return web.json_response({"events": "not a list"})
+    return web.json_response({"events": [], "responses": [{"text": "hi"}]})
+
+
+async def main(port: int) -> None:
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    domain = Domain.from_yaml("responses:\n  utter_hi:\n  - text: hi\nactions:\n- action_x\n")
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    tracker = DialogueStateTracker("someone", domain.slots)
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+
+    async def call(name: str) -> str:
+        try:
+            events = await RemoteAction(name, endpoint).run(
+                CollectingOutputChannel(), nlg, tracker, domain)
+            return f"{len(events)} events"
+        except ValidationError:
+            return "ValidationError"
+
+    results = [await call("action_x"), await call("action_x")]
+    held.clear()  # the action server restarted and forgot the domain
+    results += [await call("action_x"), await call("action_x"), await call("action_bad")]
+    print(json.dumps({"results": results, "seen": seen,
+                      "domain_ok": held.get("domain") == domain.as_dict()}))
+    await runner.cleanup()
+
+
+asyncio.run(main(int(sys.argv[1])))
