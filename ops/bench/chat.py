@@ -194,7 +194,7 @@ def _profile(args: argparse.Namespace, parts: list[Component], seconds: float
         out = folder / f"{part.name.replace(' ', '-')}.txt"
         spies.append(subprocess.Popen(
             [args.py_spy, "record", "-p", str(part.process.pid), "-d", str(int(seconds)),
-             "-f", "raw", "-r", "50", "-o", str(out)],
+             "-f", "raw", "-r", "50", "--subprocesses", "-o", str(out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return spies
 

@@ -34,3 +34,6 @@ def test_the_domain_goes_once_and_again_after_a_restart_and_answers_are_checked(
     assert [s["domain"] for s in seen] == [True, False, False, True, False, False]
     assert found["domain_ok"]
     assert len({s["port"] for s in seen}) == 1  # one kept-alive connection for every call
+    assert found["events"] == ["UserUttered", "SlotSet", "UserUttered", "BotUttered", "SlotSet",
+                               "ValueError"]
+    assert found["journal"] == "wal"  # an SQLite tracker store writes ahead

@@ -43,6 +43,32 @@ async def webhook(request: web.Request) -> web.Response:
     return web.json_response({"events": [], "responses": [{"text": "hi"}]})
 
 
+def _events() -> list[str]:
+    """Event classes found by type name, twice (the second time from the table)."""
+    from rasa.shared.core.events import Event, SlotSet
+
+    names = [Event.resolve_by_type(n).__name__ for n in ("user", "slot", "user", "bot")]
+    names.append(Event.resolve_by_type("nonsense", default=SlotSet).__name__)
+    try:
+        Event.resolve_by_type("nonsense")
+    except ValueError:
+        names.append("ValueError")
+    return names
+
+
+def _journal() -> str:
+    import tempfile
+
+    import sqlalchemy
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = sqlalchemy.create_engine(f"sqlite:///{folder}/tracker.db")
+        with engine.connect() as connection:
+            mode = str(connection.exec_driver_sql("PRAGMA journal_mode").scalar())
+        engine.dispose()
+    return mode
+
+
 async def main(port: int) -> None:
     app = web.Application()
     app.router.add_post("/webhook", webhook)
@@ -66,7 +92,8 @@ async def main(port: int) -> None:
     held.clear()  # the action server restarted and forgot the domain
     results += [await call("action_x"), await call("action_x"), await call("action_bad")]
     print(json.dumps({"results": results, "seen": seen,
-                      "domain_ok": held.get("domain") == domain.as_dict()}))
+                      "domain_ok": held.get("domain") == domain.as_dict(),
+                      "events": _events(), "journal": _journal()}))
     await runner.cleanup()
 
 
