@@ -59,10 +59,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        for component in components(settings=settings, ports=ports, engine_python=python,
-                                    model=model, run_dir=settings.data_dir / "run",
-                                    log_dir=settings.data_dir / "logs"):
-            supervisor.start(component)
+        supervisor.start_together(components(
+            settings=settings, ports=ports, engine_python=python, model=model,
+            run_dir=settings.data_dir / "run", log_dir=settings.data_dir / "logs"))
         supervisor.watch()
         print(f"iesmed: all running after {time.monotonic() - started:.0f} s — web chat at "
               f"{settings.bot_url}/ ; Telegram "

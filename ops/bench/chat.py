@@ -73,6 +73,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="record py-spy profiles of the product's processes during "
                              "this level (py-spy on PATH or --py-spy)")
     parser.add_argument("--py-spy", dest="py_spy", default=shutil.which("py-spy"))
+    parser.add_argument("--model", type=Path,
+                        help="serve this trained model instead of the current data's "
+                             "(default: train it if the data changed)")
     args = parser.parse_args(argv)
     if args.quick:
         args.levels, args.seconds = [1, 8], min(args.seconds, 6.0)
@@ -103,21 +106,19 @@ def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace
 
 def _launch(supervisor: Supervisor, parts: list[Component], target: Target, url: str,
             subject: Subject, notes: list[str]) -> None:
-    """Start the processes in order and time launch to the first answer.
+    """Start the processes and time launch to the first answer.
 
     Raises:
         LaunchError: a process did not start, or no first answer within five minutes.
     """
     started = time.monotonic()
-    took = []
-    for part in parts:
-        begun = time.monotonic()
-        supervisor.start(part)
-        took.append(f"{part.name} {time.monotonic() - begun:.1f} s")
+    supervisor.start_together(parts)  # as `iesmed run` starts them
+    ready = time.monotonic() - started
     if not asyncio.run(first_answer(target, url, time.monotonic() + 300)):
         raise LaunchError(f"bench: {subject.name} never answered a first message")
     subject.launch_to_first_answer = time.monotonic() - started
-    notes.append(f"{subject.name}: processes ready after " + ", ".join(took))
+    notes.append(f"{subject.name}: {', '.join(p.name for p in parts)} started together, "
+                 f"all healthy after {ready:.1f} s")
 
 
 def run_bare(python: Path, args: argparse.Namespace, notes: list[str]) -> Subject:
@@ -230,7 +231,7 @@ def main(argv: list[str]) -> int:
     subjects: list[Subject] = []
     try:
         python = engine_python()
-        model = ensure_model(python)
+        model = args.model or ensure_model(python)
         training = None
         if args.training and args.only != "bare":
             print("bench: training the product from scratch (several minutes)",
