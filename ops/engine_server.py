@@ -14,7 +14,9 @@ none changing what an action receives or returns:
 - calls to the action server reuse their connections instead of opening a new HTTP
   session for each one;
 - events read from the tracker store find their class through a table, and an SQLite
-  tracker store writes ahead (WAL) instead of journalling each commit.
+  tracker store writes ahead (WAL) instead of journalling each commit;
+- the CRF entity taggers, which Rasa trains again at every model load, are kept in
+  crfsuite's files under the user cache and reused (also by `rasa train` run through it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -183,13 +186,65 @@ def sqlite_write_ahead_log() -> None:
     event.listen(Engine, "connect", on_connect)
 
 
+def reuse_trained_crfs(folder: Path) -> None:
+    """Keep the CRF entity taggers in crfsuite's own files, keyed by what they are trained on.
+
+    Rasa 3.6's CRFEntityExtractor stores its training set in the model and trains the
+    CRFs again every time the model is loaded (most of the launch time on this model).
+    Training is deterministic (L-BFGS on the same data and settings), so taggers trained
+    once for a given data set, configuration and crfsuite version are reused.
+    """
+    from collections import OrderedDict
+    from importlib import metadata
+
+    import sklearn_crfsuite
+    from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+
+    original = CRFEntityExtractor.train_model.__func__
+    versions = ":".join(metadata.version(name) for name in ("sklearn-crfsuite",
+                                                            "python-crfsuite"))
+
+    def train_model(cls: Any, df_train: Any, config: Any, crf_order: Any) -> Any:
+        key = _crf_key(df_train, config, crf_order, versions)
+        paths = OrderedDict((name, folder / key / f"{index}.crfsuite")
+                            for index, name in enumerate(crf_order))
+        if paths and all(path.exists() for path in paths.values()):
+            return OrderedDict((name, sklearn_crfsuite.CRF(model_filename=str(path)))
+                               for name, path in paths.items())
+        taggers = original(cls, df_train, config, crf_order)
+        try:
+            (folder / key).mkdir(parents=True, exist_ok=True)
+            for name, path in paths.items():
+                partial = path.with_suffix(".partial")
+                shutil.copyfile(taggers[name].modelfile.name, partial)
+                partial.replace(path)
+        except (OSError, AttributeError, TypeError):
+            pass  # trained, just not kept: the next launch trains again
+        return taggers
+
+    CRFEntityExtractor.train_model = classmethod(train_model)
+
+
+def _crf_key(dataset: Any, config: Any, order: Any, version: str) -> str:
+    """Digest of a CRF training run's inputs."""
+    digest = hashlib.sha256(version.encode())
+    digest.update(json.dumps([config, order], sort_keys=True, default=str).encode())
+    for sentence in dataset:
+        digest.update(json.dumps([t.to_dict() for t in sentence], sort_keys=True,
+                                 default=str).encode())
+    return digest.hexdigest()[:24]
+
+
 def install() -> None:
     """Apply every change to the imported Rasa."""
+    from ops.paths import cache_dir
+
     cache_response_validator()
     send_domain_once()
     pool_connections()
     cache_event_types()
     sqlite_write_ahead_log()
+    reuse_trained_crfs(cache_dir() / "crf")
 
 
 def main() -> None:

@@ -127,7 +127,10 @@ def _train(python: Path, root: Path, project: dict[str, bytes], target: Path, *,
     log_path = target.with_suffix(".log")
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [str(python), "-m", "rasa", "train", "--domain", "domain.yml", "--data", "data",
+            # Through the wrapper Rasa is served with: the CRF taggers it trains are kept
+            # for the first launch (ops/engine_server.py).
+            [str(python), "-m", "ops.engine_server", "train", "--domain", "domain.yml",
+             "--data", "data",
              "--config", "config.yml", "--out", str(target.parent),
              "--fixed-model-name", target.name.removesuffix(".tar.gz")],
             cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

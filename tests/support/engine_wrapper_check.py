@@ -56,6 +56,33 @@ def _events() -> list[str]:
     return names
 
 
+def _crfs() -> dict[str, object]:
+    """Train tiny CRF taggers twice: the second time they come from crfsuite's files."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor, CRFToken
+
+    from ops.engine_server import reuse_trained_crfs
+
+    def token(text: str, tag: str) -> CRFToken:
+        return CRFToken(text, "", {}, np.array([]), tag, "O", "O")
+
+    sentences = [[token("from", "O"), token(city, "city")] for city in
+                 ("Girona", "Lyon", "Porto", "Izmir", "Tunis")]
+    config = {**CRFEntityExtractor.get_default_config(), "max_iterations": 20}
+    features = [CRFEntityExtractor._crf_tokens_to_features(sentences[0], config)]
+    with tempfile.TemporaryDirectory() as folder:
+        reuse_trained_crfs(Path(folder))
+        fresh = CRFEntityExtractor.train_model(sentences, config, ["entity"])
+        kept = CRFEntityExtractor.train_model(sentences, config, ["entity"])
+        files = sorted(p.name for p in Path(folder).rglob("*.crfsuite"))
+        return {"files": files, "reused": kept["entity"].modelfile.name.startswith(folder),
+                "same": fresh["entity"].predict_marginals(features)
+                == kept["entity"].predict_marginals(features)}
+
+
 def _journal() -> str:
     import tempfile
 
@@ -93,7 +120,7 @@ async def main(port: int) -> None:
     results += [await call("action_x"), await call("action_x"), await call("action_bad")]
     print(json.dumps({"results": results, "seen": seen,
                       "domain_ok": held.get("domain") == domain.as_dict(),
-                      "events": _events(), "journal": _journal()}))
+                      "events": _events(), "journal": _journal(), "crfs": _crfs()}))
     await runner.cleanup()
 
 
