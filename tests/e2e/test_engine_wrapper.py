@@ -36,6 +36,7 @@ def test_the_domain_goes_once_and_again_after_a_restart_and_answers_are_checked(
     assert len({s["port"] for s in seen}) == 1  # one kept-alive connection for every call
     assert found["events"] == ["UserUttered", "SlotSet", "UserUttered", "BotUttered", "SlotSet",
                                "ValueError"]
-    assert found["journal"] == "wal"  # an SQLite tracker store writes ahead
+    assert found["journal"] == "wal/1"  # an SQLite tracker store writes ahead, synced NORMAL
+    assert found["json"] == [True, True, True]  # request bodies read back as with json
     # CRF taggers trained once are read back from crfsuite's files, predicting the same.
     assert found["crfs"] == {"files": ["0.crfsuite"], "reused": True, "same": True}

@@ -83,6 +83,15 @@ def _crfs() -> dict[str, object]:
                 == kept["entity"].predict_marginals(features)}
 
 
+def _json() -> list[object]:
+    """Bodies serialised for the action server read back as the json module writes them."""
+    from ops.engine_server import fast_json_dumps
+
+    bodies: list[object] = [{"text": "¿Qué tal? 12/3 ‹ok›", "n": 1.5, "big": 2**70},
+                            {1: "int key"}, {"slots": {"amount": None, "list": [1, "a"]}}]
+    return [json.loads(fast_json_dumps(b)) == json.loads(json.dumps(b)) for b in bodies]
+
+
 def _journal() -> str:
     import tempfile
 
@@ -92,6 +101,7 @@ def _journal() -> str:
         engine = sqlalchemy.create_engine(f"sqlite:///{folder}/tracker.db")
         with engine.connect() as connection:
             mode = str(connection.exec_driver_sql("PRAGMA journal_mode").scalar())
+            mode += f"/{connection.exec_driver_sql('PRAGMA synchronous').scalar()}"
         engine.dispose()
     return mode
 
@@ -120,7 +130,8 @@ async def main(port: int) -> None:
     results += [await call("action_x"), await call("action_x"), await call("action_bad")]
     print(json.dumps({"results": results, "seen": seen,
                       "domain_ok": held.get("domain") == domain.as_dict(),
-                      "events": _events(), "journal": _journal(), "crfs": _crfs()}))
+                      "events": _events(), "journal": _journal(), "crfs": _crfs(),
+                      "json": _json()}))
     await runner.cleanup()
 
 
