@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -256,3 +257,19 @@ def _city(text: str, known: Extracted) -> str | None:
         if found and country_code(found.group(1)) is None:
             return found.group(1)
     return None
+
+
+def warm_up() -> None:
+    """Build every language's matchers and member forms ahead of the first message.
+
+    The first message in a language otherwise waits for them (a second or more on two
+    cores). Started by the action server's worker when IESMED_WARM_UP=1 (set by the
+    launcher: it runs while Rasa loads its model).
+    """
+    for lang in LANGUAGES:
+        _matchers(lang)
+        _member_forms(lang)
+
+
+if os.environ.get("IESMED_WARM_UP") == "1" and os.environ.get("SANIC_WORKER_NAME"):
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()

@@ -108,7 +108,9 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
                   "--port", str(ports.actions)],
             health_url=f"http://127.0.0.1:{ports.actions}/health",
             # Only Rasa calls the action server: it listens on loopback.
-            log_path=log_dir / "actions.log", env={**common, "SANIC_HOST": "127.0.0.1"},
+            # IESMED_WARM_UP: the worker builds every language's matchers while Rasa loads.
+            log_path=log_dir / "actions.log",
+            env={**common, "SANIC_HOST": "127.0.0.1", "IESMED_WARM_UP": "1"},
             cwd=root, start_timeout=60),
         Component(
             name="rasa",

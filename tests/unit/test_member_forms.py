@@ -44,3 +44,20 @@ def test_forms_are_computed_once_then_read_from_the_cache(
     assert len(written) == 1
     monkeypatch.setattr(extraction.gzip, "open", None)  # reading the table again would fail
     assert _member_forms.__wrapped__("en") == computed
+
+
+@pytest.mark.parametrize(("worker", "expected"), [("Sanic-Server-0-0", True), ("", False)])
+def test_the_action_servers_worker_warms_up_every_language(worker: str, expected: bool
+                                                           ) -> None:
+    """Only in the action server's worker process (not its manager, not elsewhere)."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import threading, actions.extraction\n"
+              "print(any(t.name == 'warm-up' for t in threading.enumerate()))\n")
+    env = {**os.environ, "IESMED_WARM_UP": "1", "SANIC_WORKER_NAME": worker}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=root, env=env, timeout=120, check=False)
+    assert done.stdout.strip() == str(expected), done.stderr[-2000:]
