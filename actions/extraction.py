@@ -3,7 +3,7 @@
 Users often describe themselves in one long message ("Som una cooperativa de
 12 sòcies a Girona que fa formatges i volem exportar a França"). This module
 reads such text with spaCy's blank pipeline for the message's language (no
-trained pipeline can be downloaded), the lookup lemmatizer from
+trained pipeline can be downloaded), the lemma lookup tables of
 spacy-lookups-data where the language has one, and PhraseMatchers built from
 the language packs (nlu/<lang>/terms.yml) and Babel's country names in all
 nine languages. Everything is pure functions over text: testable without Rasa.
@@ -11,7 +11,12 @@ nine languages. Everything is pure functions over text: testable without Rasa.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
+import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -100,13 +105,55 @@ def country_code(text: str) -> str | None:
 
 @cache
 def _pipeline(lang: str) -> Language:
-    nlp = spacy.blank(lang if lang in LANGUAGES else "xx")
+    """Return spaCy's blank pipeline for ``lang`` (its tokenizer)."""
+    return spacy.blank(lang if lang in LANGUAGES else "xx")
+
+
+@cache
+def _member_forms(lang: str) -> frozenset[str]:
+    """Return the word forms that spaCy's lookup lemmatizer reads as a member word.
+
+    The same answer as `token.lemma_` from the lookup lemmatizer (its table maps a form to
+    its lemma; a form not in it is its own lemma), without keeping the table in memory:
+    the nine languages' tables took about 1.1 GB and several seconds each on the first
+    message in a language (docs/DECISIONS.md). Computed once per table and member-word
+    list, then read from the user cache. Empty where spaCy has no table (el, ar).
+    """
+    words = _member_words(lang)
     try:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-    except (ValueError, OSError):
-        nlp = spacy.blank(lang if lang in LANGUAGES else "xx")  # no lookup table (el, ar)
-    return nlp
+        import spacy_lookups_data
+
+        source = Path(str(spacy_lookups_data.get_file(f"{lang}_lemma_lookup.json.gz")))
+        version = f"{spacy_lookups_data.__version__}:{source.stat().st_size}"
+    except (ImportError, OSError):
+        return frozenset()
+    key = hashlib.sha256(json.dumps([version, lang, sorted(words)]).encode()).hexdigest()
+    cached = _cache_dir() / f"member-forms-{lang}-{key[:16]}.json"
+    try:
+        return frozenset(json.loads(cached.read_text("utf-8")))
+    except (OSError, ValueError):
+        pass
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        table: dict[str, Any] = json.load(handle)
+    # A form with several lemmas is read as its first one, as the lemmatizer does.
+    first = {form: lemma[0] if isinstance(lemma, list) and lemma else lemma
+             for form, lemma in table.items()}
+    lemmas = {lemma for lemma in set(first.values()) if isinstance(lemma, str)
+              and fold(lemma) in words}
+    forms = frozenset(form for form, lemma in first.items() if lemma in lemmas)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(sorted(forms), ensure_ascii=False), "utf-8")
+    except OSError:
+        pass  # read-only home: computed again by the next process
+    return forms
+
+
+def _cache_dir() -> Path:
+    """Return the user cache folder (IESMED_CACHE_DIR, else $XDG_CACHE_HOME/iesmed)."""
+    base = os.environ.get("IESMED_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iesmed")
+    return Path(base) / "lemma-forms"
 
 
 @cache
@@ -170,7 +217,7 @@ def members_count(text: str, lang: str) -> int | None:
         if value is None or value <= 0 or value > 1_000_000:
             continue
         for follower in doc[i + 1:i + 3]:
-            if fold(follower.text) in words or fold(follower.lemma_ or "") in words:
+            if fold(follower.text) in words or follower.text in _member_forms(lang):
                 return value
     return None
 
@@ -210,3 +257,19 @@ def _city(text: str, known: Extracted) -> str | None:
         if found and country_code(found.group(1)) is None:
             return found.group(1)
     return None
+
+
+def warm_up() -> None:
+    """Build every language's matchers and member forms ahead of the first message.
+
+    The first message in a language otherwise waits for them (a second or more on two
+    cores). Started by the action server's worker when IESMED_WARM_UP=1 (set by the
+    launcher: it runs while Rasa loads its model).
+    """
+    for lang in LANGUAGES:
+        _matchers(lang)
+        _member_forms(lang)
+
+
+if os.environ.get("IESMED_WARM_UP") == "1" and os.environ.get("SANIC_WORKER_NAME"):
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()

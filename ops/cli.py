@@ -59,10 +59,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        for component in components(settings=settings, ports=ports, engine_python=python,
-                                    model=model, run_dir=settings.data_dir / "run",
-                                    log_dir=settings.data_dir / "logs"):
-            supervisor.start(component)
+        supervisor.start_together(components(
+            settings=settings, ports=ports, engine_python=python, model=model,
+            run_dir=settings.data_dir / "run", log_dir=settings.data_dir / "logs"))
         supervisor.watch()
         print(f"iesmed: all running after {time.monotonic() - started:.0f} s — web chat at "
               f"{settings.bot_url}/ ; Telegram "
@@ -131,12 +130,16 @@ def cmd_check(_args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Run a benchmark: `matching`, `nlu LANG`, `run` (start-up, memory) or `load`."""
+    """Run a benchmark: `chat`, `matching`, `nlu LANG`, `run` (start-up, memory) or `load`."""
     what = args.bench_args[0] if args.bench_args else ""
-    if what not in {"matching", "nlu", "run", "load"} or (
+    if what not in {"chat", "matching", "nlu", "run", "load"} or (
             what == "nlu" and len(args.bench_args) < 2):
-        return _fail("usage: iesmed bench matching [options] | nlu LANG [-v] | run | "
-                     "load [options]")
+        return _fail("usage: iesmed bench chat [options] | matching [options] | nlu LANG [-v] "
+                     "| run | load [options]")
+    if what == "chat":
+        from ops.bench.chat import main as chat
+
+        return chat(args.bench_args[1:])
     if what == "load":
         from ops.bench.load import main as load
 
@@ -374,9 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     retention.add_argument("--days", type=_days, help="instead of RETENTION_DAYS")
     retention.add_argument("--database", help="database URL (default: DATABASE_URL)")
     retention.set_defaults(func=cmd_retention)
-    bench = sub.add_parser("bench", help="benchmarks: `bench matching` (catalogue sizes x "
-                           "databases), `bench nlu LANG`, `bench run`, `bench load` "
-                           "(simultaneous conversations, Rasa killed midway)")
+    bench = sub.add_parser("bench", help="benchmarks: `bench chat` (the product against a "
+                           "bare Rasa bot: latency, throughput, launch, memory), `bench "
+                           "matching` (catalogue sizes x databases), `bench nlu LANG`, "
+                           "`bench run`, `bench load` (simultaneous conversations, "
+                           "Rasa killed midway)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
     staff = sub.add_parser("staff", help="console accounts: `staff add | list | password`")

@@ -108,11 +108,16 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
                   "--port", str(ports.actions)],
             health_url=f"http://127.0.0.1:{ports.actions}/health",
             # Only Rasa calls the action server: it listens on loopback.
-            log_path=log_dir / "actions.log", env={**common, "SANIC_HOST": "127.0.0.1"},
+            # IESMED_WARM_UP: the worker builds every language's matchers while Rasa loads.
+            log_path=log_dir / "actions.log",
+            env={**common, "SANIC_HOST": "127.0.0.1", "IESMED_WARM_UP": "1"},
             cwd=root, start_timeout=60),
         Component(
             name="rasa",
-            argv=[str(engine_python), "-m", "rasa", "run", "--enable-api", "--model", str(model),
+            # Rasa's own command line, through the wrapper that removes its per-message
+            # repeats and its TensorFlow import (ops/engine_server.py, docs/DECISIONS.md).
+            argv=[str(engine_python), "-m", "ops.engine_server", "run", "--enable-api",
+                  "--model", str(model),
                   # One argument: a token may start with "-" (token_urlsafe's alphabet).
                   f"--auth-token={token}",
                   "--endpoints", str(endpoints), "--credentials", str(credentials),

@@ -111,6 +111,31 @@ class Supervisor:
         self._report(f"iesmed: {component.name} ready on port {component.port} "
                      f"after {took:.1f} s")
 
+    def start_together(self, components: list[Component]) -> None:
+        """Start several components at once, then wait until each is healthy, in order.
+
+        No process waits for another to start: the action server and the bot come up
+        while Rasa loads its model, the longest wait of a launch.
+
+        Raises:
+            LaunchError: a port is taken, a process exits, or one is not healthy in time.
+        """
+        for component in components:
+            if port_in_use(component.port):
+                raise LaunchError(f"{component.name}: port {component.port} is already in use")
+        started = time.monotonic()
+        for component in components:
+            self._spawn(component, f"starting {component.name}")
+            with self._lock:
+                self.components.append(component)
+                self._health[component.name] = _Health()
+            self._report(f"iesmed: starting {component.name} (log: {component.log_path})")
+        for component in components:
+            self._await_health(component)
+            self._health[component.name].healthy_since = time.monotonic()
+            self._report(f"iesmed: {component.name} ready on port {component.port} "
+                         f"after {time.monotonic() - started:.1f} s")
+
     def _spawn(self, component: Component, header: str) -> None:
         """Start the component's process, its output appended to its log file.
 

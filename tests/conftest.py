@@ -77,9 +77,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                         DATABASE_URL=database)
     supervisor = Supervisor()
     try:
-        for component in components(settings=settings, ports=ports, engine_python=python,
-                                    model=model, run_dir=data / "run", log_dir=data / "logs"):
-            supervisor.start(component)
+        supervisor.start_together(components(settings=settings, ports=ports,
+                                             engine_python=python, model=model,
+                                             run_dir=data / "run", log_dir=data / "logs"))
         yield Stack(bot_url=f"http://127.0.0.1:{ports.bot}",
                     rasa_url=f"http://127.0.0.1:{ports.rasa}",
                     actions_url=f"http://127.0.0.1:{ports.actions}",

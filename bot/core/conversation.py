@@ -239,9 +239,9 @@ class ConversationCore:
         if payload is None and resolution.reason == "explicit":
             payload = ("change_language", {"language": resolution.language})
         language = resolution.language
-        if language != info.language:
-            self._store.set_language(info.id, language)
-        message_id = self._store.record(info.id, "in", text)
+        # One transaction for the message and the conversation's new language, if any.
+        message_id = self._store.record(
+            info.id, "in", text, language=language if language != info.language else None)
         return info, text, payload, language, message_id
 
     def _resolve(self, info: ConversationInfo, text: str,
@@ -315,11 +315,11 @@ class ConversationCore:
             status = self._store.escalate(info.id, turn.escalate)
             turn.replies.append(OutboundMessage(self._queue_text(status, turn.language)))
             state = "waiting"
-        for reply in turn.replies:
-            if push:
+        if push:
+            for reply in turn.replies:
                 self._store.push(info.id, reply, turn.language)
-            else:
-                self._store.record(info.id, "out", reply.text)
+        else:
+            self._store.record_replies(info.id, [reply.text for reply in turn.replies])
         return TurnResult(info.id, turn.language, state, turn.replies)
 
     async def _while_escalated(self, info: ConversationInfo, text: str,

@@ -110,21 +110,36 @@ class ConversationStore:
                 row.language = language
 
     def record(self, conversation_id: str, direction: str, text: str, *,
-               delivered: bool = True) -> int:
-        """Append a message to the transcript (the user's, or the assistant's); return its id."""
+               delivered: bool = True, language: str | None = None) -> int:
+        """Append a message to the transcript (the user's, or the assistant's); return its id.
+
+        With ``language``, the conversation's language changes in the same transaction.
+        """
         with self._sessions.begin() as session:
             message = ConversationMessage(
                 conversation_id=conversation_id, direction=direction, text=text,
                 delivered=delivered, author="user" if direction == "in" else "assistant")
             session.add(message)
-            if direction == "in":
+            if direction == "in" or language is not None:
                 row = session.get(Conversation, conversation_id)
-                if row is not None:
+                if row is not None and direction == "in":
                     row.last_inbound_at = dt.datetime.now(dt.UTC)
+                if row is not None and language is not None:
+                    row.language = language
             session.flush()
             message_id = message.id
         self.changed(conversation_id)
         return message_id
+
+    def record_replies(self, conversation_id: str, texts: list[str]) -> None:
+        """Append the assistant's replies of one turn to the transcript, in one transaction."""
+        if not texts:
+            return
+        with self._sessions.begin() as session:
+            session.add_all([ConversationMessage(
+                conversation_id=conversation_id, direction="out", text=text, delivered=True,
+                author="assistant") for text in texts])
+        self.changed(conversation_id)
 
     def pushed_since(self, conversation_id: str, after: int, *, limit: int = 100
                      ) -> list[PushedMessage]:

@@ -15,14 +15,14 @@ curl -s -XPOST localhost:8091/api/conversations/$cid/messages -H 'content-type: 
 first=$(date +%s.%N)
 echo "all running after: $(echo "$up - $start" | bc) s; first reply after: $(echo "$first - $start" | bc) s"
 head -c 200 /tmp/measure-reply.json; echo
-for p in "rasa run" "rasa_sdk --actions" "bot.serve"; do
+for p in "engine_server run" "rasa_sdk --actions" "bot.serve"; do
   pid=$(pgrep -f "$p" | head -1); echo "$p RSS: $(( $(ps -o rss= -p $pid) / 1024 )) MB"
 done
 # warm: 20 greetings
 t0=$(date +%s.%N); for i in $(seq 20); do curl -s -XPOST localhost:8091/api/conversations/$cid/messages -H 'content-type: application/json' -d '{"text":"What can you do?"}' >/dev/null; done; t1=$(date +%s.%N)
 echo "20 help turns: $(echo "$t1 - $t0" | bc) s"
-for p in "rasa run" "rasa_sdk --actions" "bot.serve"; do
+for p in "engine_server run" "rasa_sdk --actions" "bot.serve"; do
   pid=$(pgrep -f "$p" | head -1); echo "$p RSS after: $(( $(ps -o rss= -p $pid) / 1024 )) MB"
 done
 kill -INT $PID; wait $PID; echo "exit code after Ctrl-C: $?"; tail -3 /tmp/measure-run.log
-pgrep -f "rasa run|rasa_sdk --actions|bot.serve" && echo "LEFTOVER PROCESSES" || echo "no leftover processes"
+pgrep -f "engine_server run|rasa_sdk --actions|bot.serve" && echo "LEFTOVER PROCESSES" || echo "no leftover processes"

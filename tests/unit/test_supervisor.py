@@ -132,3 +132,47 @@ def test_stop_terminates_every_process(tmp_path):
         supervisor.start(component)
     supervisor.stop()
     assert all(c.process.poll() is not None for c in components)
+
+
+def _http_server_after(other: int, port: int) -> list[str]:
+    """Serve on ``port`` only once something listens on ``other`` (a dependency)."""
+    code = (f"import socket, time, runpy, sys\n"
+            f"while socket.socket().connect_ex(('127.0.0.1', {other})) != 0:\n"
+            f"    time.sleep(0.1)\n"
+            f"sys.argv = ['http.server', '{port}', '--bind', '127.0.0.1']\n"
+            f"runpy.run_module('http.server', run_name='__main__')\n")
+    return [sys.executable, "-c", code]
+
+
+def test_components_started_together_do_not_wait_for_each_other(tmp_path):
+    """The first is healthy only once the second runs: one after the other would time out."""
+    first, second = free_port(), free_port()
+    waiting = Component("bot", _http_server_after(second, first), f"http://127.0.0.1:{first}/",
+                        tmp_path / "bot.log", start_timeout=GENEROUS)
+    needed = Component("rasa", _http_server(second), f"http://127.0.0.1:{second}/",
+                       tmp_path / "rasa.log", start_timeout=GENEROUS)
+    lines: list[str] = []
+    supervisor = Supervisor(report=lines.append)
+    try:
+        supervisor.start_together([waiting, needed])
+        assert [c.name for c in supervisor.components] == ["bot", "rasa"]
+        assert httpx.get(f"http://127.0.0.1:{first}/").status_code == 200
+        assert any(line.startswith("iesmed: rasa ready on port") for line in lines)
+    finally:
+        supervisor.stop()
+
+
+def test_a_taken_port_stops_a_launch_together_before_anything_starts(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        free = free_port()
+        supervisor = Supervisor(report=lambda _line: None)
+        with pytest.raises(LaunchError, match=f"port {port} is already in use"):
+            supervisor.start_together([
+                Component("web", _http_server(free), f"http://127.0.0.1:{free}/",
+                          tmp_path / "a.log"),
+                Component("rasa", _http_server(port), f"http://127.0.0.1:{port}/",
+                          tmp_path / "b.log")])
+        assert supervisor.components == []

@@ -1,0 +1,293 @@
+"""Start Rasa 3.6 with fixes for what it repeats on every message (`python -m ops.engine_server`).
+
+Runs in the engine environment and takes `rasa`'s own command line (`... run --enable-api
+--model M ...`). Before handing over to Rasa's entry point it changes what Rasa repeats
+on every message, each measured with `iesmed bench chat` (figures in docs/DECISIONS.md),
+none changing what an action receives or returns:
+
+- the schema of the action server's answers is checked once, not on every answer
+  (`jsonschema.validate` first validates the schema itself against its meta-schema,
+  which took about a third of Rasa's time);
+- the domain (about 280 kB of JSON with nine languages of responses) goes to the action
+  server once, then only its digest: rasa-sdk keeps the last domain it received and
+  answers 449 when it does not know a digest, and the call is then repeated with it;
+- calls to the action server reuse their connections instead of opening a new HTTP
+  session for each one, and their bodies are serialised with ujson;
+- events read from the tracker store find their class through a table, and an SQLite
+  tracker store writes ahead (WAL, synced at checkpoints) instead of journalling and
+  syncing each commit;
+- the CRF entity taggers, which Rasa trains again at every model load, are kept in
+  crfsuite's files under the user cache and reused (also by `rasa train` run through it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+SCHEMA_HINT = (". The action server's answer does not have the format Rasa expects "
+               "(events and responses), see the Rasa documentation on custom actions")
+# Shorter than the action server's keep-alive (Sanic: 5 s): an idle connection is dropped
+# by the client first, never reused just as the server closes it.
+KEEPALIVE_SECONDS = 2.0
+
+
+def cache_response_validator() -> None:
+    """Check the answer schema once and keep the validator (same errors as before)."""
+    from jsonschema import exceptions, validators
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema)
+
+    def validate(self: Any, result: dict[str, Any]) -> bool:
+        error = exceptions.best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        error.message += SCHEMA_HINT
+        raise error
+
+    RemoteAction._validate_action_result = validate
+
+
+class _DomainOnce:
+    """Which domain digest the action server is known to hold."""
+
+    def __init__(self) -> None:
+        self.known: str | None = None
+        self.digests: dict[int, tuple[Any, str]] = {}  # id(domain) -> (domain, digest)
+
+    def digest(self, domain: Any) -> str:
+        """Return the digest of a domain's data, computed once per domain object."""
+        cached = self.digests.get(id(domain))
+        if cached is None or cached[0] is not domain:
+            data = json.dumps(domain.as_dict(), sort_keys=True, default=str).encode()
+            cached = (domain, hashlib.sha256(data).hexdigest())
+            self.digests = {id(domain): cached}  # one model at a time
+        return cached[1]
+
+
+def send_domain_once() -> None:
+    """Send the domain only while the action server may not hold it yet."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.exceptions import RasaException
+    from rasa.utils.endpoints import ClientResponseError
+
+    state = _DomainOnce()
+    original_format = RemoteAction._action_call_format
+    original_run = RemoteAction.run
+
+    def call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+        body: dict[str, Any] = original_format(self, tracker, domain)
+        digest = state.digest(domain)
+        body["domain_digest"] = digest
+        if state.known != digest:
+            body["domain"] = domain.as_dict()
+        return body
+
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any,
+                  *args: Any, **kwargs: Any) -> Any:
+        digest = state.digest(domain)
+        try:
+            events = await original_run(self, output_channel, nlg, tracker, domain,
+                                        *args, **kwargs)
+        except RasaException as exc:
+            cause = exc.__cause__
+            if not (isinstance(cause, ClientResponseError) and cause.status == 449):
+                raise
+            state.known = None  # the action server restarted: send the domain again
+            events = await original_run(self, output_channel, nlg, tracker, domain,
+                                        *args, **kwargs)
+        state.known = digest
+        return events
+
+    # The domain is left out of the request by Rasa itself; call_format adds it back
+    # whenever the action server may not hold it.
+    RemoteAction._is_selective_domain_enabled = lambda self: True
+    RemoteAction._action_call_format = call_format
+    RemoteAction.run = run
+
+
+def fast_json_dumps(data: Any) -> str:
+    """Serialise a request body with ujson (in Rasa's environment), else the json module.
+
+    The tracker sent with every action call is serialised per call (about a tenth of
+    Rasa's time with the json module); anything ujson refuses goes through json.
+    """
+    try:
+        import ujson
+
+        return str(ujson.dumps(data, ensure_ascii=False, escape_forward_slashes=False))
+    except (ImportError, TypeError, ValueError, OverflowError):
+        return json.dumps(data)
+
+
+class _Borrowed:
+    """A shared session handed to `async with` without being closed at its end."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+
+def pool_connections() -> None:
+    """Give each endpoint one HTTP session per event loop, keeping connections alive."""
+    import aiohttp
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.utils.endpoints import EndpointConfig
+
+    def session(self: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        sessions: dict[int, Any] = self.__dict__.setdefault("_pooled_sessions", {})
+        shared = sessions.get(id(loop))
+        if shared is None or shared.closed:
+            auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                    if self.basic_auth else None)
+            shared = aiohttp.ClientSession(
+                headers=self.headers, auth=auth, json_serialize=fast_json_dumps,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+            sessions[id(loop)] = shared
+        return _Borrowed(shared)
+
+    EndpointConfig.session = session
+
+
+def cache_event_types() -> None:
+    """Resolve an event's type name through a table instead of walking every subclass.
+
+    `Event.resolve_by_type` lists all subclasses of `Event` for each event read from the
+    tracker store (about 11 % of Rasa's time); the first match per name is remembered.
+    """
+    from rasa.shared.core import events
+
+    original = events.Event.resolve_by_type
+    found: dict[str, Any] = {}
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        cls = found.get(type_name)
+        if cls is None:
+            cls = original(type_name, default)
+            if cls is not None and getattr(cls, "type_name", None) == type_name:
+                found[type_name] = cls
+        return cls
+
+    events.Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def sqlite_write_ahead_log() -> None:
+    """Open SQLite tracker stores in WAL mode: one synced append per commit, not a journal."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def on_connect(connection: Any, _record: Any) -> None:
+        if isinstance(connection, sqlite3.Connection):
+            connection.execute("PRAGMA journal_mode=WAL")
+            # Synced at checkpoints, not at every commit: a crash of Rasa loses nothing,
+            # a power cut may lose the last turns (PostgreSQL is the production store).
+            connection.execute("PRAGMA synchronous=NORMAL")
+
+    event.listen(Engine, "connect", on_connect)
+
+
+def reuse_trained_crfs(folder: Path) -> None:
+    """Keep the CRF entity taggers in crfsuite's own files, keyed by what they are trained on.
+
+    Rasa 3.6's CRFEntityExtractor stores its training set in the model and trains the
+    CRFs again every time the model is loaded (most of the launch time on this model).
+    Training is deterministic (L-BFGS on the same data and settings), so taggers trained
+    once for a given data set, configuration and crfsuite version are reused.
+    """
+    from collections import OrderedDict
+    from importlib import metadata
+
+    import sklearn_crfsuite
+    from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+
+    original = CRFEntityExtractor.train_model.__func__
+    versions = ":".join(metadata.version(name) for name in ("sklearn-crfsuite",
+                                                            "python-crfsuite"))
+
+    def train_model(cls: Any, df_train: Any, config: Any, crf_order: Any) -> Any:
+        key = _crf_key(df_train, config, crf_order, versions)
+        paths = OrderedDict((name, folder / key / f"{index}.crfsuite")
+                            for index, name in enumerate(crf_order))
+        if paths and all(path.exists() for path in paths.values()):
+            return OrderedDict((name, sklearn_crfsuite.CRF(model_filename=str(path)))
+                               for name, path in paths.items())
+        taggers = original(cls, df_train, config, crf_order)
+        try:
+            (folder / key).mkdir(parents=True, exist_ok=True)
+            for name, path in paths.items():
+                partial = path.with_suffix(".partial")
+                shutil.copyfile(taggers[name].modelfile.name, partial)
+                partial.replace(path)
+        except (OSError, AttributeError, TypeError):
+            pass  # trained, just not kept: the next launch trains again
+        return taggers
+
+    CRFEntityExtractor.train_model = classmethod(train_model)
+
+
+def _crf_key(dataset: Any, config: Any, order: Any, version: str) -> str:
+    """Digest of a CRF training run's inputs."""
+    digest = hashlib.sha256(version.encode())
+    digest.update(json.dumps([config, order], sort_keys=True, default=str).encode())
+    for sentence in dataset:
+        digest.update(json.dumps([t.to_dict() for t in sentence], sort_keys=True,
+                                 default=str).encode())
+    return digest.hexdigest()[:24]
+
+
+def install() -> None:
+    """Apply every change to the imported Rasa."""
+    from ops.paths import cache_dir
+
+    cache_response_validator()
+    send_domain_once()
+    pool_connections()
+    cache_event_types()
+    sqlite_write_ahead_log()
+    reuse_trained_crfs(cache_dir() / "crf")
+
+
+def main() -> None:
+    """Apply the changes, then run Rasa's command line as `python -m rasa` would."""
+    from ops.engine_imports import model_needs_tensorflow, stand_in_for_tensorflow
+
+    model = model_argument(sys.argv[1:])
+    if model is not None and not model_needs_tensorflow(model):
+        stand_in_for_tensorflow()
+    install()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+def model_argument(argv: list[str]) -> Path | None:
+    """Return the `--model` of Rasa's command line, if it names a file."""
+    for index, arg in enumerate(argv):
+        value = (arg.split("=", 1)[1] if arg.startswith("--model=")
+                 else argv[index + 1] if arg in {"--model", "-m"} and index + 1 < len(argv)
+                 else None)
+        if value and Path(value).is_file():
+            return Path(value)
+    return None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""`iesmed bench chat`: its statistics, ratios, report and load bookkeeping (not its timings)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.core.locales import text
+from ops.bench.chat_load import BareTarget, ProductTarget, descendants, examples, run_level
+from ops.bench.chat_report import markdown
+from ops.bench.chat_stats import (
+    Level,
+    Subject,
+    percentile,
+    ratio,
+    report,
+    sustained_throughput,
+    to_json,
+)
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    values = [0.4, 0.1, 0.3, 0.2, 0.5]
+    assert percentile(values, 50) == pytest.approx(0.3)
+    assert percentile(values, 0) == pytest.approx(0.1)
+    assert percentile(values, 100) == pytest.approx(0.5)
+    assert percentile(values, 95) == pytest.approx(0.48)
+    assert percentile([7.0], 99) == 7.0
+    assert math.isnan(percentile([], 50))
+    with pytest.raises(ValueError):
+        percentile(values, 101)
+
+
+def test_a_level_reports_milliseconds_throughput_and_errors() -> None:
+    level = Level(8, latencies=[0.1, 0.2, 0.3, 0.4], errors=2, seconds=2.0,
+                  error_samples=["HTTP 500"] * 7)
+    summary = level.summary()
+    assert summary["p50_ms"] == pytest.approx(250.0)
+    assert summary["throughput"] == 2.0  # answered messages only
+    assert summary["errors"] == 2
+    assert len(summary["error_samples"]) == 5
+    empty = Level(1).summary()
+    assert empty["p50_ms"] is None and empty["throughput"] is None
+
+
+def test_sustained_throughput_ignores_levels_with_errors() -> None:
+    levels = [Level(1, [0.1] * 10, 0, 2.0), Level(8, [0.1] * 40, 0, 2.0),
+              Level(32, [0.1] * 100, 3, 2.0)]
+    assert sustained_throughput(levels) == 20.0
+    assert sustained_throughput([Level(1, [0.1], 1, 1.0)]) is None
+
+
+def test_ratios_are_product_over_bare_and_unknown_when_either_is_missing() -> None:
+    assert ratio(300.0, 100.0) == 3.0
+    assert ratio(None, 100.0) is None
+    assert ratio(100.0, 0.0) is None
+    bare = Subject("bare", [Level(1, [0.05, 0.05], 0, 1.0)], launch_to_first_answer=40.0,
+                   memory_mb={"rasa": 1000.0})
+    product = Subject("product", [Level(1, [0.1, 0.1], 0, 1.0), Level(8, [0.2], 0, 1.0)],
+                      launch_to_first_answer=20.0,
+                      memory_mb={"rasa": 700.0, "bot": 200.0, "action server": 100.0})
+    data = report([bare, product], {"command": "./iesmed bench chat"})
+    assert data["ratios"]["c1_p50_ms"] == 2.0
+    assert data["ratios"]["c1_throughput"] == 1.0
+    assert "c8_p50_ms" not in data["ratios"]  # the bare bot was not measured at 8
+    assert data["ratios"]["launch_to_first_answer_s"] == 0.5
+    assert data["ratios"]["memory_total_mb"] == 1.0
+    assert data["ratios"]["training_s"] is None
+    json.loads(to_json(data))  # valid JSON, no NaN
+
+
+def test_the_markdown_report_has_the_side_by_side_table() -> None:
+    bare = Subject("bare", [Level(8, [0.4] * 10, 0, 1.0)], launch_to_first_answer=48.0,
+                   training_seconds=98.0, memory_mb={"rasa": 1260.0})
+    product = Subject("product", [Level(8, [0.8] * 5, 2, 1.0, ["HTTP 502"])],
+                      launch_to_first_answer=70.0,
+                      memory_mb={"rasa": 846.0, "bot": 360.0})
+    md = markdown(report([bare, product], {"command": "./iesmed bench chat --quick",
+                                           "notes": ["rasa ready after 60 s"]}))
+    assert "| 8 concurrent | p50 400 ms, p95 400 ms, p99 400 ms, 10 msg/s |" in md
+    assert "**2 errors**" in md
+    assert "p50 ×2" in md and "msg/s ×0.5" in md
+    assert "| launch to first answer | 48 s | 70 s | ×1.46 |" in md
+    assert "1.18 GB (rasa 846 MB, bot 360 MB)" in md
+    assert "| training from scratch | 98 s | n/a | n/a |" in md
+    assert "compare the ratios within one run" in md
+    assert "product, 8 concurrent, error: HTTP 502" in md
+    assert "rasa ready after 60 s" in md
+
+
+def test_descendants_follow_the_process_tree() -> None:
+    parents = {1: 0, 10: 1, 11: 10, 12: 11, 20: 1, 30: 10}
+    assert descendants(10, parents) == {10, 11, 12, 30}
+    assert descendants(20, parents) == {20}
+
+
+def test_examples_drop_entity_annotations(tmp_path: Path) -> None:
+    (tmp_path / "nlu" / "en").mkdir(parents=True)
+    (tmp_path / "nlu" / "en" / "nlu.yml").write_text(
+        'nlu:\n- intent: need_funding\n  examples: |\n    - I need [5000](amount) euros\n'
+        '    - money for my [coop]{"entity": "legal_form"}\n- intent: greet\n'
+        '  examples: |\n    - hi\n', "utf-8")
+    assert examples("en", "need_funding", tmp_path) == ["I need 5000 euros", "money for my coop"]
+
+
+def test_product_conversations_take_turns_between_languages() -> None:
+    target = ProductTarget()
+    languages = {target.message(index, 0)[0] for index in range(9)}
+    assert languages == {"ca", "es", "fr", "it", "pt", "el", "tr", "ar", "en"}
+    lang, greeting = target.message(8, 0)
+    assert greeting in examples(lang, "greet")
+
+
+async def test_apologies_and_http_errors_count_as_errors_not_answers() -> None:
+    calls = {"n": 0}
+    apology = text("engine_unavailable", "fr")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/conversations":
+            return httpx.Response(201, json={"conversation_id": "c1"})
+        calls["n"] += 1
+        if calls["n"] % 3 == 0:
+            return httpx.Response(502)
+        reply = apology if calls["n"] % 3 == 1 else "Bonjour !"
+        return httpx.Response(200, json={"replies": [{"text": reply}]})
+
+    level = await run_level(ProductTarget(), "http://bot", 1, 0.2,
+                            transport=httpx.MockTransport(answer))
+    assert calls["n"] >= 3
+    assert len(level.latencies) == calls["n"] // 3 + (calls["n"] % 3 == 2)
+    assert level.errors == calls["n"] - len(level.latencies)
+    assert "HTTP 502" in level.error_samples
+    assert "apology: assistant unavailable" in level.error_samples
+
+
+async def test_the_bare_bot_must_answer_something() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        return httpx.Response(200, json=[] if body["message"] == "yes" else [{"text": "ok"}])
+
+    level = await run_level(BareTarget(), "http://rasa", 1, 0.2,
+                            transport=httpx.MockTransport(answer))
+    assert level.errors >= 1 and level.latencies
+    assert set(level.error_samples) == {"no reply"}
