@@ -1,0 +1,109 @@
+"""Plain questions ("is there a fee?", "who is iesMed?") recognised by stems, not by training.
+
+A statistical intent for these questions reached 27-38% recall: they share their words
+with the intake's own answers ("we need to pay the stand"). What tells them apart is that
+they are questions, and the few words each topic is about. So a message is a plain
+question of a topic when it is a question (a question mark, or a question word of the
+language at its start) and one of the topic's patterns occurs in it; some topics ("my
+registrations") need no question form. The data, with its rules, is nlu/faq.yml.
+
+No Rasa import: the NLU component (nlu/components/faq_matcher.py) and the app's tests and
+measurement use the same matcher.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Pattern, Tuple
+
+import yaml
+
+from nlu.components.text_features import fold
+
+FAQ_FILE = Path(__file__).resolve().parent.parent / "faq.yml"
+UNKNOWN = "unknown"
+# Arabic attaches articles and prepositions to words: its patterns match anywhere.
+_ANYWHERE = frozenset({"ar"})
+_MARKS = re.compile(r"[?؟¿]")
+_GREEK_MARK = re.compile(r";(\s|$)")  # the Greek question mark looks like a semicolon
+_LEADING = re.compile(r"^[\W_]+")
+
+
+def _compile(lang: str, patterns: List[str]) -> Optional[Pattern[str]]:
+    if not patterns:
+        return None
+    start = "" if lang in _ANYWHERE else r"(?<!\w)"
+    return re.compile("|".join(f"{start}(?:{fold(p)})" for p in patterns))
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic: patterns that count in any message, and patterns that count in questions."""
+
+    name: str
+    anywhere: Dict[str, Pattern[str]]
+    question: Dict[str, Pattern[str]]
+    unless: Dict[str, Pattern[str]]
+
+
+class FaqMatcher:
+    """Find the plain question a message asks, in its language or in English."""
+
+    def __init__(self, data: Dict) -> None:
+        self.cues: Dict[str, Pattern[str]] = {}
+        for lang, cues in (data.get("cues") or {}).items():
+            self.cues[str(lang)] = re.compile("|".join(f"(?:{fold(c)})" for c in cues))
+        self.topics: List[Topic] = []
+        for name, spec in (data.get("topics") or {}).items():
+            kinds = {}
+            for kind in ("anywhere", "question", "unless"):
+                compiled = {str(lang): _compile(str(lang), list(p or []))
+                            for lang, p in (spec.get(kind) or {}).items()}
+                kinds[kind] = {lang: p for lang, p in compiled.items() if p is not None}
+            self.topics.append(Topic(str(name), kinds["anywhere"], kinds["question"],
+                                     kinds["unless"]))
+
+    @classmethod
+    def load(cls, path: Path = FAQ_FILE) -> "FaqMatcher":
+        """Read the topics and question cues from ``path`` (nlu/faq.yml)."""
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+    def _languages(self, language: Optional[str]) -> Tuple[str, ...]:
+        if language and language != "en" and (language in self.cues or any(
+                language in t.question for t in self.topics)):
+            return (language, "en")
+        return ("en",) if language == "en" else tuple(self.cues) or ("en",)
+
+    def is_question(self, text: str, language: Optional[str] = None) -> bool:
+        """A question mark, or a question word of the language (or English) at the start."""
+        if _MARKS.search(text) or (language == "el" and _GREEK_MARK.search(text)):
+            return True
+        folded = _LEADING.sub("", fold(text))
+        return any(self.cues[lang].match(folded) for lang in self._languages(language)
+                   if lang in self.cues)
+
+    def topic(self, text: str, language: Optional[str] = None) -> Optional[str]:
+        """The topic the message asks about, or None."""
+        folded = fold(text or "")[:1000]
+        if not folded.strip() or folded.lstrip().startswith("/"):
+            return None
+        languages = self._languages(language)
+        question: Optional[bool] = None
+        for topic in self.topics:
+            if any(topic.unless[lang].search(folded) for lang in languages
+                   if lang in topic.unless):
+                continue
+            for lang in languages:
+                pattern = topic.anywhere.get(lang)
+                if pattern is not None and pattern.search(folded):
+                    return topic.name
+            patterns = [topic.question[lang] for lang in languages if lang in topic.question]
+            if not patterns:
+                continue
+            if question is None:
+                question = self.is_question(text, language)
+            if question and any(p.search(folded) for p in patterns):
+                return topic.name
+        return None
