@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "dialogues" / "domain.yml").read_text("utf-8"))
 INTENTS = [i if isinstance(i, str) else next(iter(i)) for i in DOMAIN["intents"]]
 MIN_EXAMPLES = 10
-# Intents reached only through buttons built by the actions: no one types them.
+# Intents reached only through buttons built by the actions (no one types them), and
+# ask_faq, which nlu/faq.yml recognises instead of training examples.
 BUTTON_ONLY = {"show_services", "service_details", "choose_service", "request_intro",
-               "answer_intro"}
+               "answer_intro", "ask_faq"}
 ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
 
 

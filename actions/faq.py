@@ -1,0 +1,54 @@
+"""Answers to plain questions (nlu/faq.yml), asked wherever the user is in the dialogue.
+
+The NLU component nlu/components/faq_matcher.py marks a plain question as intent
+`ask_faq` with a `faq_topic` entity. Most topics are answered by the response
+utter_faq_<topic> of the language pack; the privacy topic by the privacy notice, "my
+registrations" by the list of registrations. A question nothing answers is offered to a
+broker. The dialogue's rules then ask the open question of the intake or the registration
+again, so answering never loses the user's place.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.events import ActionListRegistrations
+
+logger = logging.getLogger(__name__)
+
+ANSWERED = frozenset({"fees", "about", "friend", "duration"})
+UNKNOWN = "unknown"
+
+
+def faq_topic(tracker: Tracker) -> str:
+    """The topic the latest message asks about ("unknown" when none is named)."""
+    topic = next(tracker.get_latest_entity_values("faq_topic"), None)
+    return str(topic) if topic else UNKNOWN
+
+
+class ActionAnswerFaq(Action):
+    """Answer the plain question, show what it asks for, or offer it to a broker."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Utter the answer; the rules re-ask any open question afterwards."""
+        topic = faq_topic(tracker)
+        logger.info("plain question on %s", topic)
+        if topic in ANSWERED:
+            dispatcher.utter_message(response=f"utter_faq_{topic}")
+        elif topic == "data":
+            dispatcher.utter_message(response="utter_privacy")
+        elif topic == "registrations":
+            return await ActionListRegistrations().run(dispatcher, tracker, domain)
+        else:
+            dispatcher.utter_message(response="utter_faq_unknown")
+        return []
