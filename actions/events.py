@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 from actions import catalogue
 from actions.common import language
 from actions.intake import response_text, unpayload
-from actions.matching import ActionListEvents, payload
+from actions.matching import list_events, payload, search_text
 from actions.validators import parse_email
 from catalog import registrations
 from catalog.brief import isolate
 from catalog.calendar import filename, when_text
+from catalog.event_search import named_event, upcoming
 from catalog.matching import phrases, title_in
 from catalog.models import Case, Consent, Conversation, Event, EventRegistration
 
@@ -81,9 +82,11 @@ class ActionPrepareRegistration(Action):
                                   SlotSet("registration_consent", None)]
         with catalogue.session() as session:
             event = _event(session, key) if key else None
+            if event is None and not key:
+                # "I'd like to register for the Thessaloniki camp": the event it names
+                event = named_event(session, upcoming(session), search_text(tracker))
             if event is None:
-                await ActionListEvents().run(dispatcher, tracker, domain)
-                return reset
+                return reset + list_events(dispatcher, tracker, 0, search_text(tracker))
             title = title_in(event, lang)
             existing = registrations.find(session, event.id, tracker.sender_id)
             if existing is not None and existing.status == registrations.CONFIRMED:

@@ -11,6 +11,8 @@ again, so answering never loses the user's place.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -20,6 +22,10 @@ from rasa_sdk.types import DomainDict
 from actions.events import ActionListRegistrations
 
 logger = logging.getLogger(__name__)
+
+# "Peace be upon you" asks for its answer, "and upon you peace", in every language.
+_SALAM = re.compile(r"السلام عليكم|سلام عليكم|\bsalam\w*\W+(wa?\W?)?3?a?l[aeiy]*[kc]o?u?m|"
+                    r"\bselamun aleyk|\bas-?salamu? ")
 
 ANSWERED = frozenset({"fees", "about", "friend", "duration"})
 UNKNOWN = "unknown"
@@ -52,3 +58,14 @@ class ActionAnswerFaq(Action):
         else:
             dispatcher.utter_message(response="utter_faq_unknown")
         return []
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def answer_salutation(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Answer "as-salamu alaykum" with "wa alaykum as-salam" before anything else."""
+    if _SALAM.search(_folded(str(tracker.latest_message.get("text") or ""))):
+        dispatcher.utter_message(response="utter_salam_reply")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel import Locale
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -33,17 +35,33 @@ from catalog.matching import (
     title_in,
     translation_in,
 )
-from catalog.models import Case, CaseEvent, CaseService, Event, Provider, Service
+from catalog.models import (
+    Case,
+    CaseEvent,
+    CaseService,
+    Event,
+    Provider,
+    Service,
+    ServiceTranslation,
+)
+from catalog.plurals import counted
 from catalog.vocabulary import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
 PAGE = 3
+EVENTS_LIST = "events"  # `narrowing` slot: "see more" continues a list of events
 
 
 def payload(intent: str, **entities: str) -> str:
     """A button payload that the bot core and Rasa read back as intent and entities."""
     return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}"
+
+
+def written_in(text_language: str, lang: str) -> str:
+    """"(Text in English)": said when the catalogue has no text in the user's language."""
+    name = Locale.parse(lang).languages.get(text_language, text_language)
+    return phrases(lang)["text_in_language"].format(language=name)
 
 
 def need_from_tracker(tracker: Tracker) -> Need:
@@ -90,6 +108,8 @@ def send_proposals(dispatcher: CollectingDispatcher, matches: Matches, lang: str
             lines[0] += f" — {isolate(proposal.provider, lang)}"
         if proposal.summary:
             lines.append(proposal.summary)
+        if proposal.text_language and proposal.text_language != lang:
+            lines.append(written_in(proposal.text_language, lang))
         reasons = explain(proposal.reasons, lang)
         if reasons:
             lines.append(f"✓ {reasons}")
@@ -155,15 +175,19 @@ def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
     """
     lang = language(tracker)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
+    saved = dict(tracker.get_slot("narrowing") or {})
+    offset = int(tracker.get_slot("match_offset") or 0) if intent == "show_more" else 0
+    if intent == "show_more" and saved.get("list") == EVENTS_LIST:
+        return list_events(dispatcher, tracker, offset, str(saved.get("search") or ""))
+    saved = {k: v for k, v in saved.items() if k not in ("list", "search")}
     narrowing: dict[str, str] = {}
     if intent == "show_more":
-        narrowing = dict(tracker.get_slot("narrowing") or {})
+        narrowing = saved
     elif intent == "inform":
-        narrowing = {**(tracker.get_slot("narrowing") or {}), **narrowing_from(tracker)}
-        if narrowing == (tracker.get_slot("narrowing") or {}):
+        narrowing = {**saved, **narrowing_from(tracker)}
+        if narrowing == saved:
             dispatcher.utter_message(response="utter_default")
             return []
-    offset = int(tracker.get_slot("match_offset") or 0) if intent == "show_more" else 0
     need = need_from_tracker(tracker)
     with catalogue.session() as session:
         case = _case(session, tracker)
@@ -188,11 +212,15 @@ def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
         dispatcher.utter_message(response="utter_matches_end" if offset else "utter_matches_none")
         return [SlotSet("match_offset", None), *state]
     if offset == 0:
-        dispatcher.utter_message(response="utter_matches_intro", count=matches.total)
+        dispatcher.utter_message(text=counted(lang, "matches_intro", matches.total))
     send_proposals(dispatcher, matches, lang)
     shown = offset + len(matches.proposals)
     if matches.total > shown:
-        dispatcher.utter_message(response="utter_matches_more", remaining=matches.total - shown)
+        texts = phrases(lang)
+        dispatcher.utter_message(
+            text=counted(lang, "matches_more", matches.total - shown),
+            buttons=[{"title": texts["button_more"], "payload": "/show_more"},
+                     {"title": texts["button_human"], "payload": "/request_human"}])
     return [SlotSet("match_offset", shown), *state]
 
 
@@ -208,6 +236,22 @@ class ActionProposeMatches(Action):
         """Rank, explain and show one page; remember where the next page starts."""
         return propose(dispatcher, tracker)
 
+
+
+def described(rows: Sequence[ServiceTranslation], lang: str) -> list[str]:
+    """The description in ``lang``, else the text there is and the language it is in; a
+    translation with only a title and summary gets the full description of another."""
+    text = translation_in(rows, lang)
+    if text is None:
+        return []
+    if text.description:
+        note = [written_in(text.lang, lang)] if text.lang != lang else []
+        return [text.description, *note]
+    fuller = next((r for r in sorted(rows, key=lambda r: r.lang != "en") if r.description),
+                  None)
+    if fuller is None:
+        return [text.summary]
+    return [text.summary, fuller.description, written_in(fuller.lang, lang)]
 
 
 class ActionShowDetails(Action):
@@ -234,7 +278,7 @@ class ActionShowDetails(Action):
                 provider = session.get(Provider, service.provider_id)
                 lines = [text.title if text else service.key,
                          isolate(provider.name if provider else "", lang),
-                         (text.description or text.summary) if text else "",
+                         *described(service.translations, lang),
                          isolate(service.contact_email or "", lang)]
                 buttons = [{"title": texts["button_contact"],
                             "payload": payload("choose_service", service=service.key)}]
@@ -245,7 +289,7 @@ class ActionShowDetails(Action):
                     return []
                 etext = translation_in(event.translations, lang)  # type: ignore[arg-type]
                 lines = [etext.title if etext else event.key, event_when(event, lang),
-                         (etext.description or etext.summary) if etext else "",
+                         *described(event.translations, lang),  # type: ignore[arg-type]
                          isolate(event.online_url or "", lang)]
                 buttons = [{"title": texts["button_register"],
                             "payload": payload("register_event", event=event.key)}]
@@ -286,6 +330,36 @@ class ActionChooseService(Action):
         return []
 
 
+def search_text(tracker: Tracker) -> str:
+    """The latest message as typed (a button's payload names nothing to search for)."""
+    text = str(tracker.latest_message.get("text") or "")
+    return "" if text.startswith("/") else text[:500]
+
+
+def list_events(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int = 0,
+                search: str = "") -> list[EventType]:
+    """One page of upcoming events (those the message names, if it names any), and a
+    "see more" while some are left: the count in the heading is what the pages hold."""
+    lang = language(tracker)
+    with catalogue.session() as session:
+        matches = rank_events(session, need_from_tracker(tracker), limit=PAGE,
+                              offset=offset, search=search)
+    if not matches.proposals:
+        dispatcher.utter_message(response="utter_matches_end" if offset else "utter_events_none")
+        return [SlotSet("match_offset", None), SlotSet("narrowing", None)]
+    if offset == 0:
+        dispatcher.utter_message(response="utter_events_intro", count=matches.total)
+    send_proposals(dispatcher, matches, lang)
+    shown = offset + len(matches.proposals)
+    if matches.total > shown:
+        dispatcher.utter_message(text=counted(lang, "events_more", matches.total - shown),
+                                 buttons=[{"title": phrases(lang)["button_more"],
+                                           "payload": "/show_more"}])
+    return [SlotSet("match_offset", shown),
+            SlotSet("narrowing", {"list": EVENTS_LIST, "search": search} if search
+                    else {"list": EVENTS_LIST})]
+
+
 class ActionListEvents(Action):
     """Upcoming events with open registration, the most relevant first."""
 
@@ -295,13 +369,5 @@ class ActionListEvents(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Show up to three events with register and details buttons."""
-        lang = language(tracker)
-        with catalogue.session() as session:
-            matches = rank_events(session, need_from_tracker(tracker), limit=PAGE)
-        if not matches.proposals:
-            dispatcher.utter_message(response="utter_events_none")
-            return []
-        dispatcher.utter_message(response="utter_events_intro", count=matches.total)
-        send_proposals(dispatcher, matches, lang)
-        return []
+        """Show a page of events with register and details buttons; "see more" pages on."""
+        return list_events(dispatcher, tracker, 0, search_text(tracker))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.common import language
+from actions.faq import answer_salutation
 from actions.partners import tell_introductions
 from catalog.brief import isolate, labels
 from catalog.matching import event_time, title_in
@@ -94,6 +95,7 @@ class ActionGreet(Action):
                   domain: DomainDict) -> list[EventType]:
         """Choose the greeting that fits what the user already has with us."""
         lang = language(tracker)
+        answer_salutation(dispatcher, tracker)
         with catalogue.session() as session:
             cases = own_cases(session, tracker.sender_id)
             registrations = list(session.scalars(

@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from catalog.brief import RTL, isolate, money_label, value_label
+from catalog.event_search import event_hits
 from catalog.models import (
     Case,
     Event,
@@ -49,6 +50,7 @@ from catalog.models import (
     ServiceTranslation,
 )
 from catalog.search import ELIGIBILITY_COLUMNS, stems
+from catalog.stopwords import is_stopword
 from catalog.vocabulary import FALLBACK_LANGUAGES, LANGUAGES
 
 NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
@@ -109,6 +111,7 @@ class Proposal:
     score: float
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     summary: str = ""
+    text_language: str = ""  # the language of title and summary (may differ from the user's)
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,7 @@ def _describe_services(session: Session, need: Need, terms: dict[str, str],
         text = translation_in(service.translations, need.language)
         proposals.append(Proposal(
             kind="service", key=service.key, title=text.title if text else service.key,
-            summary=text.summary if text else "",
+            summary=text.summary if text else "", text_language=text.lang if text else "",
             provider=providers.get(service.provider_id, ""), score=float(score),
             reasons=service_reasons(service, need,
                                     [terms[t] for t in sorted(matched.get(sid, ()))])))
@@ -279,8 +282,9 @@ def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple
             reasons.append(("reason_amount_up_to", amounts))
     if need.language in (service.languages or []):
         reasons.append(("reason_language", {"language": need.language}))
-    if words:
-        reasons.append(("reason_words", {"words": ", ".join(words[:4])}))
+    meaningful = [w for w in words if not is_stopword(w, need.language)]
+    if meaningful:
+        reasons.append(("reason_words", {"words": ", ".join(meaningful[:4])}))
     if service.cost == "free":
         reasons.append(("reason_free", {}))
     return tuple(reasons)
@@ -289,20 +293,27 @@ def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple
 # --- events -----------------------------------------------------------------------------------
 
 def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0,
-                now: dt.datetime | None = None) -> Matches:
-    """Upcoming events open for registration, those closest to the need first."""
+                now: dt.datetime | None = None, search: str = "") -> Matches:
+    """Upcoming events open for registration, those closest to the need first.
+
+    With ``search`` (the user's message), only the events it names by topic or by name
+    are listed, when there are any (catalog/event_search.py).
+    """
     now = now or dt.datetime.now(dt.UTC)
     events = session.scalars(
         select(Event).where(Event.active.is_(True), Event.starts_at > now,
                             or_(Event.registration_deadline.is_(None),
                                 Event.registration_deadline >= now.date()))
         .order_by(Event.starts_at).limit(500)).all()
+    hits = event_hits(session, events, search) if search else {}
+    if hits:
+        events = [e for e in events if e.id in hits]
     topics = set(NEED_CATEGORIES.get(need.need_category or "other", ()))
     if need.need_category in {"funding", "consultancy", "innovation", "internationalisation"}:
         topics.add(need.need_category)
 
     def score(event: Event) -> int:
-        value = 0
+        value = 4 * hits.get(event.id, 0)
         if topics & set(event.topics or []):
             value += 3
         if need.country and need.country in (event.countries or []):
@@ -327,7 +338,7 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
             reasons.append(("reason_language", {"language": need.language}))
         proposals.append(Proposal(
             kind="event", key=event.key, title=text.title if text else event.key,
-            summary=text.summary if text else "",
+            summary=text.summary if text else "", text_language=text.lang if text else "",
             provider=providers.get(event.provider_id or 0, ""), score=score(event),
             reasons=tuple(reasons)))
     return Matches(len(ranked), proposals)

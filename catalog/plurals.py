@@ -1,0 +1,38 @@
+"""Sentences with a number, in the form the language's plural rules ask for.
+
+"1 servizi fanno al caso tuo" is wrong, and so is one sentence per language with the
+plural hard-wired. Each language pack's `counts:` (nlu/<lang>/terms.yml) holds one
+sentence per plural category; Babel's CLDR plural rules pick the category of the number
+(Arabic has six: zero, one, two, few, many, other). A category a pack leaves out reads
+as "other".
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import yaml
+from babel import Locale
+
+from catalog.matching import NLU_DIR
+from catalog.vocabulary import LANGUAGES
+
+
+@cache
+def _counts(lang: str) -> dict[str, dict[str, str]]:
+    data = yaml.safe_load((NLU_DIR / lang / "terms.yml").read_text("utf-8")) or {}
+    return {str(key): {str(k): str(v) for k, v in forms.items()}
+            for key, forms in (data.get("counts") or {}).items()}
+
+
+def category(lang: str, count: int) -> str:
+    """The CLDR plural category of ``count`` in ``lang`` ("one", "few", "other", ...)."""
+    return str(Locale.parse(lang).plural_form(count))
+
+
+def counted(lang: str, key: str, count: int) -> str:
+    """The sentence ``key`` for ``count`` in ``lang`` (English when the pack lacks it)."""
+    lang = lang if lang in LANGUAGES else "en"
+    forms = _counts(lang).get(key) or _counts("en")[key]
+    text = forms.get(category(lang, count)) or forms["other"]
+    return text.format(count=count)
