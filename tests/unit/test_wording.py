@@ -149,3 +149,16 @@ def test_decimal_amount_reasons_still_render():
     service = Service(key="s", languages=["en"], cost="free", amount_max=Decimal("5000"),
                       currency="EUR")
     assert explain(service_reasons(service, Need(language="en"), []), "en")
+
+
+def test_the_seed_catalogue_speaks_the_languages_it_offers():
+    """Every service has its text in each language it is delivered in, and in Catalan and
+    Arabic; every event in all nine (what is left says its language, tested above)."""
+    from catalog.seed import SEED_FILE, load_file
+
+    catalogue = load_file(SEED_FILE)
+    for service in catalogue["services"]:
+        missing = {*service["languages"], "ca", "ar"} - set(service["text"])
+        assert not missing, (service["key"], missing)
+    for event in catalogue["events"]:
+        assert set(event["text"]) == set(LANGUAGES), event["key"]
