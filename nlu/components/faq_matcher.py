@@ -20,7 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.faq import UNKNOWN, FaqMatcher
+from nlu.faq import UNKNOWN, FaqMatcher
 
 INTENT_NAME = "ask_faq"
 ENTITY = "faq_topic"

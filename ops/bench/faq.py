@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from catalog.vocabulary import LANGUAGES
-from nlu.components.faq import FaqMatcher
+from nlu.faq import FaqMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT = ROOT / "tests" / "data" / "faq_heldout.yml"

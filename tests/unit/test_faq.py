@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq import ActionAnswerFaq
 from catalog.db import make_engine, upgrade
 from catalog.vocabulary import LANGUAGES
-from nlu.components.faq import FaqMatcher
+from nlu.faq import FaqMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT = yaml.safe_load((ROOT / "tests" / "data" / "faq_heldout.yml").read_text("utf-8"))

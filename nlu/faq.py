@@ -8,7 +8,9 @@ language at its start) and one of the topic's patterns occurs in it; some topics
 registrations") need no question form. The data, with its rules, is nlu/faq.yml.
 
 No Rasa import: the NLU component (nlu/components/faq_matcher.py) and the app's tests and
-measurement use the same matcher.
+measurement use the same matcher. It lives outside nlu/components/ on purpose: like
+nlu/faq.yml it is read when the model loads, not trained into it, so changing either
+needs no retraining (the model fingerprint covers nlu/components/ only).
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern, Tuple
+from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
 import yaml
 
 from nlu.components.text_features import fold
 
-FAQ_FILE = Path(__file__).resolve().parent.parent / "faq.yml"
+FAQ_FILE = Path(__file__).resolve().parent / "faq.yml"
 UNKNOWN = "unknown"
 # Arabic attaches articles and prepositions to words: its patterns match anywhere.
 _ANYWHERE = frozenset({"ar"})
@@ -85,11 +87,24 @@ class FaqMatcher:
                    if lang in self.cues)
 
     def topic(self, text: str, language: Optional[str] = None) -> Optional[str]:
-        """The topic the message asks about, or None."""
+        """The topic the message asks about, or None.
+
+        First in the message's language (and English), with its question words; then, since
+        a short message's language is a guess ("quanto costa?" reads as Portuguese too), in
+        every language, for a message with a question mark.
+        """
         folded = fold(text or "")[:1000]
         if not folded.strip() or folded.lstrip().startswith("/"):
             return None
         languages = self._languages(language)
+        found = self._match(folded, languages, lambda: self.is_question(text, language))
+        if found is None and languages != tuple(self.cues):
+            marked = bool(_MARKS.search(text) or _GREEK_MARK.search(text))
+            found = self._match(folded, tuple(self.cues), lambda: marked)
+        return found
+
+    def _match(self, folded: str, languages: Tuple[str, ...],
+               is_question: Callable[[], bool]) -> Optional[str]:
         question: Optional[bool] = None
         for topic in self.topics:
             if any(topic.unless[lang].search(folded) for lang in languages
@@ -103,7 +118,7 @@ class FaqMatcher:
             if not patterns:
                 continue
             if question is None:
-                question = self.is_question(text, language)
+                question = is_question()
             if question and any(p.search(folded) for p in patterns):
                 return topic.name
         return None
