@@ -16,9 +16,10 @@ needs no retraining (the model fingerprint covers nlu/components/ only).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Pattern, Tuple
+from re import Pattern
 
 import yaml
 
@@ -33,7 +34,7 @@ _GREEK_MARK = re.compile(r";(\s|$)")  # the Greek question mark looks like a sem
 _LEADING = re.compile(r"^[\W_]+")
 
 
-def _compile(lang: str, patterns: List[str]) -> Optional[Pattern[str]]:
+def _compile(lang: str, patterns: list[str]) -> Pattern[str] | None:
     if not patterns:
         return None
     start = "" if lang in _ANYWHERE else r"(?<!\w)"
@@ -45,19 +46,19 @@ class Topic:
     """One topic: patterns that count in any message, and patterns that count in questions."""
 
     name: str
-    anywhere: Dict[str, Pattern[str]]
-    question: Dict[str, Pattern[str]]
-    unless: Dict[str, Pattern[str]]
+    anywhere: dict[str, Pattern[str]]
+    question: dict[str, Pattern[str]]
+    unless: dict[str, Pattern[str]]
 
 
 class FaqMatcher:
     """Find the plain question a message asks, in its language or in English."""
 
-    def __init__(self, data: Dict) -> None:
-        self.cues: Dict[str, Pattern[str]] = {}
+    def __init__(self, data: dict) -> None:
+        self.cues: dict[str, Pattern[str]] = {}
         for lang, cues in (data.get("cues") or {}).items():
             self.cues[str(lang)] = re.compile("|".join(f"(?:{fold(c)})" for c in cues))
-        self.topics: List[Topic] = []
+        self.topics: list[Topic] = []
         for name, spec in (data.get("topics") or {}).items():
             kinds = {}
             for kind in ("anywhere", "question", "unless"):
@@ -68,17 +69,17 @@ class FaqMatcher:
                                      kinds["unless"]))
 
     @classmethod
-    def load(cls, path: Path = FAQ_FILE) -> "FaqMatcher":
+    def load(cls, path: Path = FAQ_FILE) -> FaqMatcher:
         """Read the topics and question cues from ``path`` (nlu/faq.yml)."""
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
-    def _languages(self, language: Optional[str]) -> Tuple[str, ...]:
+    def _languages(self, language: str | None) -> tuple[str, ...]:
         if language and language != "en" and (language in self.cues or any(
                 language in t.question for t in self.topics)):
             return (language, "en")
         return ("en",) if language == "en" else tuple(self.cues) or ("en",)
 
-    def is_question(self, text: str, language: Optional[str] = None) -> bool:
+    def is_question(self, text: str, language: str | None = None) -> bool:
         """A question mark, or a question word of the language (or English) at the start."""
         if _MARKS.search(text) or (language == "el" and _GREEK_MARK.search(text)):
             return True
@@ -86,7 +87,7 @@ class FaqMatcher:
         return any(self.cues[lang].match(folded) for lang in self._languages(language)
                    if lang in self.cues)
 
-    def topic(self, text: str, language: Optional[str] = None) -> Optional[str]:
+    def topic(self, text: str, language: str | None = None) -> str | None:
         """The topic the message asks about, or None.
 
         First in the message's language (and English), with its question words; then, since
@@ -103,9 +104,9 @@ class FaqMatcher:
             found = self._match(folded, tuple(self.cues), lambda: marked)
         return found
 
-    def _match(self, folded: str, languages: Tuple[str, ...],
-               is_question: Callable[[], bool]) -> Optional[str]:
-        question: Optional[bool] = None
+    def _match(self, folded: str, languages: tuple[str, ...],
+               is_question: Callable[[], bool]) -> str | None:
+        question: bool | None = None
         for topic in self.topics:
             if any(topic.unless[lang].search(folded) for lang in languages
                    if lang in topic.unless):
