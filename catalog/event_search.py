@@ -21,11 +21,40 @@ from catalog.stopwords import is_stopword
 
 COMMON_SHARE = 0.3  # a stem in more than this share of the events does not single one out
 TITLE_WEIGHT = 2
+NAMED = 2  # words of the message an event must hold to be the one the message names
+# Words of any request about events ("what events are coming up?", "register"): they
+# name no event, even when one of the texts happens to contain them.
+GENERIC = frozenset(stems(" ".join((
+    "event events upcoming coming next month week register registration sign online "
+    "webinar webinars workshop workshops training trainings course courses fair fairs "
+    "seminar seminars participate participation conference meeting "
+    "seminari seminario seminarios séminaire séminaires seminário participar participer "
+    "partecipare σεμινάριο σεμινάρια συμμετοχή seminer seminerler semineri katılmak katılım "
+    "ندوة ندوات الندوة المشاركة أشارك ملتقى الملتقى",
+    "esdeveniment esdeveniments propers proper inscriure inscripció organitzeu tallers "
+    "formació formacions cursos fira fires jornada jornades trobada activitats programat",
+    "evento eventos próximos próximo inscribirme inscripción organizáis talleres formación "
+    "formaciones feria ferias jornadas encuentro actividades programado",
+    "événement événements prochains prochain inscrire inscription organisez ateliers "
+    "formation formations salon salons journées rencontre activités",
+    "eventi prossimi prossimo iscrivermi iscrizione organizzate laboratori formazione "
+    "corsi fiera fiere giornate incontro attività programma",
+    "eventos próximos inscrever inscrição organizam oficinas formação formações feira "
+    "feiras jornadas encontro atividades",
+    "εκδήλωση εκδηλώσεις επόμενες επόμενη εγγραφή εγγραφώ σεμινάρια εργαστήρια "
+    "εκπαίδευση έκθεση εκθέσεις συνάντηση δραστηριότητες",
+    "etkinlik etkinlikler etkinliklere yaklaşan kayıt kaydolmak eğitim eğitimler atölye "
+    "fuar fuarlar buluşma",
+    "فعالية فعاليات الفعاليات القادمة تسجيل التسجيل ورشة ورشات تكوين تكوينات دورات معرض "
+    "معارض لقاء أنشطة",
+))))
 
 
-def event_hits(session: Session, events: Sequence[Event], text: str) -> dict[int, int]:
-    """{event id: weight of the user's informative words found in it}, only events with hits."""
-    wanted = {stem for stem, word in stems(text or "").items() if not is_stopword(word)}
+def _found(session: Session, events: Sequence[Event], text: str
+           ) -> dict[int, dict[str, bool]]:
+    """{event id: {informative stem of the text found in it: whether in its title}}."""
+    wanted = {stem for stem, word in stems(text or "").items()
+              if not is_stopword(word) and stem not in GENERIC}
     if not wanted or not events:
         return {}
     titles: dict[int, set[str]] = {e.id: set(stems(e.venue or "")) for e in events}
@@ -37,23 +66,30 @@ def event_hits(session: Session, events: Sequence[Event], text: str) -> dict[int
         titles[event_id].update(stems(title))
         bodies[event_id].update(stems(f"{summary} {description or ''}"))
     limit = max(1.0, len(events) * COMMON_SHARE)
-    hits: dict[int, int] = {}
+    found: dict[int, dict[str, bool]] = {}
     for stem in wanted:
         having = [eid for eid in titles if stem in titles[eid] or stem in bodies[eid]]
-        if not having or len(having) > limit:
-            continue
-        for eid in having:
-            hits[eid] = hits.get(eid, 0) + (TITLE_WEIGHT if stem in titles[eid] else 1)
-    return hits
+        if having and len(having) <= limit:
+            for eid in having:
+                found.setdefault(eid, {})[stem] = stem in titles[eid]
+    return found
+
+
+def event_hits(session: Session, events: Sequence[Event], text: str) -> dict[int, int]:
+    """{event id: weight of the user's informative words found in it}, only events with hits."""
+    return {eid: sum(TITLE_WEIGHT if in_title else 1 for in_title in stems_.values())
+            for eid, stems_ in _found(session, events, text).items()}
 
 
 def named_event(session: Session, events: Sequence[Event], text: str) -> Event | None:
-    """The one event the text names, when one stands out from all the others."""
-    hits = event_hits(session, events, text)
-    ranked = sorted(hits.items(), key=lambda item: -item[1])
-    if not ranked or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
+    """The one event the text names: two of its words or more, one of them in its title
+    or venue ("the Thessaloniki camp"), and more of them than in any other event."""
+    found = _found(session, events, text)
+    ranked = sorted(((len(f), any(f.values()), eid) for eid, f in found.items()), reverse=True)
+    if not ranked or ranked[0][0] < NAMED or not ranked[0][1] \
+            or (len(ranked) > 1 and ranked[1][0] >= ranked[0][0]):
         return None
-    return next(e for e in events if e.id == ranked[0][0])
+    return next(e for e in events if e.id == ranked[0][2])
 
 
 def upcoming(session: Session, now: dt.datetime | None = None) -> list[Event]:

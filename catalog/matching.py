@@ -296,8 +296,8 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
                 now: dt.datetime | None = None, search: str = "") -> Matches:
     """Upcoming events open for registration, those closest to the need first.
 
-    With ``search`` (the user's message), only the events it names by topic or by name
-    are listed, when there are any (catalog/event_search.py).
+    With ``search`` (the user's message), the events it names by topic or by name come
+    first (catalog/event_search.py).
     """
     now = now or dt.datetime.now(dt.UTC)
     events = session.scalars(
@@ -306,8 +306,6 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
                                 Event.registration_deadline >= now.date()))
         .order_by(Event.starts_at).limit(500)).all()
     hits = event_hits(session, events, search) if search else {}
-    if hits:
-        events = [e for e in events if e.id in hits]
     topics = set(NEED_CATEGORIES.get(need.need_category or "other", ()))
     if need.need_category in {"funding", "consultancy", "innovation", "internationalisation"}:
         topics.add(need.need_category)

@@ -91,3 +91,18 @@ def test_registration_starts_for_the_event_the_message_names(lang, text):
     messages, slots = _run(ActionPrepareRegistration(), _tracker(text, lang, "register_event"))
     assert slots["event_key"] == CAMP
     assert not messages  # no list of events: the registration questions come next
+
+
+@pytest.mark.parametrize("lang,text", [("en", "which events are coming up next month?"),
+                                       ("es", "¿qué eventos organizáis este mes?")])
+def test_a_question_about_events_in_general_lists_them_all(lang, text):
+    messages, _ = _run(ActionListEvents(), _tracker(text, lang, "ask_events"))
+    assert messages[0]["count"] == 10
+
+
+@pytest.mark.parametrize("lang,text", [("en", "I want to register for the seminar"),
+                                       ("tr", "seminere kaydolmak istiyorum")])
+def test_a_registration_that_names_no_event_shows_the_events(lang, text):
+    messages, slots = _run(ActionPrepareRegistration(), _tracker(text, lang, "register_event"))
+    assert slots.get("event_key") is None
+    assert len(_cards(messages)) == 3
