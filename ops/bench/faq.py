@@ -16,7 +16,7 @@ from catalog.vocabulary import LANGUAGES
 from nlu.faq import FaqMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
-HELD_OUT = ROOT / "tests" / "data" / "faq_heldout.yml"
+HELD_OUT = ROOT / "tests" / "corpora" / "faq_heldout.yml"
 # Training intents a topic answers as well as the intent would ("what is iesMed?" is in
 # ask_help, "is it free?" in out_of_scope): taking their examples is not a mistake.
 ANSWERS = {"data": {"ask_privacy"}, "registrations": {"list_registrations"},

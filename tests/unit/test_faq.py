@@ -16,7 +16,7 @@ from catalog.vocabulary import LANGUAGES
 from nlu.faq import FaqMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
-HELD_OUT = yaml.safe_load((ROOT / "tests" / "data" / "faq_heldout.yml").read_text("utf-8"))
+HELD_OUT = yaml.safe_load((ROOT / "tests" / "corpora" / "faq_heldout.yml").read_text("utf-8"))
 MATCHER = FaqMatcher.load()
 
 
