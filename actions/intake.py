@@ -449,7 +449,7 @@ class ActionSkipQuestion(Action):
         requested = tracker.get_slot("requested_slot")
         if requested in OPTIONAL:
             return [SlotSet(requested, SKIPPED)]
-        dispatcher.utter_message(response="utter_invalid_choice")
+        dispatcher.utter_message(response="utter_question_needed")
         return []
 
 

@@ -91,6 +91,11 @@ class ActionRequestIntro(Action):
                 dispatcher.utter_message(response="utter_intro_accepted",
                                          org=_name(target, lang), contact=_contact(target, lang))
                 return []
+            if exists_already is not None and exists_already.status == "declined":
+                # They said no: asking again must not promise an answer nobody will give.
+                dispatcher.utter_message(response="utter_intro_unavailable",
+                                         org=_name(target, lang))
+                return []
             if exists_already is None:
                 session.add(PartnerIntroduction(requester_case_id=requester.id,
                                                 target_case_id=target.id))

@@ -88,15 +88,13 @@ def test_asking_again_after_both_agreed_gives_the_contacts_again(catalogue):
     assert len(_outbox(catalogue)) == queued  # the other side is not asked again
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "After the other organisation declined, asking again still answers 'I've asked them "
-    "and will let you know', and nobody is asked. Saying that they are not available is a "
-    "new response in nine languages (a domain change), left to the lead."))
 def test_asking_again_after_a_refusal_does_not_promise_an_answer(catalogue):
     _request()
     _answer("decline")
+    before = len(_outbox(catalogue))
     ran = _request()
-    assert ran.responses != ["utter_intro_requested"]
+    assert ran.responses == ["utter_intro_unavailable"]
+    assert len(_outbox(catalogue)) == before  # nobody is asked again
 
 
 @pytest.mark.parametrize(("reference", "sender"), [
