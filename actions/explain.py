@@ -1,0 +1,111 @@
+"""Questions about a question: "what does this mean?", "why do you need this?".
+
+During the intake, a message asking what a question means or why it is asked is not an
+answer: the question is explained in the user's language, with examples (responses
+`utter_explain_<field>`), and the form asks it again. Nothing is stored and no failed
+try is counted. The message may name another field ("qué significa fase del proyecto?"
+while the form asks for the sector): that field is explained.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import language
+from actions.extraction import fold, terms
+
+FIELDS = ("consent", "org_name", "legal_form", "country", "city", "sector", "members", "stage",
+          "website", "need_category", "need_description", "discoverable", "amount", "timeline",
+          "contact_name", "email", "phone")
+# Folded words that ask what something means or why it is asked, per language.
+_CUES: dict[str, tuple[str, ...]] = {
+    "en": ("what does", "what do you mean", "what is", "what's", "whats", "meaning", "mean?",
+           "why do you", "why is", "why", "what for", "i don't understand", "i dont understand",
+           "don't get", "explain", "not sure what"),
+    "es": ("que significa", "que quiere decir", "que es", "a que te refieres", "por que",
+           "para que", "no entiendo", "no lo entiendo", "explica", "significa"),
+    "ca": ("que vol dir", "que significa", "que es", "per que", "per a que", "no ho entenc",
+           "no entenc", "explica", "significa"),
+    "fr": ("qu'est-ce que", "qu est ce que", "que veut dire", "ca veut dire quoi",
+           "veut dire quoi", "c'est quoi", "c est quoi", "signifie", "pourquoi",
+           "je ne comprends pas", "je comprends pas", "explique", "a quoi sert"),
+    "it": ("cosa significa", "che significa", "cosa vuol dire", "che vuol dire", "cos'e",
+           "cosa e", "che cos'e", "perche", "a cosa serve", "non capisco", "spiega",
+           "significa"),
+    "pt": ("o que significa", "que significa", "o que quer dizer", "o que e", "por que",
+           "porque precisa", "para que", "nao entendo", "nao percebo", "explica",
+           "significa"),
+    "el": ("τι σημαινει", "τι εννοειτε", "τι εννοεις", "τι ειναι", "γιατι", "δεν καταλαβαινω",
+           "εξηγηστε", "εξηγησε", "σημαινει"),
+    "tr": ("ne demek", "anlami ne", "nedir", "ne anlama", "neden", "nicin", "niye",
+           "anlamadim", "anlamiyorum", "aciklar misiniz"),
+    "ar": ("ماذا يعني", "ما معنى", "ما المقصود", "ماذا تقصد", "ما هو", "ما هي", "لماذا", "لم افهم",
+           "لا افهم", "اشرح", "يعني ايه"),
+}
+MAX_WORDS = 9  # a longer message is an answer that happens to contain "why" or "what is"
+
+
+def _folded(text: str) -> str:
+    folded = fold(text).replace("’", "'")
+    return re.sub(r"[أإآ]", "ا", folded)
+
+
+def asks_meaning(text: str, lang: str) -> bool:
+    """Tell whether ``text`` asks what a question means or why it is asked."""
+    if not text or text.startswith("/") or len(text.split()) > MAX_WORDS:
+        return False
+    folded = _folded(text.strip())
+    words = " " + " ".join(re.sub(r"[^\w\s'-]", " ", folded).split()) + " "
+    for cue in (*_CUES.get(lang, ()), *(_CUES["en"] if lang != "en" else ())):
+        if (cue.endswith("?") and cue in folded) or f" {cue} " in words:
+            return True
+    return False
+
+
+@cache
+def _field_names(lang: str) -> dict[str, str]:
+    """Folded field labels of ``lang`` and English (labels: field:) → field."""
+    names: dict[str, str] = {}
+    for source in (terms("en"), terms(lang)):
+        for name, label in ((source.get("labels") or {}).get("field") or {}).items():
+            names[_folded(str(label))] = str(name)
+    return names
+
+
+def field_asked_about(text: str, lang: str, requested: str | None) -> str | None:
+    """The field a question about the intake is about: one it names, else the one asked."""
+    folded = _folded(text)
+    named = [(len(label), name) for label, name in _field_names(lang).items()
+             if len(label) > 3 and re.search(r"\b" + re.escape(label) + r"\b", folded)]
+    if named:
+        return max(named)[1]
+    return requested if requested in FIELDS else None
+
+
+def explain_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Explain the question asked about, if the latest message asks about one.
+
+    Returns the events that leave the requested question open (the form asks it again),
+    or None when the message is not a question about the intake.
+    """
+    requested = tracker.get_slot("requested_slot")
+    text = str(tracker.latest_message.get("text") or "")
+    lang = language(tracker)
+    if requested not in FIELDS or not asks_meaning(text, lang):
+        return None
+    field = field_asked_about(text, lang, requested) or requested
+    dispatcher.utter_message(response=f"utter_explain_{field}")
+    events: list[EventType] = [SlotSet(requested, None)]
+    return events
+
+
+def explanation_only(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Explain the current question if asked about it; True when an explanation was given."""
+    if not (tracker.active_loop or {}).get("name"):
+        return False
+    return explain_question(dispatcher, tracker) is not None
+
