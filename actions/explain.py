@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher

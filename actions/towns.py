@@ -70,6 +70,6 @@ class ActionAskCountry(Action):
         text = response_text(domain, "utter_ask_country_of_city", lang).replace(
             "{city}", str(city))
         buttons = [{"title": value_label("country", code, lang),
-                    "payload": '/inform{"country": "%s"}' % code} for code in countries]
+                    "payload": f'/inform{{"country": "{code}"}}'} for code in countries]
         dispatcher.utter_message(text=text, buttons=buttons)
         return []

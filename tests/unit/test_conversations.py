@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.choices import match_choice
 from actions.explain import asks_meaning
 from actions.help import ActionShowHelp
-from actions.intake import CHOICES, ORDER, ActionShowSummary, ValidateIntakeForm, creation_note
+from actions.intake import CHOICES, ORDER, ActionShowSummary, creation_note
 from actions.introduction import ActionUnderstandIntro
 from actions.towns import ActionAskCountry
 from catalog.places import find_town, town_countries
@@ -95,7 +95,7 @@ def test_an_introduction_is_acknowledged_kept_and_followed_by_the_needs():
     chat = Conversation({"language": "es"})
     chat.user("Hola, somos una cooperativa de limpieza de Zaragoza", "inform",
               [("legal_form", "cooperative"), ("city", "Zaragoza")])
-    events, messages = chat.run(ActionUnderstandIntro())
+    _, messages = chat.run(ActionUnderstandIntro())
     assert messages[0]["response"] == "utter_intro_understood"
     assert messages[0]["understood"] == "Cooperativa · Zaragoza (España) · Servicios"
     slots = chat.slots()
