@@ -106,7 +106,7 @@ def explain_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
 
 def explanation_only(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Explain the current question if asked about it; True when an explanation was given."""
-    if not (tracker.active_loop or {}).get("name"):
-        return False
+    if (tracker.active_loop or {}).get("name") != "intake_form":
+        return False  # the event registration's questions have their own texts
     return explain_question(dispatcher, tracker) is not None
 
