@@ -4,7 +4,8 @@ During the intake, a message asking what a question means or why it is asked is 
 answer: the question is explained in the user's language, with examples (responses
 `utter_explain_<field>`), and the form asks it again. Nothing is stored and no failed
 try is counted. The message may name another field ("qué significa fase del proyecto?"
-while the form asks for the sector): that field is explained.
+while the form asks for the sector): that field is explained. The phrases that ask
+("qué significa", "ne demek") are in each language pack (terms.yml, `question_cues:`).
 """
 
 from __future__ import annotations
@@ -22,31 +23,6 @@ from actions.extraction import fold, terms
 FIELDS = ("consent", "org_name", "legal_form", "country", "city", "sector", "members", "stage",
           "website", "need_category", "need_description", "discoverable", "amount", "timeline",
           "contact_name", "email", "phone")
-# Folded words that ask what something means or why it is asked, per language.
-_CUES: dict[str, tuple[str, ...]] = {
-    "en": ("what does", "what do you mean", "what is", "what's", "whats", "meaning", "mean?",
-           "why do you", "why is", "why", "what for", "i don't understand", "i dont understand",
-           "don't get", "explain", "not sure what"),
-    "es": ("que significa", "que quiere decir", "que es", "a que te refieres", "por que",
-           "para que", "no entiendo", "no lo entiendo", "explica", "significa"),
-    "ca": ("que vol dir", "que significa", "que es", "per que", "per a que", "no ho entenc",
-           "no entenc", "explica", "significa"),
-    "fr": ("qu'est-ce que", "qu est ce que", "que veut dire", "ca veut dire quoi",
-           "veut dire quoi", "c'est quoi", "c est quoi", "signifie", "pourquoi",
-           "je ne comprends pas", "je comprends pas", "explique", "a quoi sert"),
-    "it": ("cosa significa", "che significa", "cosa vuol dire", "che vuol dire", "cos'e",
-           "cosa e", "che cos'e", "perche", "a cosa serve", "non capisco", "spiega",
-           "significa"),
-    "pt": ("o que significa", "que significa", "o que quer dizer", "o que e", "por que",
-           "porque precisa", "para que", "nao entendo", "nao percebo", "explica",
-           "significa"),
-    "el": ("τι σημαινει", "τι εννοειτε", "τι εννοεις", "τι ειναι", "γιατι", "δεν καταλαβαινω",
-           "εξηγηστε", "εξηγησε", "σημαινει"),
-    "tr": ("ne demek", "anlami ne", "nedir", "ne anlama", "neden", "nicin", "niye",
-           "anlamadim", "anlamiyorum", "aciklar misiniz"),
-    "ar": ("ماذا يعني", "ما معنى", "ما المقصود", "ماذا تقصد", "ما هو", "ما هي", "لماذا", "لم افهم",
-           "لا افهم", "اشرح", "يعني ايه"),
-}
 MAX_WORDS = 9  # a longer message is an answer that happens to contain "why" or "what is"
 
 
@@ -55,13 +31,22 @@ def _folded(text: str) -> str:
     return re.sub(r"[أإآ]", "ا", folded)
 
 
+@cache
+def _cues(lang: str) -> tuple[str, ...]:
+    """The language pack's phrases asking what a question means, then English's."""
+    found: list[str] = []
+    for source in (terms(lang), terms("en")):
+        found += [_folded(str(cue)) for cue in source.get("question_cues") or []]
+    return tuple(dict.fromkeys(found))
+
+
 def asks_meaning(text: str, lang: str) -> bool:
     """Tell whether ``text`` asks what a question means or why it is asked."""
     if not text or text.startswith("/") or len(text.split()) > MAX_WORDS:
         return False
     folded = _folded(text.strip())
     words = " " + " ".join(re.sub(r"[^\w\s'-]", " ", folded).split()) + " "
-    for cue in (*_CUES.get(lang, ()), *(_CUES["en"] if lang != "en" else ())):
+    for cue in _cues(lang):
         if (cue.endswith("?") and cue in folded) or f" {cue} " in words:
             return True
     return False
