@@ -38,8 +38,8 @@ def test_an_introduction_then_a_need_starts_the_intake_and_keeps_the_town(stack,
     assert not _said(chat, lang, DEFAULT)
     assert chat.question() == "consent"  # the intake started on the first message
     chat.say("/affirm")
-    chat.answer_until({"org_name": "Terra", "legal_form": '/inform{"legal_form": "association"}'},
-                      stop_at="sector")
+    chat.answer_until({"org_name": "Terra", "legal_form": '/inform{"legal_form": "association"}',
+                       "sector": '/inform{"sector": "agrifood"}'}, stop_at="members")
     # the town said in the first message gave the country: neither is asked
     assert not {"country", "city"} & set(chat.asked)
 
@@ -77,7 +77,7 @@ def test_a_question_about_a_question_is_explained_then_asked_again(stack):
 
 def test_a_sector_without_a_button_is_kept_in_the_users_words_and_saved(stack):
     chat = Chat(stack, "en")
-    chat.say("We are a small group in Tarifa making surfboards and we need a loan of 20,000 euros")
+    chat.say("We are a small group in Tarifa making surfboards. We need a loan of 20,000 euros.")
     chat.answer_all({
         "consent": "/affirm", "org_name": "Tarifa Surf Coop",
         "legal_form": "a worker cooperative", "country": "Spain", "city": "Tarifa",
