@@ -194,9 +194,12 @@ class ValidateIntakeForm(FormValidationAction):
         value = getattr(extract(text, language(tracker)), slot)
         if value is None and slot == "city" and (town := town_in(text)) is not None:
             value = town[0]  # "somos de zaragoza": a known town, even without a capital
-        if value is None and slot == "country":
-            city = tracker.get_slot("city") or (town_in(text) or ("",))[0]
-            value = country_of(city)  # "we are in Zaragoza": Spain
+        if slot == "country":
+            # "we are in Zaragoza": Spain, also when the country named is where they go
+            # ("una cooperativa de Girona, volem exportar a França").
+            home = country_of(tracker.get_slot("city") or (town_in(text) or ("",))[0])
+            if value is None or (home and only_destination(text, value, language(tracker))):
+                value = home or value
         return {slot: value} if value is not None else {}
 
     async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
