@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import catalogue
+from actions.explain import explanation_only
 from catalog.queries import catalogue_counts
 
 
@@ -21,7 +22,12 @@ class ActionShowHelp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        """Send utter_help filled with the catalogue's counts."""
+        """Send utter_help filled with the catalogue's counts.
+
+        During the questions, "what does this mean?" explains the question instead.
+        """
+        if explanation_only(dispatcher, tracker):
+            return []
         with catalogue.session() as session:
             counts = catalogue_counts(session)
         dispatcher.utter_message(response="utter_help", **counts)

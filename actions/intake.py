@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import catalogue
-from actions.amounts import default_currency, parse_amount, parse_currency
+from actions.amounts import default_currency, parse_amount, parse_currency, stated_amount
 from actions.answers import note_stray, refuses, tell_not_stored, typed_answer, without_contacts
+from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name, message
 from actions.common import always_broker_needs, language, metadata
 from actions.consent import declined_with_request
@@ -29,9 +30,11 @@ from actions.corrections import (
     read_correction,
     value_for,
 )
+from actions.explain import explain_question
 from actions.extraction import extract
 from actions.matching import propose
 from actions.places import home_countries, only_destination
+from actions.towns import country_of, location_answer, town_in
 from actions.validators import (
     parse_choice,
     parse_country,
@@ -42,7 +45,7 @@ from actions.validators import (
 from catalog.brief import isolate, labels, summary
 from catalog.cases import save_new_case
 from catalog.models import Case, CaseEvent, Consent, Conversation
-from catalog.vocabulary import LEGAL_FORMS, SECTORS, STAGES
+from catalog.vocabulary import CASE_LEGAL_FORMS, CASE_SECTORS, OTHER, STAGES
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ ANSWERED_WITH = {"amount": frozenset({"amount", "currency"}),
 # Entities a correction does not take as they come: read from the text instead.
 NOT_FROM_ENTITIES = frozenset({"consent", "members", "amount", "currency"})
 CHOICES: dict[str, frozenset[str]] = {
-    "legal_form": LEGAL_FORMS, "sector": SECTORS, "stage": STAGES,
+    "legal_form": CASE_LEGAL_FORMS, "sector": CASE_SECTORS, "stage": STAGES,
     "need_category": frozenset({"funding", "consultancy", "innovation", "internationalisation",
                                 "partners", "events", "other"}),
     "timeline": frozenset({"urgent", "3_months", "12_months", "no_rush"}),
@@ -156,6 +159,9 @@ class ValidateIntakeForm(FormValidationAction):
         organisation from Italy. Only the question being asked, or a correction,
         changes a field that already had a value.
         """
+        explained = explain_question(dispatcher, tracker)
+        if explained is not None:
+            return explained  # a question about the question: explained, then asked again
         events = await super().get_validation_events(dispatcher, tracker, domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "correct_answer" or tracker.get_slot("awaiting_confirmation"):
@@ -186,12 +192,35 @@ class ValidateIntakeForm(FormValidationAction):
         if tracker.get_slot("requested_slot") == slot and intent != "correct_answer":
             return {}  # the answer itself is validated by validate_<slot>
         value = getattr(extract(text, language(tracker)), slot)
+        if value is None and slot == "city" and (town := town_in(text)) is not None:
+            value = town[0]  # "somos de zaragoza": a known town, even without a capital
+        if slot == "country":
+            # "we are in Zaragoza": Spain, also when the country named is where they go
+            # ("una cooperativa de Girona, volem exportar a França").
+            home = country_of(tracker.get_slot("city") or (town_in(text) or ("",))[0])
+            if value is None or (home and only_destination(text, value, language(tracker))):
+                value = home or value
         return {slot: value} if value is not None else {}
 
     async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         """Read "no, but can we see the partners?" as a refusal and a need to browse."""
         return declined_with_request(tracker)
+
+    async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        """Keep an amount stated before the question ("we need 20,000 euros to start")."""
+        text = str(tracker.latest_message.get("text") or "")
+        if text.startswith("/") or tracker.get_slot("amount") is not None or \
+                tracker.get_slot("requested_slot") == "amount":
+            return {}
+        money = stated_amount(text, language(tracker), tracker.get_slot("country"))
+        if money is None or money.amount <= 0:
+            return {}
+        # Validated as an answer in words (validate_amount reads the currency from them):
+        # only the form's own fields survive extraction, not the currency.
+        return {"amount": f"{money.amount} {money.currency}" if money.currency
+                else str(money.amount)}
 
     # -- validation ------------------------------------------------------------------
 
@@ -256,7 +285,13 @@ class ValidateIntakeForm(FormValidationAction):
         """Map a typed answer or a button's code to the section's canonical value."""
         text = str(unpayload(value, section) or "")
         known = CHOICES[section]
-        code = text if text in known else parse_choice(text, section, language(tracker))
+        code = text if text in known else match_choice(text, section, language(tracker), known)
+        if code is None and OTHER in known and tracker.get_slot("requested_slot") == section \
+                and (words := own_words(text)) is not None:
+            # None of the options: kept as "other", in the user's own words, for the broker.
+            dispatcher.utter_message(response="utter_noted_other", words=words)
+            kept = {**(tracker.get_slot("own_words") or {}), section: words}
+            return {section: OTHER, "own_words": kept}
         if code not in known:
             return self._fail(dispatcher, tracker, section, "utter_invalid_choice")
         return {section: code}
@@ -272,9 +307,15 @@ class ValidateIntakeForm(FormValidationAction):
             code = next(iter(home_countries(text, lang)), None) or code
         elif code is not None and only_destination(text, code, lang):
             return {"country": None}  # "partners in Italy": where they go, not where they are
-        if code is None:
-            return self._fail(dispatcher, tracker, "country", "utter_invalid_country")
-        return {"country": code}
+        found = location_answer(str(slot_value or ""), tracker.get_slot("city"))
+        if code is not None:
+            return {**found, "country": code}  # "Sfax, Tunisia" fills the town too
+        if "country" in found:
+            return found  # a known town: "Zaragoza"
+        if (town := town_in(str(slot_value or ""))) is not None:
+            # A town several countries have: the question offers them (action_ask_country).
+            return {"country": None, "city": tracker.get_slot("city") or town[0]}
+        return self._fail(dispatcher, tracker, "country", "utter_invalid_country")
 
     async def validate_city(self, slot_value: Any, dispatcher: CollectingDispatcher,
                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -469,7 +510,8 @@ class ActionShowSummary(Action):
             return [SlotSet("consent", None), SlotSet("consent_refused", False),
                     SlotSet("awaiting_confirmation", False), *propose(dispatcher, tracker)]
         dispatcher.utter_message(response="utter_case_summary",
-                                 summary=summary(case_values(tracker), language(tracker)))
+                                 summary=summary(in_own_words(case_values(tracker), tracker),
+                                                 language(tracker)))
         return [SlotSet("consent_refused", False), SlotSet("awaiting_confirmation", True)]
 
 
@@ -559,7 +601,7 @@ class ActionSubmitCase(Action):
                 amount=Decimal(str(values["amount"])) if values.get("amount") else None,
                 discoverable=tracker.get_slot("discoverable") is True,
             )
-            case.history.append(CaseEvent(status="new", note="created in chat"))
+            case.history.append(CaseEvent(status="new", note=creation_note(tracker)))
             return case
 
         # A reference already taken is drawn again, so a confirmed case is never lost.
@@ -571,7 +613,15 @@ class ActionSubmitCase(Action):
             # Some needs are always handled by a person: the core queues the conversation.
             dispatcher.utter_message(json_message={"state": "waiting", "reason": f"need:{need}"})
         return [SlotSet("case_reference", reference), SlotSet("awaiting_confirmation", False),
-                SlotSet("failed_attempts", None)]
+                SlotSet("failed_attempts", None), SlotSet("own_words", None)]
+
+
+def creation_note(tracker: Tracker) -> str:
+    """The case's first history note, with the answers kept in the user's own words."""
+    kept = tracker.get_slot("own_words") or {}
+    words = "; ".join(f"{field}: {text}" for field, text in sorted(kept.items())
+                      if tracker.get_slot(field) == OTHER)
+    return f"created in chat; in the user's own words: {words}" if words else "created in chat"
 
 
 def _clean(values: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -631,6 +681,13 @@ class ActionGoBack(Action):
             return []
         dispatcher.utter_message(response="utter_went_back")
         return [SlotSet(previous, None), SlotSet("requested_slot", None)]
+
+
+def in_own_words(values: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
+    """The case's values as the summary shows them: "other" in the words the user wrote."""
+    kept = tracker.get_slot("own_words") or {}
+    return {field: (kept[field] if value == OTHER and field in kept else value)
+            for field, value in values.items()}
 
 
 def values_before_latest_message(events: list[dict[str, Any]]) -> dict[str, Any]:

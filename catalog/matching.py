@@ -5,11 +5,12 @@ stays fast on large catalogues (see `./iesmed bench matching`):
 
 - hard filters: active, within validity dates, the need's categories, and the
   eligibility rows for country, legal form and stage (a service with no row
-  for a dimension is open to all), and the amount range when the currencies
-  agree;
+  for a dimension is open to all);
 - soft preferences, added into a score: the user's sector, the user's
   language, and how many of the user's own words (as language-neutral stems,
-  catalog/search.py) occur in the service's texts in any language.
+  catalog/search.py) occur in the service's texts in any language;
+- the amount: a service whose range (in the same currency) does not cover the
+  amount asked for ranks below every one that does, and its reasons say so.
 
 Each proposal carries its reasons as codes; `explain` renders them in the
 user's language from the `phrases:` of the language packs.
@@ -69,6 +70,7 @@ WEIGHT_SECTOR_OPEN = 1
 WEIGHT_LANGUAGE = 2
 WEIGHT_WORD = 2
 WEIGHT_PRIMARY_CATEGORY = 1
+PENALTY_AMOUNT_OUTSIDE = 1000  # below any sum of preferences: shown after every fitting one
 COMMON_TERM_SHARE = 0.10  # a stem in more than this share of services says little
 MAX_TERMS = 6  # the rarest of the user's stems are enough to rank, and keep the query cheap
 
@@ -146,13 +148,15 @@ def _filters(need: Need, today: dt.date) -> list[ColumnElement[bool]]:
                           (Service.eligible_stages, need.stage)):
         if value:
             filters.append(_open_to(column, value))
-    if need.amount is not None and need.amount > 0:
-        currency = need.currency or "EUR"
-        filters.append(or_(
-            Service.currency.is_(None), Service.currency != currency,
-            and_(or_(Service.amount_min.is_(None), Service.amount_min <= need.amount),
-                 or_(Service.amount_max.is_(None), Service.amount_max >= need.amount))))
     return filters
+
+
+def _amount_outside(need: Need) -> ColumnElement[bool] | None:
+    """The service's range, in the need's currency, does not cover the amount asked for."""
+    if need.amount is None or need.amount <= 0:
+        return None
+    return and_(Service.currency == (need.currency or "EUR"),
+                or_(Service.amount_min > need.amount, Service.amount_max < need.amount))
 
 
 def _informative_terms(session: Session, words: str) -> dict[str, str]:
@@ -183,6 +187,8 @@ def _base_score(need: Need) -> ColumnElement[Any]:
     if len(categories) > 1:
         parts.append(case((Service.category == categories[0], WEIGHT_PRIMARY_CATEGORY),
                           else_=0))
+    if (outside := _amount_outside(need)) is not None:
+        parts.append(case((outside, -PENALTY_AMOUNT_OUTSIDE), else_=0))
     return sum(parts[1:], parts[0])
 
 
@@ -274,7 +280,9 @@ def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple
                                      ("sector", need.sector, "reason_sector")):
         if value and value in rows.get(dimension, ()):
             reasons.append((phrase, {dimension: value}))
-    if service.amount_max is not None and service.currency:
+    if (outside := amount_reason(service, need)) is not None:
+        reasons.insert(0, outside)  # the most decisive: it does not give what was asked
+    elif service.amount_max is not None and service.currency:
         amounts = {"max": str(service.amount_max), "currency": service.currency}
         if service.amount_min:
             reasons.append(("reason_amount", {**amounts, "min": str(service.amount_min)}))
@@ -288,6 +296,19 @@ def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple
     if service.cost == "free":
         reasons.append(("reason_free", {}))
     return tuple(reasons)
+
+
+def amount_reason(service: Service, need: Need) -> Reason | None:
+    """Say that ``service`` offers less, or starts higher, than the amount asked for."""
+    if need.amount is None or need.amount <= 0 or not service.currency or \
+            service.currency != (need.currency or "EUR"):
+        return None
+    values = {"asked": str(need.amount), "currency": service.currency}
+    if service.amount_max is not None and service.amount_max < need.amount:
+        return ("reason_amount_too_small", {**values, "max": str(service.amount_max)})
+    if service.amount_min is not None and service.amount_min > need.amount:
+        return ("reason_amount_too_large", {**values, "min": str(service.amount_min)})
+    return None
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -420,7 +441,7 @@ def explain(reasons: Sequence[Reason], lang: str) -> str:
                 filled[name] = value_label(name, value, lang)
             elif name == "language":
                 filled[name] = Locale.parse(lang).languages.get(value, value)
-            elif name in {"min", "max"}:
+            elif name in {"min", "max", "asked"}:
                 filled[name] = isolate(money_label(value, values["currency"], lang), lang)
             elif name == "words":
                 filled[name] = isolate(value, lang) if lang in RTL else f"“{value}”"

@@ -14,8 +14,13 @@ LEGAL_FORMS = frozenset(
 )
 SECTORS = frozenset(
     {"agrifood", "crafts", "retail", "tourism", "culture", "education", "care", "housing",
-     "environment", "finance", "technology", "mobility"}
+     "environment", "finance", "technology", "mobility", "services"}
 )
+# "None of these" for a case: a user's answer that fits no option is kept as OTHER, with the
+# user's own words. Only a case takes it: a catalogue service cannot be "aimed at other".
+OTHER = "other"
+CASE_LEGAL_FORMS = LEGAL_FORMS | {OTHER}
+CASE_SECTORS = SECTORS | {OTHER}
 STAGES = frozenset({"idea", "starting", "growing", "consolidated"})
 CATEGORIES = frozenset(
     {"funding", "consultancy", "innovation", "internationalisation", "training", "networking"}

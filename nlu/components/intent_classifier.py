@@ -12,7 +12,9 @@ This component featurises the text itself:
   (both in nlu/components/text_features.py, shared with ops/bench/nlu_quick.py);
 
 and fits a multinomial logistic regression, whose probabilities the
-FallbackClassifier and the dialogue's confidence checks rely on. Measured
+FallbackClassifier and the dialogue's confidence checks rely on. A message of
+several sentences whose best intent is an introduction is also read part by
+part, and a need stated in one part is put first (nlu/components/sentences.py). Measured
 against the Rasa pipeline it replaces in docs/DECISIONS.md.
 
 The trained model is stored as plain arrays and JSON (no pickle), so loading a
@@ -39,6 +41,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.sentences import YIELDING, prefer_need
 from nlu.components.text_features import vectorizers
 
 logger = logging.getLogger(__name__)
@@ -127,6 +130,15 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
+    def _ranking(self, row: np.ndarray) -> List[Dict[str, Any]]:
+        order = np.argsort(-row, kind="stable")
+        return [{"name": self.classes[i], "confidence": float(row[i])} for i in order]
+
+    def _rank_texts(self, texts: List[str]) -> List[List[Dict[str, Any]]]:
+        if not texts:
+            return []
+        return [self._ranking(row) for row in self._probabilities([t[:MAX_CHARS] for t in texts])]
+
     def process(self, messages: List[Message]) -> List[Message]:
         """Set the intent and the intent ranking of each message."""
         if not self.vectorizers or self.coef is None:
@@ -134,8 +146,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         probabilities = self._probabilities([self._text(m) for m in messages])
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):
-            order = np.argsort(-row, kind="stable")
-            ranking = [{"name": self.classes[i], "confidence": float(row[i])} for i in order]
+            ranking = self._ranking(row)
+            if ranking[0]["name"] in YIELDING:
+                ranking = prefer_need(ranking, self._text(message), self._rank_texts)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking,
                         add_to_output=True)

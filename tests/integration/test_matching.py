@@ -97,10 +97,12 @@ def test_hard_filters_exclude_what_the_case_is_not_eligible_for(sessions):
     need = Need(language="fr", country="TN", legal_form="cooperative", stage="starting",
                 need_category="funding", amount=Decimal(20000), currency="EUR")
     keys = _keys(sessions, need)
-    assert set(keys) == {"tunisia-coop-loan", "open-loan", "free-olive-grant"}
-    # the wrong country, legal form, stage, amount, dates, switch and category are all out
-    assert not {"morocco-only", "associations-only", "growing-only", "big-tickets", "expired",
+    assert set(keys[:3]) == {"tunisia-coop-loan", "open-loan", "free-olive-grant"}
+    # the wrong country, legal form, stage, dates, switch and category are all out
+    assert not {"morocco-only", "associations-only", "growing-only", "expired",
                 "switched-off", "advice"} & set(keys)
+    # a range that does not cover the amount asked for is shown last, never first
+    assert keys[3:] == ["big-tickets"]
 
 
 def test_an_unknown_field_filters_nothing_and_a_partial_case_still_gets_proposals(sessions):
@@ -152,11 +154,34 @@ def test_nothing_fits_is_an_empty_answer_not_an_error(sessions):
     with sessions() as session:
         matches = rank_services(session, need, today=TODAY)
     assert matches.total == 0 and matches.proposals == []
-    # A service without an amount range is open to any amount; one with a range is not.
+    # A service without an amount range is open to any amount; one with a range that does
+    # not cover the amount comes after it, and says why.
     too_much = Need(language="en", country="TN", legal_form="cooperative",
-                    need_category="funding", amount=Decimal(5_000_000))
-    assert "tunisia-coop-loan" not in _keys(sessions, too_much)
-    assert "free-olive-grant" in _keys(sessions, too_much)
+                    need_category="funding", amount=Decimal(5_000_000), currency="EUR")
+    keys = _keys(sessions, too_much)
+    assert keys.index("free-olive-grant") < keys.index("tunisia-coop-loan")
+    with sessions() as session:
+        loan = next(p for p in rank_services(session, too_much, today=TODAY, limit=20).proposals
+                    if p.key == "tunisia-coop-loan")
+    assert loan.reasons[0][0] == "reason_amount_too_small"
+    assert "€50,000: less than the €5,000,000 you asked for" in explain(loan.reasons, "en")
+    assert "50.000\xa0€: menos de los 5.000.000\xa0€ que pides" in explain(loan.reasons, "es")
+
+
+def test_a_service_below_the_amount_asked_ranks_after_those_that_cover_it(sessions):
+    # 20,000 euros asked: the loan of 1,000-15,000 is shown after those that cover it, and
+    # its reasons say it offers less; one whose range covers the amount says nothing of it.
+    need = Need(language="en", need_category="funding", amount=Decimal(20000),
+                currency="EUR")
+    with sessions() as session:
+        proposals = rank_services(session, need, today=TODAY, limit=20).proposals
+    keys = [p.key for p in proposals]
+    outside = {p.key for p in proposals if p.reasons and p.reasons[0][0].startswith(
+        "reason_amount_too_")}
+    assert outside == {"big-tickets"}
+    assert keys[-1] == "big-tickets"
+    text = explain(proposals[-1].reasons, "en")
+    assert text.startswith("starts at €100,000: more than the €20,000 you asked for")
 
 
 def test_events_are_upcoming_and_closest_to_the_need_first(sessions):

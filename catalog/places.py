@@ -1,0 +1,172 @@
+"""A small gazetteer: the main towns of the countries the cooperative serves, and their country.
+
+"We are in Zaragoza" says Spain: the intake does not ask for the country of a town it
+knows. Towns are those of Mediterranean Europe, Turkey, the Middle East and North Africa
+people most often write from, each with the spellings users of the nine languages type
+(native, English, French, Spanish, Italian, Greek, Turkish, Arabic, without accents).
+A name several countries share ("Tripoli": Libya, Lebanon, Greece) gives all of them,
+and the intake asks which one. Pure data and functions: no database, no Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+# country code: one line per town, its spellings separated by "|".
+_TOWNS: dict[str, tuple[str, ...]] = {
+    "ES": ("Madrid|Madrit|Μαδρίτη|مدريد", "Barcelona|Barcelone|Βαρκελώνη|برشلونة",
+           "Valencia|València|Valence|Βαλένθια|فالنسيا", "Sevilla|Seville|Séville|Siviglia|"
+           "Sevilha|Σεβίλλη|إشبيلية", "Zaragoza|Saragossa|Saragosse|Saragozza|Saragoça|"
+           "Σαραγόσα|سرقسطة", "Málaga|Malaga|Μάλαγα|مالقة", "Bilbao|Bilbo|بلباو",
+           "Girona|Gerona|Gérone|جرندة", "Granada|Grenade|غرناطة", "Córdoba|Cordoba|Cordoue|قرطبة",
+           "Murcia|Murcie|مرسية", "Palma|Palma de Mallorca", "Alicante|Alacant|أليكانتي",
+           "Tarragona|Tarragone", "Lleida|Lérida|Lerida", "Valladolid", "Vigo",
+           "Donostia|San Sebastián|San Sebastian", "Almería|Almeria|المرية", "Cádiz|Cadiz",
+           "Pamplona|Iruña|Pampelune", "Santiago de Compostela|Compostela", "Oviedo",
+           "Salamanca|Salamanque", "Castelló|Castellón|Castellon"),
+    "FR": ("Paris|Parigi|Παρίσι|باريس", "Marseille|Marsella|Marsiglia|Marselha|Μασσαλία|"
+           "Marsilya|مرسيليا", "Lyon|Lió|Lione|Λυών|ليون", "Toulouse|Tolosa|تولوز",
+           "Montpellier|Montpeller|مونبلييه", "Nice|Niza|Nizza|Νίκαια|نيس", "Bordeaux|Burdeos|"
+           "بوردو", "Perpignan|Perpinyà|Perpiñán", "Nantes|نانت", "Lille|ليل", "Strasbourg|"
+           "Estrasburgo|ستراسبورغ", "Grenoble", "Nîmes|Nimes", "Avignon|Avinyó|Aviñón",
+           "Toulon|Tolón", "Ajaccio", "Bastia"),
+    "IT": ("Roma|Rome|Ρώμη|روما", "Milano|Milan|Milán|Milão|Μιλάνο|ميلانو", "Napoli|Naples|"
+           "Nápoles|Νάπολη|نابولي", "Torino|Turin|Turín|تورينو", "Palermo|Palerme|باليرمو",
+           "Genova|Genoa|Gênes|Génova|جنوة", "Bologna|Bologne|Bolonia|بولونيا", "Firenze|"
+           "Florence|Florencia|Florença|Φλωρεντία|فلورنسا", "Bari|باري", "Catania|Catane|"
+           "كاتانيا", "Venezia|Venice|Venise|Venecia|Veneza|Βενετία|البندقية", "Cagliari",
+           "Lecce", "Trieste", "Messina|Messine", "Sassari", "Salerno|Salerne", "Pescara",
+           "Reggio Calabria", "Taranto|Tarente"),
+    "PT": ("Lisboa|Lisbon|Lisbonne|Lisbona|Λισαβόνα|لشبونة", "Porto|Oporto|بورتو",
+           "Braga", "Coimbra|Coïmbre", "Faro|فارو", "Évora|Evora", "Aveiro", "Setúbal|Setubal",
+           "Funchal", "Ponta Delgada"),
+    "GR": ("Αθήνα|Athens|Athènes|Atenas|Atene|Atina|Athina|أثينا", "Θεσσαλονίκη|Thessaloniki|"
+           "Salonique|Tesalónica|Salonicco|Selanik|سالونيك", "Πάτρα|Patras|Patra",
+           "Ηράκλειο|Heraklion|Iraklio", "Λάρισα|Larissa|Larisa", "Βόλος|Volos", "Ιωάννινα|"
+           "Ioannina", "Χανιά|Chania|Hania", "Ρόδος|Rhodes|Rodos|Rodi", "Καλαμάτα|Kalamata",
+           "Κομοτηνή|Komotini", "Αλεξανδρούπολη|Alexandroupoli", "Καβάλα|Kavala", "Κέρκυρα|"
+           "Corfu|Kerkyra", "Μυτιλήνη|Mytilene|Mitilini|Midilli", "Τρίπολη|Tripoli"),
+    "TR": ("İstanbul|Istanbul|Estambul|Istambul|Κωνσταντινούπολη|Κωνσταντινουπολη|إسطنبول|"
+           "اسطنبول", "Ankara|Άγκυρα|أنقرة", "İzmir|Izmir|Esmirna|Smirne|Σμύρνη|إزمير",
+           "Bursa|Προύσα|بورصة", "Antalya|أنطاليا", "Adana|أضنة", "Gaziantep|Antep|غازي عنتاب",
+           "Konya|قونية", "Mersin|مرسين", "Diyarbakır|Diyarbakir|ديار بكر", "Kayseri|قيصري",
+           "Eskişehir|Eskisehir", "Trabzon|Trébizonde|Τραπεζούντα|طرابزون", "Şanlıurfa|"
+           "Sanliurfa|Urfa|أورفة", "Mardin|ماردين", "Hatay|Antakya|أنطاكية", "Samsun",
+           "Denizli", "Malatya|ملطية", "Van"),
+    "MA": ("Casablanca|الدار البيضاء|الدارالبيضاء", "Rabat|الرباط", "Marrakech|Marrakesh|"
+           "Marrakesch|Marraqueix|Marraquech|مراكش", "Fès|Fes|Fez|فاس", "Tanger|Tangier|"
+           "Tánger|Tangeri|Tânger|طنجة", "Agadir|أكادير|اكادير", "Meknès|Meknes|مكناس",
+           "Oujda|وجدة", "Tétouan|Tetouan|Tetuán|تطوان", "Kénitra|Kenitra|القنيطرة",
+           "Essaouira|الصويرة", "Nador|الناظور", "Laâyoune|Laayoune|العيون", "Ouarzazate|ورزازات",
+           "Safi|آسفي", "El Jadida|الجديدة", "Béni Mellal|Beni Mellal|بني ملال"),
+    "DZ": ("Alger|Algiers|Argel|Algeri|الجزائر العاصمة", "Oran|Orán|وهران", "Constantine|"
+           "Constantina|قسنطينة", "Annaba|عنابة", "Blida|البليدة", "Sétif|Setif|سطيف",
+           "Tlemcen|تلمسان", "Béjaïa|Bejaia|بجاية", "Batna|باتنة", "Tizi Ouzou|تيزي وزو",
+           "Ghardaïa|Ghardaia|غرداية"),
+    "TN": ("Tunis|Túnez capital|تونس العاصمة", "Sfax|Sfaks|صفاقس", "Sousse|Susa|سوسة",
+           "Kairouan|Kairuán|القيروان", "Bizerte|Biserta|بنزرت", "Gabès|Gabes|قابس",
+           "Gafsa|قفصة", "Monastir|المنستير", "Nabeul|نابل", "Médenine|Medenine|مدنين",
+           "Djerba|Jerba|جربة", "Tozeur|توزر", "Kasserine|القصرين", "Mahdia|المهدية",
+           "Sidi Bouzid|سيدي بوزيد", "Jendouba|جندوبة"),
+    "LY": ("Benghazi|Bengasi|Bengazi|بنغازي", "Misrata|Misurata|مصراتة", "Sabha|Sebha|سبها",
+           "Zawiya|الزاوية", "Tobruk|طبرق"),
+    "EG": ("القاهرة|Cairo|Le Caire|El Cairo|Il Cairo|Kahire|Κάιρο", "الإسكندرية|الاسكندرية|"
+           "Alexandria|Alexandrie|Alejandría|Alessandria d'Egitto|Αλεξάνδρεια|İskenderiye",
+           "الجيزة|Giza|Gizeh", "الأقصر|الاقصر|Luxor|Louxor", "أسوان|اسوان|Aswan|Assouan",
+           "بورسعيد|Port Said|Port-Saïd", "المنصورة|Mansoura", "طنطا|Tanta",
+           "أسيوط|اسيوط|Asyut|Assiout", "السويس|Suez", "الإسماعيلية|الاسماعيلية|Ismailia",
+           "الفيوم|Fayoum|Faiyum", "المنيا|Minya"),
+    "LB": ("بيروت|Beirut|Beyrouth|Beirute|Βηρυτός|Beyrut", "صيدا|Saida|Sidon|Sidón",
+           "صور|Tyre|Tyr|Tiro", "زحلة|Zahle|Zahlé", "جبيل|Byblos|Jbeil", "بعلبك|Baalbek",
+           "النبطية|Nabatieh"),
+    "SY": ("دمشق|Damascus|Damas|Damasco|Δαμασκός|Şam", "حلب|Aleppo|Alep|Alepo|Halep",
+           "حمص|Homs", "اللاذقية|Latakia|Lattaquié|Lazkiye", "حماة|Hama", "طرطوس|Tartus"),
+    "JO": ("عمان|عمّان|Amman|Ammán", "إربد|اربد|Irbid", "الزرقاء|Zarqa", "العقبة|Aqaba",
+           "مادبا|Madaba", "الكرك|Karak"),
+    "PS": ("رام الله|Ramallah", "غزة|Gaza City", "نابلس|Nablus|Naplouse", "الخليل|Hebron|Hébron",
+           "بيت لحم|Bethlehem|Bethléem|Belén|Betlemme|Belém", "جنين|Jenin|Jénine",
+           "أريحا|اريحا|Jericho|Jéricho|Jericó"),
+    "CY": ("Λευκωσία|Nicosia|Nicosie|Lefkoşa|نيقوسيا", "Λεμεσός|Limassol|Limasol",
+           "Λάρνακα|Larnaca|Larnaka", "Πάφος|Paphos|Pafos"),
+    "MT": ("Valletta|La Valette|La Valeta|فاليتا", "Birkirkara", "Sliema", "Mosta"),
+    "HR": ("Zagreb|Zagabria", "Split|Spalato", "Rijeka|Fiume", "Zadar|Zara", "Dubrovnik",
+           "Osijek", "Pula|Pola"),
+    "SI": ("Ljubljana|Lubiana|Liubliana", "Maribor", "Koper|Capodistria"),
+    "BA": ("Sarajevo|Saraybosna|سراييفو", "Mostar|موستار", "Banja Luka|Banjaluka", "Tuzla"),
+    "ME": ("Podgorica", "Kotor|Cattaro", "Bar|Antivari"),
+    "AL": ("Tirana|Tiranë|Tirane|Tiran|تيرانا", "Durrës|Durres|Durazzo|Dıraç", "Shkodër|Shkoder|"
+           "Scutari|İşkodra", "Vlorë|Vlore|Valona", "Korçë|Korce|Corizza", "Elbasan"),
+    "MK": ("Skopje|Skopia|Üsküp|Σκόπια", "Bitola|Manastır", "Ohrid"),
+    "MR": ("Nouakchott|نواكشوط", "Nouadhibou|نواذيبو"),
+}
+# Names several served countries give to a town: the user is asked which one.
+_SHARED: dict[str, tuple[str, ...]] = {
+    "Tripoli|Trípoli|Tripolis|Trablus|طرابلس|Τρίπολη|Trablusgarp": ("LY", "LB", "GR"),
+    "Beja|Béja|باجة": ("PT", "TN"),
+}
+# Town names that are also everyday words ("nice", "van", "porto" in Italian, "صور" pictures):
+# found in a sentence only when written with a capital letter, never when it has no case.
+_ALSO_WORDS = frozenset({"nice", "split", "tyre", "tiro", "faro", "porto", "palma", "susa",
+                         "bar", "van", "safi", "mosta", "zara", "pola", "hama", "casa", "giza",
+                         "صور", "عمان", "سبها", "فاس"})
+_ARABIC_PREFIXES = ("ب", "و", "ل", "ف")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and apostrophes' suffixes for tolerant matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+@cache
+def _index() -> dict[str, tuple[str, ...]]:
+    """Every folded spelling: the countries that have a town by that name."""
+    index: dict[str, set[str]] = {}
+    for country, towns in _TOWNS.items():
+        for town in towns:
+            for name in town.split("|"):
+                index.setdefault(fold(name), set()).add(country)
+    for names, countries in _SHARED.items():
+        for name in names.split("|"):
+            index.setdefault(fold(name), set()).update(countries)
+    return {name: tuple(sorted(countries)) for name, countries in index.items()}
+
+
+def _lookup(name: str) -> tuple[str, tuple[str, ...]]:
+    """The name as the town is written (prefix and case ending removed), and its countries."""
+    name = re.split(r"['’]", name.strip().strip(".!?,;"))[0]  # Turkish: İzmir'de, Sfaks'ta
+    folded = fold(name)
+    index = _index()
+    if folded in index:
+        return name, index[folded]
+    if folded[:1] in _ARABIC_PREFIXES and folded[1:] in index:  # "بصفاقس": in Sfax
+        return name[1:], index[folded[1:]]
+    return name, ()
+
+
+def town_countries(name: str) -> tuple[str, ...]:
+    """The countries of a town named exactly ``name`` (any spelling); () if unknown."""
+    return _lookup(name)[1]
+
+
+def find_town(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """The first known town ``text`` mentions, as written, with its countries.
+
+    Longer names win over the shorter names inside them ("Santiago de Compostela").
+    """
+    words = [re.split(r"['’]", w)[0] for w in re.findall(r"[\w'’-]+", text[:1000])]
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            name, countries = _lookup(" ".join(words[start:start + size]))
+            if countries and (size > 1 or len(name) > 2) and _stands_out(name):
+                return name, countries
+    return None
+
+
+def _stands_out(phrase: str) -> bool:
+    """A town name that is also a word counts only when capitalised in the sentence."""
+    if fold(phrase) not in _ALSO_WORDS:
+        return True
+    return phrase[:1].isupper()

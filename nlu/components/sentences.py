@@ -1,0 +1,69 @@
+"""A message of several sentences read as a whole: a need outranks an introduction.
+
+People write "We are a cooperative from Zaragoza, we need funding": the whole
+message looks most like an introduction (`inform`), but what they want is the
+need. The classifier scores each sentence (or clause) on its own as well; when
+the whole message's best intent is one that yields (an introduction or a
+greeting) and one part of it is, on its own, confidently a need, the need is
+put first. Pure functions, no Rasa import: tested in the app environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+# Intents that start a request for assistance.
+NEED_INTENTS = frozenset({"need_funding", "need_consultancy", "need_innovation",
+                          "need_internationalisation", "search_partners", "request_assistance"})
+# Intents that say who is writing, not what they want: a need in the same message wins.
+YIELDING = frozenset({"inform", "greet", "nlu_fallback"})
+# How sure the classifier must be of a part on its own for it to decide the message.
+MIN_PART_CONFIDENCE = 0.5
+# A need the whole message already ranks this high wins over an introduction as well.
+MIN_WHOLE_CONFIDENCE = 0.3
+MAX_PARTS = 8
+_BOUNDARY = re.compile(r"[.!?;¿¡\n،؛؟·]+|,\s+|\s+[-–—]\s+")
+
+Ranking = list[dict[str, float | str]]
+
+
+def parts(text: str) -> list[str]:
+    """The sentences and clauses of ``text`` with at least two words; [] for a single one."""
+    found = [p.strip() for p in _BOUNDARY.split(text) if len(p.split()) >= 2]
+    return found[:MAX_PARTS] if len(found) > 1 else []
+
+
+def _promote(ranking: Ranking, intent: str, confidence: float) -> Ranking:
+    """Put ``intent`` first with ``confidence``; the others share the rest in their order."""
+    others = [r for r in ranking if r["name"] != intent]
+    rest = sum(float(r["confidence"]) for r in others)
+    scale = (1.0 - confidence) / rest if rest > 0 else 0.0
+    return [{"name": intent, "confidence": confidence},
+            *({"name": r["name"], "confidence": float(r["confidence"]) * scale}
+              for r in others)]
+
+
+def prefer_need(ranking: Ranking, text: str,
+                rank_parts: Callable[[list[str]], Sequence[Ranking]]) -> Ranking:
+    """Return ``ranking`` with a need first when an introduction hides it.
+
+    ``rank_parts`` classifies a list of texts, returning one ranking per text
+    (best first). Only called when the whole message's best intent yields.
+    """
+    if not ranking or ranking[0]["name"] not in YIELDING:
+        return ranking
+    best: tuple[float, str] | None = None
+    for part_ranking in rank_parts(parts(text)) if parts(text) else ():
+        top = part_ranking[0] if part_ranking else None
+        if top and top["name"] in NEED_INTENTS and float(top["confidence"]) >= \
+                MIN_PART_CONFIDENCE and (best is None or float(top["confidence"]) > best[0]):
+            best = (float(top["confidence"]), str(top["name"]))
+    if best is None:
+        needs = [r for r in ranking[1:3] if r["name"] in NEED_INTENTS
+                 and float(r["confidence"]) >= MIN_WHOLE_CONFIDENCE]
+        if not needs:
+            return ranking
+        best = (float(needs[0]["confidence"]), str(needs[0]["name"]))
+    confidence = max(best[0], float(ranking[0]["confidence"]) + 0.05)
+    return _promote(ranking, best[1], min(confidence, 0.99))
