@@ -40,6 +40,7 @@ PREFILLABLE = ("legal_form", "sector", "stage", "need_category", "members")
 # Entities the model finds that are read again from the text instead of taken as they come.
 RE_READ = frozenset({"consent", "members", "amount", "currency", "email", "phone", "country",
                      "org_name", "contact_name", "city"})
+_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 ASK_WHICH = "utter_ask_which_field"
 
@@ -60,7 +61,10 @@ def named_field(text: str, lang: str) -> tuple[str, str] | None:
     is what follows them, up to an "old value" word ("Girona, not Barcelona"), or what
     precedes them when nothing follows ("Ana Ruiz is my name").
     """
-    hits = find(text, field_words(lang))
+    # Words inside an address are not field names ("contact@..." names no contact).
+    addresses = [m.span() for m in _ADDRESS.finditer(text)]
+    hits = [h for h in find(text, field_words(lang))
+            if not any(start <= h.start < end for start, end in addresses)]
     if not hits:
         return None
     hit = max(hits, key=lambda h: (len(h.phrase), -h.start))

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cleaning import clean_org_name, clean_person_name, is_refusal
 from actions.consent import declined_with_request
-from actions.corrections import ASK_WHICH
+from actions.corrections import ASK_WHICH, named_field
 from actions.intake import ORDER, ActionApplyCorrection, ValidateIntakeForm
 from actions.places import home_countries, only_destination
 from tests.unit.test_intake_amounts import DOMAIN, Conversation, _action, _at_the_summary, _slot
@@ -262,3 +262,12 @@ def test_every_language_pack_names_the_fields_and_says_the_messages(lang):
                        for text in pack["messages"].values()
                        for ch in text.replace("{value}", "").replace("{field}", "")
                        .replace("{stop}", ""))
+
+
+@pytest.mark.parametrize(("lang", "text", "address"), [
+    ("fr", "changez mon e-mail : contact@jardins.example.org", "contact@jardins.example.org"),
+    ("en", "my email is now contact@coop.example.org", "contact@coop.example.org"),
+    ("es", "el correo es nombre.contacto@coop.example.org", "nombre.contacto@coop.example.org"),
+])
+def test_a_field_word_inside_an_address_names_no_field(lang, text, address):
+    assert named_field(text, lang) == ("email", address)
