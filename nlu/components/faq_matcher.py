@@ -69,7 +69,11 @@ class FaqQuestionMatcher(GraphComponent):
             topic = self._topic(message, language if isinstance(language, str) else None)
             if topic is None:
                 continue
-            ranking = [r for r in message.get("intent_ranking") or []
+            # The classifier's guesses stay in the ranking, halved: the matcher's decision
+            # is not a probability, and a guess close to 1.0 left as it was would make the
+            # fallback's ambiguity check read "ask_faq or out_of_scope?" and give up.
+            ranking = [{**r, "confidence": float(r.get("confidence") or 0.0) / 2}
+                       for r in message.get("intent_ranking") or []
                        if r.get("name") != INTENT_NAME]
             chosen = {"name": INTENT_NAME, "confidence": 1.0}
             message.set(INTENT, chosen, add_to_output=True)
