@@ -10,15 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from actions.amounts import fold_chars
+from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
-NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
 _LETTER = r"[^\W\d_]"
 _APOSTROPHES = str.maketrans("’‘`´", "''''")
 # Where a clause ends: a comma, semicolon, bracket, dash between spaces, or a full stop
@@ -43,10 +40,8 @@ def fold(text: str) -> str:
     return fold_chars(text.translate(_APOSTROPHES))
 
 
-@cache
 def _load(lang: str) -> dict[str, Any]:
-    path = NLU_DIR / lang / "fields.yml"
-    return (yaml.safe_load(path.read_text("utf-8")) or {}) if path.exists() else {}
+    return pack_file(lang, "fields.yml")
 
 
 @cache

@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-import yaml
 from babel import Locale
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
+from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
-NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
 # Countries users of this service name most; others are accepted by ISO code too.
 COUNTRY_CODES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "LY", "EG", "LB", "SY",
                  "IL", "PS", "JO", "CY", "MT", "HR", "SI", "BA", "ME", "AL", "MC", "AD", "DE",
@@ -73,11 +72,9 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@cache
 def terms(lang: str) -> dict[str, Any]:
     """Return the language pack's terms.yml (empty if the language has none)."""
-    path = NLU_DIR / lang / "terms.yml"
-    return (yaml.safe_load(path.read_text("utf-8")) or {}) if path.exists() else {}
+    return pack_file(lang, "terms.yml")
 
 
 @cache

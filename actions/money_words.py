@@ -8,9 +8,7 @@ currency words are shared by every language and listed here.
 
 from __future__ import annotations
 
-import yaml
-
-from catalog.languages import NLU_DIR
+from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
 THOUSAND, MILLION = 1_000, 1_000_000
@@ -23,8 +21,7 @@ THOUSAND, MILLION = 1_000, 1_000_000
 SCALE_WORDS: dict[str, dict[str, int]] = {}
 AMOUNT_WORDS: dict[str, tuple[str, ...]] = {}
 for _lang in LANGUAGES:
-    _money = (yaml.safe_load((NLU_DIR / _lang / "terms.yml").read_text("utf-8")) or {}).get(
-        "money") or {}
+    _money = pack_file(_lang, "terms.yml").get("money") or {}
     SCALE_WORDS[_lang] = {**{str(w): THOUSAND for w in _money.get("thousand") or []},
                           **{str(w): MILLION for w in _money.get("million") or []}}
     AMOUNT_WORDS[_lang] = tuple(str(w) for w in _money.get("amount") or [])

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
+from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
-NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
 CASE_FIELDS = ("org_name", "legal_form", "country", "city", "sector", "members", "stage",
                "website", "need_category", "need_description", "amount", "timeline",
                "contact_name", "email", "phone")
@@ -29,8 +27,7 @@ FSI, PDI = "\u2068", "\u2069"  # first-strong isolate: keeps Latin values intact
 @cache
 def labels(lang: str) -> dict[str, dict[str, str]]:
     """Return the `labels:` section of a language pack (English for unknown languages)."""
-    path = NLU_DIR / (lang if lang in LANGUAGES else "en") / "terms.yml"
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = pack_file(lang if lang in LANGUAGES else "en", "terms.yml")
     return {k: {str(a): str(b) for a, b in (v or {}).items()}
             for k, v in (data.get("labels") or {}).items()}
 

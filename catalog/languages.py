@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -46,3 +48,16 @@ def discover(nlu_dir: Path = NLU_DIR) -> tuple[Language, ...]:
 
 
 PACKS: tuple[Language, ...] = discover()
+
+
+@cache
+def pack_file(lang: str, name: str) -> dict[str, Any]:
+    """Return one file of a language pack ("terms.yml"...), parsed once per process.
+
+    Empty when the pack has no such file. Shared by every reader: treat it as read-only.
+    """
+    path = NLU_DIR / lang / name
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return data if isinstance(data, dict) else {}

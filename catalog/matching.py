@@ -23,11 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from babel import Locale
 from babel.dates import format_datetime
 from sqlalchemy import (
@@ -42,6 +40,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from catalog.brief import RTL, isolate, money_label, value_label
 from catalog.event_search import event_hits
+from catalog.languages import pack_file
 from catalog.models import (
     Case,
     Event,
@@ -53,8 +52,6 @@ from catalog.models import (
 from catalog.search import ELIGIBILITY_COLUMNS, stems
 from catalog.stopwords import is_stopword
 from catalog.vocabulary import FALLBACK_LANGUAGES, LANGUAGES
-
-NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
 
 NEED_CATEGORIES: dict[str, tuple[str, ...]] = {
     "funding": ("funding",),
@@ -394,7 +391,7 @@ def find_partners(session: Session, case: Case, *, limit: int = 3) -> Matches:
 def phrases(lang: str) -> dict[str, str]:
     """The `phrases:` of a language pack, English filling any gap."""
     def load(code: str) -> dict[str, str]:
-        data = yaml.safe_load((NLU_DIR / code / "terms.yml").read_text("utf-8")) or {}
+        data = pack_file(code, "terms.yml")
         return {str(k): str(v) for k, v in (data.get("phrases") or {}).items()}
     merged = load("en")
     if lang in LANGUAGES and lang != "en":

@@ -8,25 +8,18 @@ transaction as what caused it, so it is sent once the transaction commits, or ne
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
+from catalog.languages import pack_file
 from catalog.models import Conversation, ConversationMessage
 from catalog.outbox import enqueue
 from catalog.vocabulary import LANGUAGES
 
-PACKS = Path(__file__).resolve().parent.parent / "nlu"
 
-
-@cache
 def _responses(lang: str) -> dict[str, list[dict[str, Any]]]:
-    path = PACKS / lang / "responses.yml"
-    data = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {}
-    return dict((data or {}).get("responses") or {})
+    return dict(pack_file(lang, "responses.yml").get("responses") or {})
 
 
 def render(name: str, lang: str | None, **values: object) -> tuple[str, list[dict[str, str]]]:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from functools import cache
 
-import yaml
 from babel import Locale
 
-from catalog.matching import NLU_DIR
+from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
 
 @cache
 def _counts(lang: str) -> dict[str, dict[str, str]]:
-    data = yaml.safe_load((NLU_DIR / lang / "terms.yml").read_text("utf-8")) or {}
+    data = pack_file(lang, "terms.yml")
     return {str(key): {str(k): str(v) for k, v in forms.items()}
             for key, forms in (data.get("counts") or {}).items()}
 

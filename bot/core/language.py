@@ -24,12 +24,12 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 
+from catalog.languages import NLU_DIR
 from catalog.vocabulary import LANGUAGES
 
 SUPPORTED = frozenset(LANGUAGES)
 DEFAULT = "en"
 CUES_FILE = Path(__file__).with_name("language_cues.yml")
-NLU_DIR = Path(__file__).resolve().parent.parent.parent / "nlu"
 
 # Minimum evidence before a longer message may switch the conversation's language.
 SWITCH_MIN_WORDS = 4
