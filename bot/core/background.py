@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from abc import ABC, abstractmethod
+
+logger = logging.getLogger(__name__)
 
 
 class BackgroundJob(ABC):
@@ -32,3 +35,24 @@ class BackgroundJob(ABC):
     @abstractmethod
     async def _run(self) -> None:
         """Loop until cancelled."""
+
+
+class PeriodicJob(BackgroundJob):
+    """A job that does one round every ``interval`` seconds; a failed round is logged and
+    the next one tries again (a database or engine hiccup must not end the job)."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__()
+        self.interval = interval
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                logger.exception("%s: a round failed; trying again later", self.name)
+            await asyncio.sleep(self.interval)
+
+    @abstractmethod
+    async def run_once(self) -> object:
+        """Do one round."""

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from bot.core import locales
-from bot.core.background import BackgroundJob
+from bot.core.background import PeriodicJob
 from bot.core.conversation import ConversationCore
 from bot.core.messages import OutboundMessage
 from bot.errors import TurnLockUnavailable, UnknownConversation
@@ -24,26 +24,17 @@ from catalog import kept
 logger = logging.getLogger(__name__)
 
 
-class KeptMessagesJob(BackgroundJob):
+class KeptMessagesJob(PeriodicJob):
     """Every ``poll_seconds``: expire old kept messages, answer the rest if the engine is up."""
 
     name = "kept-messages"
 
     def __init__(self, core: ConversationCore, *, max_age: dt.timedelta,
                  wake_delivery: Callable[[], None], poll_seconds: float = 5.0) -> None:
-        super().__init__()
+        super().__init__(poll_seconds)
         self._core = core
         self._max_age = max_age
         self._wake = wake_delivery
-        self._poll = poll_seconds
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # a database or engine hiccup must not end the job
-                logger.exception("kept messages: a round failed; trying again later")
-            await asyncio.sleep(self._poll)
 
     async def run_once(self) -> int:
         """Do one round; return how many kept messages were answered."""

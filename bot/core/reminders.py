@@ -16,13 +16,13 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.background import BackgroundJob
+from bot.core.background import PeriodicJob
 from catalog import registrations, reminders
 
 logger = logging.getLogger(__name__)
 
 
-class ReminderScheduler(BackgroundJob):
+class ReminderScheduler(PeriodicJob):
     """Every few seconds, queue due reminders and give free seats to those waiting."""
 
     name = "reminders"
@@ -30,19 +30,10 @@ class ReminderScheduler(BackgroundJob):
     def __init__(self, sessions: sessionmaker[Session], *, offsets: Sequence[dt.timedelta],
                  poll_seconds: float = 15.0,
                  on_queued: Callable[[str], None] | None = None) -> None:
-        super().__init__()
+        super().__init__(poll_seconds)
         self._sessions = sessions
         self._offsets = tuple(offsets)
-        self._poll = poll_seconds
         self._on_queued = on_queued
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # a database hiccup must not end reminders for good
-                logger.exception("reminders: a round failed; trying again")
-            await asyncio.sleep(self._poll)
 
     async def run_once(self, now: dt.datetime | None = None) -> list[str]:
         """Queue what is due now; return the conversations that got a message."""

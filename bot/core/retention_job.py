@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.background import BackgroundJob
+from bot.core.background import PeriodicJob
 from catalog.retention import RetentionReport, apply_retention
 
 logger = logging.getLogger(__name__)
 
 
-class RetentionJob(BackgroundJob):
+class RetentionJob(PeriodicJob):
     """Apply the retention period at start and then every ``interval_seconds``."""
 
     name = "retention"
@@ -27,19 +27,10 @@ class RetentionJob(BackgroundJob):
     def __init__(self, sessions: sessionmaker[Session], *, days: int,
                  erase_tracker: Callable[[str], None],
                  interval_seconds: float = 3600.0) -> None:
-        super().__init__()
+        super().__init__(interval_seconds)
         self._sessions = sessions
         self._days = days
         self._erase_tracker = erase_tracker
-        self._interval = interval_seconds
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # a database hiccup must not end retention for good
-                logger.exception("retention: a round failed; trying again later")
-            await asyncio.sleep(self._interval)
 
     async def run_once(self) -> RetentionReport:
         """Anonymise what is due now, off the event loop."""
