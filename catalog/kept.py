@@ -13,16 +13,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from catalog.models import Conversation, ConversationMessage
-
-
-def keep(session: Session, conversation_id: str, text: str) -> None:
-    """Record a user message that cannot be answered now."""
-    session.add(ConversationMessage(conversation_id=conversation_id, direction="in",
-                                    author="user", text=text, delivered=False, pending=True))
-    row = session.get(Conversation, conversation_id)
-    if row is not None:
-        row.last_inbound_at = dt.datetime.now(dt.UTC)
+from catalog.models import ConversationMessage
 
 
 def keep_recorded(session: Session, message_id: int) -> None:

@@ -117,7 +117,7 @@ class ConversationCore:
         info = self._store.get(message.conversation_id)
         text = clean_text(message.text)
         if text and len(text) <= self._max_chars:
-            self._store.keep(info.id, text)
+            self._store.record(info.id, "in", text, pending=True)
         language = info.language or message.language_hint or locales.DEFAULT_LANGUAGE
         return self._local(info, language, "engine_unavailable")
 
@@ -130,8 +130,10 @@ class ConversationCore:
 
         Messages kept while the engine was away are answered first, in order.
         """
-        earlier = await self._answer_kept(message.conversation_id, push=False)
-        result = await self._route(message)
+        info = await asyncio.to_thread(self._store.get, message.conversation_id)
+        earlier = await self._answer_kept(info.id, push=False) if info.kept else []
+        # Answering kept messages may change the conversation (language, state): read again.
+        result = await self._route(message, None if earlier else info)
         if earlier:
             result.replies[:0] = earlier
         return result
@@ -196,11 +198,12 @@ class ConversationCore:
         return await self._engine_turn(info, text, self._payloads.read(text), language,
                                        info.channel, message_id)
 
-    async def _route(self, message: InboundMessage) -> TurnResult:
+    async def _route(self, message: InboundMessage,
+                     info: ConversationInfo | None = None) -> TurnResult:
         """Record the message and route it: to a broker's queue, or to the assistant."""
         # Database work and language detection run in a worker thread: the event loop
         # serves every channel and must never wait on them.
-        step = await asyncio.to_thread(self._receive, message)
+        step = await asyncio.to_thread(self._receive, message, info)
         if isinstance(step, TurnResult):
             return step
         info, text, payload, language, message_id = step
@@ -218,9 +221,10 @@ class ConversationCore:
         return await self._ask_assistant(info, text, payload, language, message.channel,
                                          message_id)
 
-    def _receive(self, message: InboundMessage) -> TurnResult | _Received:
+    def _receive(self, message: InboundMessage,
+                 info: ConversationInfo | None = None) -> TurnResult | _Received:
         """Clean, size-check and record the message and settle its language (blocking)."""
-        info = self._store.get(message.conversation_id)
+        info = info or self._store.get(message.conversation_id)
         text = clean_text(message.text)
         language = info.language or message.language_hint or locales.DEFAULT_LANGUAGE
         if not text:

@@ -23,6 +23,13 @@ def from_payload(data: object) -> Document | None:
     return Document(token, filename if FILENAME.fullmatch(filename) else "event.ics")
 
 
+def to_payload(document: Document | None) -> dict[str, str] | None:
+    """Return how the outbox stores a message's file (the inverse of `from_payload`)."""
+    if document is None:
+        return None
+    return {"kind": "calendar", "token": document.token, "filename": document.filename}
+
+
 def load(sessions: sessionmaker[Session], document: Document) -> CalendarFile | None:
     """Return the file's current content, or None if its registration is gone or waiting."""
     with sessions() as session:

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import documents
 from bot.core.messages import ConversationState, OutboundMessage
 from bot.errors import UnknownConversation
 from catalog import handoff, kept, outbox, registrations
@@ -26,6 +27,7 @@ class ConversationInfo:
     language: str | None
     state: ConversationState
     channel_user_id: str | None = None
+    kept: bool = False  # user messages wait for the engine (catalog.kept)
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,14 @@ class PushedMessage:
 PUSHED_AUTHORS = ("broker", "notice")
 
 
-def _info(row: Conversation) -> ConversationInfo:
+def _info(row: Conversation, kept: bool = False) -> ConversationInfo:
     return ConversationInfo(row.id, row.channel, row.language,
-                            row.state, row.channel_user_id)  # type: ignore[arg-type]
+                            row.state, row.channel_user_id, kept)  # type: ignore[arg-type]
+
+
+# Whether a conversation has kept messages, read in the same statement as the conversation.
+_HAS_KEPT = exists().where(ConversationMessage.conversation_id == Conversation.id,
+                           ConversationMessage.pending.is_(True)).correlate(Conversation)
 
 
 class ConversationStore:
@@ -97,10 +104,11 @@ class ConversationStore:
             UnknownConversation: no conversation has this id.
         """
         with self._sessions() as session:
-            row = session.get(Conversation, conversation_id)
-            if row is None:
+            found = session.execute(select(Conversation, _HAS_KEPT)
+                                    .where(Conversation.id == conversation_id)).first()
+            if found is None:
                 raise UnknownConversation(conversation_id)
-            return _info(row)
+            return _info(found[0], bool(found[1]))
 
     def set_language(self, conversation_id: str, language: str) -> None:
         """Remember the language the conversation now uses."""
@@ -110,15 +118,18 @@ class ConversationStore:
                 row.language = language
 
     def record(self, conversation_id: str, direction: str, text: str, *,
-               delivered: bool = True, language: str | None = None) -> int:
+               delivered: bool = True, language: str | None = None,
+               pending: bool = False) -> int:
         """Append a message to the transcript (the user's, or the assistant's); return its id.
 
-        With ``language``, the conversation's language changes in the same transaction.
+        With ``language``, the conversation's language changes in the same transaction;
+        ``pending`` keeps a user message for the engine to answer later (catalog.kept).
         """
         with self._sessions.begin() as session:
             message = ConversationMessage(
                 conversation_id=conversation_id, direction=direction, text=text,
-                delivered=delivered, author="user" if direction == "in" else "assistant")
+                delivered=delivered and not pending, pending=pending,
+                author="user" if direction == "in" else "assistant")
             session.add(message)
             if direction == "in" or language is not None:
                 row = session.get(Conversation, conversation_id)
@@ -205,12 +216,6 @@ class ConversationStore:
                                    .order_by(ConversationMessage.id))
             return [(r.direction, r.text, r.delivered) for r in rows]
 
-    def keep(self, conversation_id: str, text: str) -> None:
-        """Record a user message the engine cannot answer now, kept to be answered later."""
-        with self._sessions.begin() as session:
-            kept.keep(session, conversation_id, text)
-        self.changed(conversation_id)
-
     def keep_recorded(self, conversation_id: str, message_id: int) -> None:
         """Keep a user message already in the transcript: the engine could not answer it."""
         with self._sessions.begin() as session:
@@ -232,11 +237,8 @@ class ConversationStore:
         with self._sessions.begin() as session:
             outbox.enqueue(session, conversation_id=conversation_id, text=message.text,
                            kind="assistant", language=language,
-                           buttons=[{"title": b.title, "payload": b.payload}
-                                    for b in message.buttons],
-                           document=None if message.document is None else
-                           {"kind": "calendar", "token": message.document.token,
-                            "filename": message.document.filename})
+                           buttons=[dict(b) for b in message.as_dict()["buttons"]],
+                           document=documents.to_payload(message.document))
         self.changed(conversation_id)
 
     def erase(self, conversation_id: str) -> None:
