@@ -12,6 +12,7 @@ makes the assistant ask which field it is for.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,26 +89,28 @@ def _strip_trailing(text: str, connectors: tuple[str, ...]) -> str:
     return text
 
 
+# Fields read by a parser, first from the named value, then from the whole message:
+# parser (value, country, language) and the response that refuses what it cannot read.
+_PARSED: dict[str, tuple[Callable[[str, Any, str], Any], str]] = {
+    "email": (lambda text, _country, _lang: parse_email(text), "utter_invalid_email"),
+    "phone": (lambda text, country, _lang: parse_phone(text, country), "utter_invalid_phone"),
+    "members": (lambda text, _country, lang: parse_positive_int(text, lang),
+                "utter_invalid_number"),
+}
+
+
 def value_for(name: str, value: str, tracker: Tracker, lang: str) -> Correction:
     """Read the value of the field the user named, the way its question reads an answer."""
     country = tracker.get_slot("country")
     text = str(tracker.latest_message.get("text") or "")
-    if name == "email":
-        address = parse_email(value) or parse_email(text)
-        return Correction({"email": address}) if address else Correction(
-            invalid="utter_invalid_email")
-    if name == "phone":
-        number = parse_phone(value, country) or parse_phone(text, country)
-        return Correction({"phone": number}) if number else Correction(
-            invalid="utter_invalid_phone")
+    if name in _PARSED:
+        parse, refusal = _PARSED[name]
+        found = parse(value, country, lang) or parse(text, country, lang)
+        return Correction({name: found}) if found else Correction(invalid=refusal)
     if name == "country":
         code = next(iter(home_countries(value, lang)), None) or parse_country(value)
         return Correction({"country": code}) if code else Correction(
             invalid="utter_invalid_country")
-    if name == "members":
-        count = parse_positive_int(value, lang) or parse_positive_int(text, lang)
-        return Correction({"members": count}) if count else Correction(
-            invalid="utter_invalid_number")
     if name == "website":
         address = next((w for w in value.split() if "." in w), None)
         return Correction({"website": address.strip(".,;")}) if address else Correction(
