@@ -16,9 +16,6 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.common import language
@@ -28,32 +25,16 @@ from actions.validators import parse_email
 from catalog import registrations
 from catalog.brief import isolate
 from catalog.calendar import filename, when_text
+from catalog.chat_registrations import known_contact, register_once
+from catalog.consents import record_consent
 from catalog.event_search import named_event, upcoming
 from catalog.matching import phrases, title_in
-from catalog.models import Case, Consent, Conversation, Event, EventRegistration
+from catalog.models import Event
+from catalog.queries import event_by_key
 
 logger = logging.getLogger(__name__)
 
 REGISTRATION_FORM = "registration_form"
-_ALREADY = {"confirmed": "already_confirmed", "waitlisted": "already_waitlisted"}
-
-
-def _event(session: Session, key: object) -> Event | None:
-    return session.scalar(select(Event).where(Event.key == str(key or "")[:80]))
-
-
-def _known_contact(session: Session, conversation_id: str) -> dict[str, str]:
-    """Name and e-mail the conversation gave: its latest case, else its latest registration."""
-    case = session.scalar(select(Case).where(Case.conversation_id == conversation_id)
-                          .order_by(Case.id.desc()).limit(1))
-    if case is not None and case.contact_name and case.email:
-        return {"contact_name": case.contact_name, "email": case.email}
-    earlier = session.scalar(select(EventRegistration)
-                             .where(EventRegistration.conversation_id == conversation_id)
-                             .order_by(EventRegistration.id.desc()).limit(1))
-    if earlier is not None:
-        return {"contact_name": earlier.name, "email": earlier.email}
-    return {}
 
 
 def _date(event: Event, lang: str) -> str:
@@ -81,7 +62,7 @@ class ActionPrepareRegistration(Action):
         reset: list[EventType] = [SlotSet("event_key", None),
                                   SlotSet("registration_consent", None)]
         with catalogue.session() as session:
-            event = _event(session, key) if key else None
+            event = event_by_key(session, key) if key else None
             if event is None and not key:
                 # "I'd like to register for the Thessaloniki camp": the event it names
                 event = named_event(session, upcoming(session), search_text(tracker))
@@ -106,7 +87,7 @@ class ActionPrepareRegistration(Action):
                               "payload": payload("register_event", event=event.key,
                                                  choice="waitlist")}])
                 return reset
-            known = _known_contact(session, tracker.sender_id)
+            known = known_contact(session, tracker.sender_id)
         events: list[EventType] = [SlotSet("event_key", event.key),
                                    SlotSet("registration_consent", None)]
         events += [SlotSet(slot, value) for slot, value in known.items()
@@ -126,7 +107,7 @@ class ActionAskRegistrationConsent(Action):
         """Utter the consent question for the event in the `event` slot."""
         lang = language(tracker)
         with catalogue.session() as session:
-            event = _event(session, tracker.get_slot("event_key"))
+            event = event_by_key(session, tracker.get_slot("event_key"))
             title = title_in(event, lang) if event else ""
         dispatcher.utter_message(response="utter_ask_registration_consent", event=title)
         return []
@@ -155,12 +136,12 @@ class ValidateRegistrationForm(FormValidationAction):
         granted = bool(unpayload(slot_value, "registration_consent"))
         lang = language(tracker)
         with catalogue.session() as session, session.begin():
-            event = _event(session, tracker.get_slot("event_key"))
-            if session.get(Conversation, tracker.sender_id) is not None and event is not None:
+            event = event_by_key(session, tracker.get_slot("event_key"))
+            if event is not None:
                 shown = response_text(domain, "utter_ask_registration_consent", lang)
-                session.add(Consent(conversation_id=tracker.sender_id, granted=granted,
-                                    text_shown=shown.replace("{event}", title_in(event, lang)),
-                                    language=lang))
+                record_consent(session, tracker.sender_id, granted=granted,
+                               text_shown=shown.replace("{event}", title_in(event, lang)),
+                               language=lang)
         return {"registration_consent": granted}
 
     async def validate_contact_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
@@ -180,29 +161,6 @@ class ValidateRegistrationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_invalid_email")
             return {"email": None}
         return {"email": email}
-
-
-def _register(conversation_id: str, event_id: int, name: str, email: str, lang: str
-              ) -> registrations.Outcome:
-    """Register in one transaction; a unique-key race reads as "already registered"."""
-    try:
-        with catalogue.session() as session, session.begin():
-            consent = session.scalar(select(Consent.id).where(
-                Consent.conversation_id == conversation_id, Consent.granted.is_(True))
-                .order_by(Consent.id.desc()).limit(1))
-            return registrations.register(session, event_id=event_id,
-                                          conversation_id=conversation_id, name=name[:200],
-                                          email=email[:254], language=lang,
-                                          consent_id=consent)
-    except IntegrityError:
-        logger.info("registration for event %s: a concurrent duplicate was refused", event_id)
-        with catalogue.session() as session:
-            existing = registrations.find(session, event_id, conversation_id)
-            if existing is None or existing.status not in registrations.ACTIVE:
-                raise
-            return registrations.Outcome(
-                _ALREADY[existing.status], existing.id,  # type: ignore[arg-type]
-                registrations.position(session, existing), existing.calendar_token)
 
 
 class ActionRegisterEvent(Action):
@@ -225,16 +183,17 @@ class ActionRegisterEvent(Action):
             dispatcher.utter_message(response="utter_registration_declined")
             return done
         with catalogue.session() as session:
-            event = _event(session, key)
+            event = event_by_key(session, key)
             if event is None:
                 dispatcher.utter_message(response="utter_default")
                 return done
             title, date, event_id = title_in(event, lang), _date(event, lang), event.id
             calendar_name = filename(event)
         email = str(tracker.get_slot("email") or "")
-        outcome = await asyncio.to_thread(_register, tracker.sender_id, event_id,
-                                          str(tracker.get_slot("contact_name") or ""),
-                                          email, lang)
+        outcome = await asyncio.to_thread(
+            register_once, catalogue.session, conversation_id=tracker.sender_id,
+            event_id=event_id, name=str(tracker.get_slot("contact_name") or ""), email=email,
+            language=lang)
         logger.info("registration for event %s: %s", key, outcome.result)
         if outcome.result == "confirmed":
             dispatcher.utter_message(response="utter_registered", event=title, date=date,

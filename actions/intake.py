@@ -11,7 +11,6 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import catalogue
@@ -43,8 +42,9 @@ from actions.validators import (
     parse_positive_int,
 )
 from catalog.brief import isolate, labels, summary
-from catalog.cases import save_new_case
-from catalog.models import Case, CaseEvent, Consent, Conversation
+from catalog.cases import ANSWER_FIELDS, new_chat_case, save_new_case
+from catalog.consents import record_consent
+from catalog.models import Case
 from catalog.vocabulary import CASE_LEGAL_FORMS, CASE_SECTORS, OTHER, STAGES
 
 logger = logging.getLogger(__name__)
@@ -242,15 +242,9 @@ class ValidateIntakeForm(FormValidationAction):
         lang = language(tracker)
         shown = response_text(domain, "utter_ask_consent", lang)
         with catalogue.session() as session, session.begin():
-            latest = session.scalar(select(Consent).where(
-                Consent.conversation_id == tracker.sender_id)
-                .order_by(Consent.id.desc()).limit(1))
-            unchanged = latest is not None and (latest.granted, latest.text_shown,
-                                                latest.language) == (granted, shown, lang)
             # The form re-checks the slot when it reopens: one answer is one record.
-            if not unchanged and session.get(Conversation, tracker.sender_id) is not None:
-                session.add(Consent(conversation_id=tracker.sender_id, granted=granted,
-                                    text_shown=shown, language=lang))
+            record_consent(session, tracker.sender_id, granted=granted, text_shown=shown,
+                           language=lang, skip_repeat=True)
         if not granted:
             # Nothing personal may be kept: forget whatever was prefilled.
             # The kind of need is not personal: it still guides anonymous browsing.
@@ -583,26 +577,17 @@ class ActionSubmitCase(Action):
                  if e.get("event") == "user" and e.get("text")
                  and not str(e.get("text")).startswith("/")]
 
+        answers = {k: (None if values.get(k) == SKIPPED else values.get(k))
+                   for k in ANSWER_FIELDS}
+
         def build(session: Session, reference: str) -> Case:
-            conversation = session.get(Conversation, tracker.sender_id)
-            consent = session.scalar(select(Consent).where(
-                Consent.conversation_id == tracker.sender_id, Consent.granted.is_(True))
-                .order_by(Consent.id.desc()).limit(1))
-            case = Case(
-                reference=reference, conversation_id=tracker.sender_id, status="new",
+            return new_chat_case(
+                session, reference=reference, conversation_id=tracker.sender_id,
                 channel=metadata(tracker).get("channel") or tracker.get_slot("channel") or "web",
-                channel_user_id=conversation.channel_user_id if conversation else None,
-                language=language(tracker), consent_id=consent.id if consent else None,
-                original_words=words[-40:],
-                **{k: (None if values.get(k) == SKIPPED else values.get(k))
-                   for k in ("org_name", "legal_form", "country", "city", "sector", "members",
-                             "stage", "website", "need_category", "need_description",
-                             "currency", "timeline", "contact_name", "email", "phone")},
+                language=language(tracker), answers=answers,
                 amount=Decimal(str(values["amount"])) if values.get("amount") else None,
-                discoverable=tracker.get_slot("discoverable") is True,
-            )
-            case.history.append(CaseEvent(status="new", note=creation_note(tracker)))
-            return case
+                original_words=words[-40:], discoverable=tracker.get_slot("discoverable") is True,
+                note=creation_note(tracker))
 
         # A reference already taken is drawn again, so a confirmed case is never lost.
         reference = save_new_case(catalogue.session, build)

@@ -14,7 +14,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import catalogue
@@ -22,6 +21,7 @@ from actions.amounts import parse_money
 from actions.common import language
 from actions.validators import parse_choice, parse_country
 from catalog.brief import isolate
+from catalog.cases import choose_service, own_case
 from catalog.matching import (
     Matches,
     Need,
@@ -35,16 +35,9 @@ from catalog.matching import (
     title_in,
     translation_in,
 )
-from catalog.models import (
-    Case,
-    CaseEvent,
-    CaseService,
-    Event,
-    Provider,
-    Service,
-    ServiceTranslation,
-)
+from catalog.models import Case, ServiceTranslation
 from catalog.plurals import counted
+from catalog.queries import event_by_key, service_by_key
 from catalog.vocabulary import LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -95,8 +88,7 @@ def _case(session: Session, tracker: Tracker) -> Case | None:
     reference = tracker.get_slot("case_reference")
     if not reference:
         return None
-    return session.scalar(select(Case).where(Case.reference == reference,
-                                             Case.conversation_id == tracker.sender_id))
+    return own_case(session, tracker.sender_id, str(reference))
 
 
 def send_proposals(dispatcher: CollectingDispatcher, matches: Matches, lang: str) -> None:
@@ -270,20 +262,19 @@ class ActionShowDetails(Action):
         event_key = next(tracker.get_latest_entity_values("event"), None)
         with catalogue.session() as session:
             if service_key:
-                service = session.scalar(select(Service).where(Service.key == service_key))
+                service = service_by_key(session, service_key)
                 if service is None:
                     dispatcher.utter_message(response="utter_default")
                     return []
                 text = translation_in(service.translations, lang)
-                provider = session.get(Provider, service.provider_id)
                 lines = [text.title if text else service.key,
-                         isolate(provider.name if provider else "", lang),
+                         isolate(service.provider.name if service.provider else "", lang),
                          *described(service.translations, lang),
                          isolate(service.contact_email or "", lang)]
                 buttons = [{"title": texts["button_contact"],
                             "payload": payload("choose_service", service=service.key)}]
             else:
-                event = session.scalar(select(Event).where(Event.key == (event_key or "")))
+                event = event_by_key(session, event_key)
                 if event is None:
                     dispatcher.utter_message(response="utter_default")
                     return []
@@ -311,7 +302,7 @@ class ActionChooseService(Action):
         lang = language(tracker)
         key = next(tracker.get_latest_entity_values("service"), None)
         with catalogue.session() as session, session.begin():
-            service = session.scalar(select(Service).where(Service.key == (key or "")))
+            service = service_by_key(session, key)
             if service is None:
                 dispatcher.utter_message(response="utter_default")
                 return []
@@ -320,11 +311,7 @@ class ActionChooseService(Action):
             if case is None:
                 dispatcher.utter_message(response="utter_service_needs_case", title=title)
                 return []
-            if session.get(CaseService, (case.id, service.id)) is None:
-                session.add(CaseService(case_id=case.id, service_id=service.id))
-                case.status = "matched"
-                case.history.append(CaseEvent(status="matched",
-                                              note=f"user chose service {service.key}"))
+            choose_service(session, case, service)
         logger.info("case %s: service %s chosen", tracker.get_slot("case_reference"), key)
         dispatcher.utter_message(response="utter_service_chosen", title=title)
         return []

@@ -9,21 +9,27 @@ the next time they greet the assistant.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.common import language
 from actions.responses import render
 from catalog.brief import isolate, value_label
-from catalog.models import Case, PartnerIntroduction
+from catalog.introductions import (
+    ACCEPTED,
+    DECLINED,
+    answer_introduction,
+    mark_heard,
+    pending_introductions,
+    request_introduction,
+)
+from catalog.models import Case
 from catalog.notices import language_of
 from catalog.outbox import enqueue
 
@@ -40,11 +46,6 @@ def _tell(session: Session, case: Case, response: str, lang: str, **values: str)
     text, buttons = render(response, lang, **values)
     enqueue(session, conversation_id=case.conversation_id, text=text, kind="introduction",
             language=lang, buttons=buttons)
-
-
-def _my_cases(session: Session, conversation_id: str) -> list[Case]:
-    return list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)
-                                .order_by(Case.id)))
 
 
 def _details(case: Case, lang: str) -> str:
@@ -76,51 +77,29 @@ class ActionRequestIntro(Action):
         lang = language(tracker)
         reference = next(tracker.get_latest_entity_values("case"), None)
         with catalogue.session() as session, session.begin():
-            target = session.scalar(select(Case).where(Case.reference == str(reference),
-                                                       Case.discoverable.is_(True)))
-            mine = _my_cases(session, tracker.sender_id)
-            if target is None or not mine or target.conversation_id == tracker.sender_id:
+            asked = request_introduction(session, conversation_id=tracker.sender_id,
+                                         target_reference=str(reference))
+            requester, target = asked.requester, asked.target
+            if requester is None or target is None:
                 dispatcher.utter_message(response="utter_partners_none")
                 return []
-            requester = mine[-1]
-            exists_already = session.scalar(select(PartnerIntroduction).where(
-                PartnerIntroduction.requester_case_id == requester.id,
-                PartnerIntroduction.target_case_id == target.id))
-            if exists_already is not None and exists_already.status == "accepted":
+            if asked.result == ACCEPTED:
                 # Both agreed already: the contacts again, not "I've asked them".
                 dispatcher.utter_message(response="utter_intro_accepted",
                                          org=_name(target, lang), contact=_contact(target, lang))
                 return []
-            if exists_already is not None and exists_already.status == "declined":
+            if asked.result == DECLINED:
                 # They said no: asking again must not promise an answer nobody will give.
                 dispatcher.utter_message(response="utter_intro_unavailable",
                                          org=_name(target, lang))
                 return []
-            if exists_already is None:
-                session.add(PartnerIntroduction(requester_case_id=requester.id,
-                                                target_case_id=target.id))
+            if asked.result == "new":
                 theirs = _their_language(session, target)
                 _tell(session, target, "utter_intro_request_received", theirs,
                       org=_name(requester, theirs), details=_details(requester, theirs))
             name = _name(target, lang)
         dispatcher.utter_message(response="utter_intro_requested", org=name)
         return []
-
-
-def pending_introductions(session: Session, conversation_id: str
-                          ) -> tuple[list[PartnerIntroduction], list[PartnerIntroduction]]:
-    """Requests waiting for this user's answer, and answers this user has not heard yet."""
-    mine = [c.id for c in _my_cases(session, conversation_id)]
-    if not mine:
-        return [], []
-    asked = list(session.scalars(select(PartnerIntroduction).where(
-        PartnerIntroduction.target_case_id.in_(mine),
-        PartnerIntroduction.status == "requested").order_by(PartnerIntroduction.id)))
-    answered = list(session.scalars(select(PartnerIntroduction).where(
-        PartnerIntroduction.requester_case_id.in_(mine),
-        PartnerIntroduction.status == "accepted",
-        PartnerIntroduction.requester_notified.is_(False))))
-    return asked, answered
 
 
 def tell_introductions(dispatcher: CollectingDispatcher, conversation_id: str,
@@ -133,8 +112,8 @@ def tell_introductions(dispatcher: CollectingDispatcher, conversation_id: str,
             dispatcher.utter_message(response="utter_intro_accepted",
                                      org=_name(intro.target, lang),
                                      contact=_contact(intro.target, lang))
-            intro.requester_notified = True
             said = True
+        mark_heard(answered)
         if asked:
             requester = asked[0].requester
             dispatcher.utter_message(response="utter_intro_request_received",
@@ -157,17 +136,13 @@ class ActionAnswerIntro(Action):
         lang = language(tracker)
         choice = next(tracker.get_latest_entity_values("choice"), None)
         with catalogue.session() as session, session.begin():
-            asked, _ = pending_introductions(session, tracker.sender_id)
-            if not asked:
+            intro = answer_introduction(session, tracker.sender_id, accept=choice == "accept")
+            if intro is None:
                 dispatcher.utter_message(response="utter_default")
                 return []
-            intro = asked[0]
-            intro.answered_at = dt.datetime.now(dt.UTC)
-            if choice != "accept":
-                intro.status = "declined"
+            if intro.status != ACCEPTED:
                 dispatcher.utter_message(response="utter_intro_declined")
                 return []
-            intro.status = "accepted"
             dispatcher.utter_message(response="utter_intro_accepted",
                                      org=_name(intro.requester, lang),
                                      contact=_contact(intro.requester, lang))
@@ -175,6 +150,5 @@ class ActionAnswerIntro(Action):
             theirs = _their_language(session, requester)
             _tell(session, requester, "utter_intro_accepted", theirs,
                   org=_name(intro.target, theirs), contact=_contact(intro.target, theirs))
-            intro.requester_notified = True
         logger.info("partner introduction %s accepted", intro.id)
         return []

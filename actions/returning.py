@@ -9,16 +9,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.common import language
 from actions.faq import answer_salutation
 from actions.partners import tell_introductions
 from catalog.brief import isolate, labels
+from catalog.cases import cases_of, own_case
+from catalog.chat_registrations import confirmed_registrations
 from catalog.matching import event_time, title_in
-from catalog.models import Case, EventRegistration
+from catalog.models import Case
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +31,6 @@ def mentioned_reference(text: str) -> str | None:
     """Return the case reference written in ``text``, normalised ("IM-FF39BC"), if any."""
     found = REFERENCE.search(text)
     return f"IM-{found.group(1).upper()}" if found else None
-
-
-def own_cases(session: Session, conversation_id: str) -> list[Case]:
-    """Return the conversation's saved cases, newest first."""
-    return list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)
-                                .order_by(Case.id.desc()).limit(SHOWN_CASES)))
 
 
 def status_label(status: str, lang: str) -> str:
@@ -66,8 +60,7 @@ class ActionShowCaseStatus(Action):
         with catalogue.session() as session:
             if reference:
                 reference = mentioned_reference(str(reference)) or str(reference).upper()
-                case = session.scalar(select(Case).where(
-                    Case.reference == reference, Case.conversation_id == tracker.sender_id))
+                case = own_case(session, tracker.sender_id, reference)
                 if case is None:
                     # Someone else's case and a mistyped one get the same answer.
                     logger.info("status asked for a case this conversation does not own")
@@ -76,7 +69,8 @@ class ActionShowCaseStatus(Action):
                 else:
                     tell_case(dispatcher, case, lang)
                 return []
-            cases = own_cases(session, tracker.sender_id)
+            cases = cases_of(session, tracker.sender_id, newest_first=True,
+                             limit=SHOWN_CASES)
             if not cases:
                 dispatcher.utter_message(response="utter_no_case")
             for case in cases:
@@ -97,12 +91,9 @@ class ActionGreet(Action):
         lang = language(tracker)
         answer_salutation(dispatcher, tracker)
         with catalogue.session() as session:
-            cases = own_cases(session, tracker.sender_id)
-            registrations = list(session.scalars(
-                select(EventRegistration)
-                .where(EventRegistration.conversation_id == tracker.sender_id,
-                       EventRegistration.status == "confirmed")
-                .order_by(EventRegistration.id)))
+            cases = cases_of(session, tracker.sender_id, newest_first=True,
+                             limit=SHOWN_CASES)
+            registrations = confirmed_registrations(session, tracker.sender_id)
             if cases or registrations:
                 dispatcher.utter_message(response="utter_welcome_returning")
                 for case in cases:

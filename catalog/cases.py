@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any
@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.brief import summary
+from catalog.consents import granted_consent_id
 from catalog.errors import CatalogError
-from catalog.models import Case
+from catalog.models import Case, CaseEvent, CaseService, Conversation, Service
 from catalog.spreadsheet import SafeWriter
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,11 @@ logger = logging.getLogger(__name__)
 EXPORT_FIELDS = ("reference", "status", "created_at", "language", "channel", "org_name",
                  "legal_form", "country", "city", "sector", "members", "stage", "website",
                  "need_category", "need_description", "amount", "currency", "timeline",
+                 "contact_name", "email", "phone")
+
+# The answers of the intake a case keeps as they are (the amount is a Decimal of its own).
+ANSWER_FIELDS = ("org_name", "legal_form", "country", "city", "sector", "members", "stage",
+                 "website", "need_category", "need_description", "currency", "timeline",
                  "contact_name", "email", "phone")
 
 
@@ -81,11 +87,68 @@ def save_new_case(open_session: Callable[[], AbstractContextManager[Session]],
     raise ReferenceExhausted(f"no free case reference after {attempts} attempts")
 
 
+def new_chat_case(session: Session, *, reference: str, conversation_id: str, channel: str,
+                  language: str, answers: Mapping[str, Any], amount: Decimal | None,
+                  original_words: Sequence[str], discoverable: bool, note: str) -> Case:
+    """Make a new case from a conversation's answers, with its consent and first history step.
+
+    Args:
+        session: the session of the transaction the case is added in (see `save_new_case`).
+        reference: the reference drawn for it.
+        conversation_id: the conversation it comes from.
+        channel: the channel the user wrote on.
+        language: the user's language.
+        answers: the values of `ANSWER_FIELDS` (missing ones are None).
+        amount: the amount asked for, if any.
+        original_words: the user's own messages, kept for the broker.
+        discoverable: whether other organisations looking for partners may see it.
+        note: the first history note.
+
+    Returns:
+        The case, not yet added to the session.
+    """
+    conversation = session.get(Conversation, conversation_id)
+    case = Case(
+        reference=reference, conversation_id=conversation_id, status="new", channel=channel,
+        channel_user_id=conversation.channel_user_id if conversation else None,
+        language=language, consent_id=granted_consent_id(session, conversation_id),
+        original_words=list(original_words),
+        **{field: answers.get(field) for field in ANSWER_FIELDS},
+        amount=amount, discoverable=discoverable,
+    )
+    case.history.append(CaseEvent(status="new", note=note))
+    return case
+
+
 def _reference_taken(open_session: Callable[[], AbstractContextManager[Session]],
                      reference: str) -> bool:
     """Return whether a case already holds ``reference``."""
     with open_session() as session:
         return session.scalar(select(Case.id).where(Case.reference == reference)) is not None
+
+
+def own_case(session: Session, conversation_id: str, reference: str) -> Case | None:
+    """Return the case ``reference`` if it belongs to the conversation (never another's)."""
+    return session.scalar(select(Case).where(Case.reference == reference,
+                                             Case.conversation_id == conversation_id))
+
+
+def cases_of(session: Session, conversation_id: str, *, newest_first: bool = False,
+             limit: int | None = None) -> list[Case]:
+    """Return the conversation's saved cases, oldest first (or the newest ``limit`` first)."""
+    order = Case.id.desc() if newest_first else Case.id
+    return list(session.scalars(select(Case).where(Case.conversation_id == conversation_id)
+                                .order_by(order).limit(limit)))
+
+
+def choose_service(session: Session, case: Case, service: Service) -> bool:
+    """Record the service a user chose on their case (status matched); False if already there."""
+    if session.get(CaseService, (case.id, service.id)) is not None:
+        return False
+    session.add(CaseService(case_id=case.id, service_id=service.id))
+    case.status = "matched"
+    case.history.append(CaseEvent(status="matched", note=f"user chose service {service.key}"))
+    return True
 
 
 def find_cases(session: Session, *, status: str | None = None,

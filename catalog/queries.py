@@ -43,3 +43,13 @@ def catalogue_counts(session: Session, *, now: dt.datetime | None = None) -> Cat
             or_(Event.registration_deadline.is_(None), Event.registration_deadline >= today))
     ) or 0
     return {"service_count": services, "provider_count": providers, "event_count": events}
+
+
+def event_by_key(session: Session, key: object) -> Event | None:
+    """Return the event with ``key`` (as a button or an entity gives it), if any."""
+    return session.scalar(select(Event).where(Event.key == str(key or "")[:80]))
+
+
+def service_by_key(session: Session, key: object) -> Service | None:
+    """Return the service with ``key``, if any."""
+    return session.scalar(select(Service).where(Service.key == str(key or "")))
