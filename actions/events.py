@@ -28,9 +28,10 @@ from catalog.calendar import filename, when_text
 from catalog.chat_registrations import known_contact, register_once
 from catalog.consents import record_consent
 from catalog.event_search import named_event, upcoming
-from catalog.matching import phrases, title_in
+from catalog.matching.explain import phrases
 from catalog.models import Event
 from catalog.queries import event_by_key
+from catalog.translations import title_in
 
 logger = logging.getLogger(__name__)
 

@@ -22,22 +22,15 @@ from actions.common import language
 from actions.validators import parse_choice, parse_country
 from catalog.brief import isolate
 from catalog.cases import choose_service, own_case
-from catalog.matching import (
-    Matches,
-    Need,
-    Proposal,
-    event_when,
-    explain,
-    find_partners,
-    phrases,
-    rank_events,
-    rank_services,
-    title_in,
-    translation_in,
-)
+from catalog.matching.events import rank_events
+from catalog.matching.explain import event_when, explain, phrases
+from catalog.matching.need import Matches, Need, Proposal
+from catalog.matching.partners import find_partners
+from catalog.matching.services import rank_services
 from catalog.models import Case, ServiceTranslation
 from catalog.plurals import counted
 from catalog.queries import event_by_key, service_by_key
+from catalog.translations import title_in, translation_in
 from catalog.vocabulary import LANGUAGES
 
 logger = logging.getLogger(__name__)

@@ -17,8 +17,9 @@ from actions.partners import tell_introductions
 from catalog.brief import isolate, labels
 from catalog.cases import cases_of, own_case
 from catalog.chat_registrations import confirmed_registrations
-from catalog.matching import event_time, title_in
+from catalog.matching.explain import event_time
 from catalog.models import Case
+from catalog.translations import title_in
 
 logger = logging.getLogger(__name__)
 

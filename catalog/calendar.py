@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.brief import isolate
-from catalog.matching import phrases, translation_in
+from catalog.matching.explain import phrases
 from catalog.models import Event, EventRegistration
+from catalog.translations import translation_in
 from catalog.vocabulary import LANGUAGES
 
 PRODUCT_ID = "-//iesMed//Intake assistant//EN"

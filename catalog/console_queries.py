@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog import handoff, outbox
-from catalog.matching import title_in
 from catalog.models import (
     Case,
     CaseService,
@@ -26,6 +25,7 @@ from catalog.models import (
     Service,
     Staff,
 )
+from catalog.translations import title_in
 
 DIMENSIONS = {"need": Case.need_category, "country": Case.country,
               "language": Case.language, "outcome": Case.status}

@@ -30,10 +30,10 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from catalog.calendar import filename, when_text
-from catalog.matching import title_in
 from catalog.models import Event, EventRegistration
 from catalog.notices import language_of, tell
 from catalog.spreadsheet import neutralise
+from catalog.translations import title_in
 
 CONFIRMED, WAITLISTED, CANCELLED = "confirmed", "waitlisted", "cancelled"
 ACTIVE = (CONFIRMED, WAITLISTED)

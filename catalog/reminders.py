@@ -24,10 +24,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from catalog.calendar import place_text, until_text, when_text
-from catalog.matching import title_in
 from catalog.models import Event, EventRegistration
 from catalog.notices import language_of, tell
 from catalog.registrations import CONFIRMED
+from catalog.translations import title_in
 
 DEFAULT_OFFSETS = "24h,1h"
 _OFFSET = re.compile(r"^\s*(\d{1,4})\s*([dhm])\s*$")

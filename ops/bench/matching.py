@@ -3,7 +3,7 @@
 Generates synthetic catalogues of the given sizes (texts recombined from the seed
 catalogue's own sentences, random eligibility, amounts and languages), loads each
 into a fresh SQLite file and a fresh PostgreSQL database, and times
-`catalog.matching.rank_services` on random partial and complete cases. Prints
+`catalog.matching.services.rank_services` on random partial and complete cases. Prints
 p50/p95/max latency per size and database, and how p95 grows with the size.
 """
 
@@ -28,7 +28,8 @@ from sqlalchemy import Engine, insert, text
 from sqlalchemy.engine import make_url
 
 from catalog.db import make_engine, make_session_factory, upgrade
-from catalog.matching import NEED_CATEGORIES, Need, rank_services
+from catalog.matching.need import NEED_CATEGORIES, Need
+from catalog.matching.services import rank_services
 from catalog.models import (
     Provider,
     Service,

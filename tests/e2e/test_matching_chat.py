@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.db import make_engine, make_session_factory
-from catalog.matching import Need, rank_services
+from catalog.matching.need import Need
+from catalog.matching.services import rank_services
 from catalog.models import Case, CaseService, Consent, EventRegistration, Service
 from catalog.plurals import counted
 from tests.e2e.test_intake import Chat, _case, _text

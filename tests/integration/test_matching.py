@@ -11,7 +11,10 @@ import pytest
 
 from catalog.brief import FSI
 from catalog.db import make_engine, make_session_factory, upgrade
-from catalog.matching import Need, explain, rank_events, rank_services
+from catalog.matching.events import rank_events
+from catalog.matching.explain import explain
+from catalog.matching.need import Need
+from catalog.matching.services import rank_services
 from catalog.seed import upsert_catalogue
 
 ADMIN = "postgresql://root@127.0.0.1:5432/postgres"

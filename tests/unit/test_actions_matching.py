@@ -16,7 +16,8 @@ from actions.matching import (
     ActionProposeMatches,
     ActionShowDetails,
 )
-from catalog.matching import NEED_CATEGORIES, phrases
+from catalog.matching.explain import phrases
+from catalog.matching.need import NEED_CATEGORIES
 from catalog.models import Case, CaseService, Event, Service
 from tests.support.trackers import Ran, add_case, make_tracker, run, seeded_catalogue
 

@@ -15,7 +15,7 @@ from actions.events import (
     ActionStopRegistration,
 )
 from catalog import registrations
-from catalog.matching import phrases
+from catalog.matching.explain import phrases
 from catalog.models import Conversation, Event, EventRegistration
 from tests.support.trackers import add_case, add_conversation, make_tracker, run, seeded_catalogue
 

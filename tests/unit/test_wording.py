@@ -17,7 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.matching import send_proposals
 from actions.returning import ActionGreet
 from catalog.db import make_engine, upgrade
-from catalog.matching import Matches, Need, Proposal, explain, service_reasons
+from catalog.matching.explain import explain
+from catalog.matching.need import Matches, Need, Proposal
+from catalog.matching.services import service_reasons
 from catalog.models import Service
 from catalog.plurals import counted
 from catalog.vocabulary import LANGUAGES
