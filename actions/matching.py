@@ -152,6 +152,32 @@ def _narrowed(need: Need, narrowing: dict[str, str]) -> Need:
     return replace(need, **changes)
 
 
+def _ranked(dispatcher: CollectingDispatcher, tracker: Tracker, narrowing: dict[str, str],
+            offset: int) -> Matches:
+    """One page of services or events for the saved case (else the chat so far), narrowed.
+
+    A saved case looking for partners is first shown the organisations that fit it.
+    """
+    lang = language(tracker)
+    need = need_from_tracker(tracker)
+    with catalogue.session() as session:
+        case = _case(session, tracker)
+        if case is not None:
+            need = Need.from_case(case)
+        need = _narrowed(need, narrowing)
+        if offset == 0 and not narrowing and case is not None \
+                and case.need_category == "partners":
+            partners = find_partners(session, case)
+            if partners.proposals:
+                dispatcher.utter_message(response="utter_partners_intro", count=partners.total)
+                send_proposals(dispatcher, _partner_cards(partners, lang), lang)
+            else:
+                dispatcher.utter_message(response="utter_partners_none")
+        if need.need_category == "events":
+            return rank_events(session, need, limit=PAGE, offset=offset)
+        return rank_services(session, need, limit=PAGE, offset=offset)
+
+
 def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Show one page of proposals for the saved case, or for what the chat has told so far.
 
@@ -173,24 +199,7 @@ def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
         if narrowing == saved:
             dispatcher.utter_message(response="utter_default")
             return []
-    need = need_from_tracker(tracker)
-    with catalogue.session() as session:
-        case = _case(session, tracker)
-        if case is not None:
-            need = Need.from_case(case)
-        need = _narrowed(need, narrowing)
-        if offset == 0 and not narrowing and case is not None \
-                and case.need_category == "partners":
-            partners = find_partners(session, case)
-            if partners.proposals:
-                dispatcher.utter_message(response="utter_partners_intro", count=partners.total)
-                send_proposals(dispatcher, _partner_cards(partners, lang), lang)
-            else:
-                dispatcher.utter_message(response="utter_partners_none")
-        if need.need_category == "events":
-            matches = rank_events(session, need, limit=PAGE, offset=offset)
-        else:
-            matches = rank_services(session, need, limit=PAGE, offset=offset)
+    matches = _ranked(dispatcher, tracker, narrowing, offset)
     state: list[EventType] = [SlotSet("narrowing", narrowing or None),
                               SlotSet("awaiting_confirmation", False)]
     if not matches.proposals:

@@ -332,10 +332,8 @@ def _add_catalog_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     catalog.set_defaults(func=cmd_catalog)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run the chosen command."""
-    parser = argparse.ArgumentParser(prog="iesmed")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _add_stack_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Running, testing, checking, training and seeding the product, and the terminal chat."""
     run = sub.add_parser("run", help="start everything and chat in the terminal")
     run.add_argument("--no-chat", action="store_true", help="serve only (web chat, Telegram)")
     run.set_defaults(func=cmd_run)
@@ -349,10 +347,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("train", help="train the model if the data changed").set_defaults(
         func=cmd_train)
     sub.add_parser("seed", help="load the seed catalogue").set_defaults(func=cmd_seed)
-    evaluate = sub.add_parser("evaluate", help="benchmark language resolution and NLU")
-    evaluate.add_argument("evaluate_args", nargs=argparse.REMAINDER)
-    evaluate.set_defaults(func=lambda a: __import__("ops.evaluation", fromlist=["main"]).main(
-        a.evaluate_args))
+    chat = sub.add_parser("chat", help="terminal chat with a running bot")
+    chat.add_argument("url", nargs="?")
+    chat.set_defaults(func=cmd_chat)
+
+
+def _add_cases_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`cases export` and `cases brief`, for brokers."""
     cases = sub.add_parser("cases", help="export cases or show a broker's brief")
     cases.add_argument("--database", help="database URL (default: DATABASE_URL)")
     case_sub = cases.add_subparsers(dest="action", required=True)
@@ -370,13 +371,24 @@ def main(argv: list[str] | None = None) -> int:
     brf.add_argument("reference")
     brf.add_argument("--lang", default="en")
     cases.set_defaults(func=cmd_cases)
-    _add_catalog_parser(sub)
+
+
+def _add_retention_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`retention [--dry-run] [--days N]`."""
     retention = sub.add_parser("retention", help="anonymise conversations idle beyond "
                                "RETENTION_DAYS (--dry-run: only list them)")
     retention.add_argument("--dry-run", action="store_true", help="list, change nothing")
     retention.add_argument("--days", type=_days, help="instead of RETENTION_DAYS")
     retention.add_argument("--database", help="database URL (default: DATABASE_URL)")
     retention.set_defaults(func=cmd_retention)
+
+
+def _add_passthrough_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands that hand their own arguments to a module of their own."""
+    evaluate = sub.add_parser("evaluate", help="benchmark language resolution and NLU")
+    evaluate.add_argument("evaluate_args", nargs=argparse.REMAINDER)
+    evaluate.set_defaults(func=lambda a: __import__("ops.evaluation", fromlist=["main"]).main(
+        a.evaluate_args))
     bench = sub.add_parser("bench", help="benchmarks: `bench chat` (the product against a "
                            "bare Rasa bot: latency, throughput, launch, memory), `bench "
                            "matching` (catalogue sizes x databases), `bench nlu LANG`, "
@@ -397,22 +409,28 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("replay_args", nargs=argparse.REMAINDER)
     replay.set_defaults(func=lambda a: __import__("ops.replay_cli", fromlist=["main"])
                         .main(a.replay_args))
-    chat = sub.add_parser("chat", help="terminal chat with a running bot")
-    chat.add_argument("url", nargs="?")
-    chat.set_defaults(func=cmd_chat)
+
+
+# Commands that take arguments argparse does not know: the attribute that receives them.
+_EXTRA_ARGS = {"test": "pytest_args", "evaluate": "evaluate_args", "bench": "bench_args",
+               "replay": "replay_args", "staff": "staff_args"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command."""
+    parser = argparse.ArgumentParser(prog="iesmed")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_stack_parsers(sub)
+    _add_cases_parser(sub)
+    _add_catalog_parser(sub)
+    _add_retention_parser(sub)
+    _add_passthrough_parsers(sub)
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in {"test", "evaluate", "bench", "staff", "replay"}:
+    if extra and args.command not in _EXTRA_ARGS:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    if args.command == "test":
-        args.pytest_args = [*extra, *(args.pytest_args or [])]
-    if args.command == "evaluate":
-        args.evaluate_args = [*extra, *(args.evaluate_args or [])]
-    if args.command == "bench":
-        args.bench_args = [*extra, *(args.bench_args or [])]
-    if args.command == "replay":
-        args.replay_args = [*extra, *(args.replay_args or [])]
-    if args.command == "staff":
-        args.staff_args = [*extra, *(args.staff_args or [])]
+    if args.command in _EXTRA_ARGS:
+        name = _EXTRA_ARGS[args.command]
+        setattr(args, name, [*extra, *(getattr(args, name) or [])])
     return int(args.func(args))
 
 

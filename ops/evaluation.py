@@ -155,6 +155,10 @@ def _entity_f1(rows: Iterable[dict[str, Any]], extractor: str) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
+_Intents = dict[str, list[tuple[str, str]]]
+_EntityRows = dict[str, dict[str, dict[str, Any]]]
+
+
 def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
     """Run Rasa's cross-validation; return intent accuracy, macro-F1 and entity F1 per language."""
     from ops.environments import engine_python
@@ -166,37 +170,55 @@ def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         project = build(Path(tmp) / "project")
         out = Path(tmp) / "results"
-        env = {**os.environ, "PYTHONPATH": str(project_root()), "TF_CPP_MIN_LOG_LEVEL": "2"}
-        started = time.monotonic()
-        print(f"evaluate: rasa test nlu --cross-validation --folds {folds} (several minutes)",
-              file=sys.stderr, flush=True)
-        subprocess.run([str(python), "-m", "rasa", "test", "nlu", "--nlu", "data", "--config",
-                        "config.yml", "--cross-validation", "--folds", str(folds), "--out",
-                        str(out), "--successes"], cwd=project, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        print(f"evaluate: cross-validation took {time.monotonic() - started:.0f} s",
-              file=sys.stderr, flush=True)
-        intents: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for name in ("intent_successes.json", "intent_errors.json"):
-            path = out / name
-            if path.exists():
-                for row in json.loads(path.read_text("utf-8")):
-                    lang = language_of.get(row["text"].strip(), "?")
-                    predicted = (row.get("intent_prediction") or {}).get("name", "")
-                    intents[lang].append((row["intent"], predicted))
-        # Messages with an entity to find or a wrong prediction, per language (those
-        # with neither add nothing to entity F1); Rasa writes them per extractor.
-        entity_rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for name in ("CRFEntityExtractor_successes.json", "CRFEntityExtractor_errors.json"):
-            path = out / name
-            if path.exists():
-                for row in json.loads(path.read_text("utf-8")):
-                    entity_rows[language_of.get(row["text"].strip(), "?")][row["text"]] = row
-        entity_f1: dict[str, float] = {}
-        for report in out.glob("*Extractor_report.json"):
-            content = json.loads(report.read_text("utf-8"))
-            entity_f1[report.stem.removesuffix("_report")] = float(
-                content.get("micro avg", content.get("weighted avg", {})).get("f1-score", 0.0))
+        _cross_validate(python, project, out, folds)
+        intents, entity_rows, entity_f1 = _read_results(out, language_of)
+    return _nlu_table(intents, entity_rows, entity_f1)
+
+
+def _cross_validate(python: Path, project: Path, out: Path, folds: int) -> None:
+    """Run `rasa test nlu --cross-validation` on the built project, results into ``out``."""
+    env = {**os.environ, "PYTHONPATH": str(project_root()), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    started = time.monotonic()
+    print(f"evaluate: rasa test nlu --cross-validation --folds {folds} (several minutes)",
+          file=sys.stderr, flush=True)
+    subprocess.run([str(python), "-m", "rasa", "test", "nlu", "--nlu", "data", "--config",
+                    "config.yml", "--cross-validation", "--folds", str(folds), "--out",
+                    str(out), "--successes"], cwd=project, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"evaluate: cross-validation took {time.monotonic() - started:.0f} s",
+          file=sys.stderr, flush=True)
+
+
+def _read_results(out: Path, language_of: dict[str, str]
+                  ) -> tuple[_Intents, _EntityRows, dict[str, float]]:
+    """Read Rasa's results per language: intent pairs, entity rows, and its own entity F1s."""
+    intents: _Intents = defaultdict(list)
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = out / name
+        if path.exists():
+            for row in json.loads(path.read_text("utf-8")):
+                lang = language_of.get(row["text"].strip(), "?")
+                predicted = (row.get("intent_prediction") or {}).get("name", "")
+                intents[lang].append((row["intent"], predicted))
+    # Messages with an entity to find or a wrong prediction, per language (those
+    # with neither add nothing to entity F1); Rasa writes them per extractor.
+    entity_rows: _EntityRows = defaultdict(dict)
+    for name in ("CRFEntityExtractor_successes.json", "CRFEntityExtractor_errors.json"):
+        path = out / name
+        if path.exists():
+            for row in json.loads(path.read_text("utf-8")):
+                entity_rows[language_of.get(row["text"].strip(), "?")][row["text"]] = row
+    entity_f1: dict[str, float] = {}
+    for report in out.glob("*Extractor_report.json"):
+        content = json.loads(report.read_text("utf-8"))
+        entity_f1[report.stem.removesuffix("_report")] = float(
+            content.get("micro avg", content.get("weighted avg", {})).get("f1-score", 0.0))
+    return intents, entity_rows, entity_f1
+
+
+def _nlu_table(intents: _Intents, entity_rows: _EntityRows,
+               entity_f1: dict[str, float]) -> dict[str, dict[str, float]]:
+    """One row per language and one for all: intent accuracy, macro-F1, entity F1."""
     table: dict[str, dict[str, float]] = {}
     for lang in [*LANGUAGES, "?"]:
         if intents.get(lang):

@@ -35,6 +35,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import yaml
@@ -48,6 +49,10 @@ from catalog.db import make_engine
 from catalog.models import ConversationMessage
 from ops.errors import LaunchError
 from ops.paths import project_root
+
+if TYPE_CHECKING:
+    from ops.stack import Ports
+    from ops.supervisor import Supervisor
 
 # Intents whose answers neither open a form nor hand the conversation to a broker.
 INTENTS = ("greet", "ask_help", "ask_events", "ask_privacy", "thank", "challenge_bot")
@@ -167,11 +172,24 @@ class Figures:
                             f"({'apology' if sent.apology else sent.error or 'answer'} shown)")
 
 
+_Transcript = dict[str, list[tuple[str, str, bool]]]
+
+
 def count(users: list[User], database_url: str, tracker_path: Path) -> Figures:
     """Compare what each user sent with the transcript and Rasa's tracker store."""
     figures = Figures()
+    rows = _transcript(database_url)
+    tracked = _handled_by_rasa(tracker_path)
+    for user in users:
+        _count_user(figures, user, rows.get(user.conversation_id, []),
+                    tracked.get(user.conversation_id, Counter()))
+    return figures
+
+
+def _transcript(database_url: str) -> _Transcript:
+    """Every conversation's messages in order: direction, text, whether delivered."""
     engine = make_engine(database_url)
-    rows: dict[str, list[tuple[str, str, bool]]] = {}
+    rows: _Transcript = {}
     table = ConversationMessage.__table__
     with engine.connect() as connection:
         for cid, direction, said, delivered in connection.execute(
@@ -179,51 +197,65 @@ def count(users: list[User], database_url: str, tracker_path: Path) -> Figures:
                        table.c.delivered).order_by(table.c.id)):
             rows.setdefault(cid, []).append((direction, said, bool(delivered)))
     engine.dispose()
+    return rows
+
+
+def _handled_by_rasa(tracker_path: Path) -> dict[str, Counter[str]]:
+    """How many times Rasa's tracker store holds each user text, per conversation."""
     tracked: dict[str, Counter[str]] = {}
     with sqlite3.connect(tracker_path) as tracker:
         for sender, data in tracker.execute(
                 "SELECT sender_id, data FROM events WHERE type_name = 'user'"):
             tracked.setdefault(sender, Counter())[str(json.loads(data).get("text") or "")] += 1
-    for user in users:
-        figures.sent += len(user.sent)
-        figures.http_errors += sum(1 for s in user.sent if s.error)
-        # Each user message, whether it was delivered, and whether answers were recorded
-        # after it before the next one.
-        turns: dict[str, tuple[bool, bool]] = {}
-        recorded: Counter[str] = Counter()
-        last = ""
-        for direction, said, delivered in rows.get(user.conversation_id, []):
-            if direction == "in":
-                recorded[said] += 1
-                turns[said] = (delivered, False)
-                last = said
-            elif last:
-                turns[last] = (turns[last][0], True)
-        handled = tracked.get(user.conversation_id, Counter())
-        for sent in user.sent:
-            if recorded[sent.text] == 0:
-                figures.lost += 1
-                figures.note("not recorded", user, sent)
-                continue
-            if recorded[sent.text] > 1 or handled[sent.text] > 1:
-                figures.duplicated += 1
-                figures.note("recorded or handled twice", user, sent)
-            delivered, replied = turns[sent.text]
-            if delivered and replied and sent.apology:
-                figures.answered_later += 1
-            elif delivered and replied:
-                figures.answered += 1
-                figures.answered_without_rasa += handled[sent.text] == 0
-            elif not delivered:
-                figures.apologised += 1
-                figures.kept_but_handled += handled[sent.text] >= 1
-            else:
-                figures.lost += 1  # marked delivered, yet no answer was recorded
-                figures.note("marked delivered, no answer recorded", user, sent)
-            if sent.error is None and not sent.apology and not delivered:
-                figures.disagreements += 1
-                figures.note("delivered" if delivered else "kept as undelivered", user, sent)
-    return figures
+    return tracked
+
+
+def _turns(rows: list[tuple[str, str, bool]]
+           ) -> tuple[dict[str, tuple[bool, bool]], Counter[str]]:
+    """Each user message, whether it was delivered, and whether answers were recorded
+    after it before the next one; and how many times each was recorded."""
+    turns: dict[str, tuple[bool, bool]] = {}
+    recorded: Counter[str] = Counter()
+    last = ""
+    for direction, said, delivered in rows:
+        if direction == "in":
+            recorded[said] += 1
+            turns[said] = (delivered, False)
+            last = said
+        elif last:
+            turns[last] = (turns[last][0], True)
+    return turns, recorded
+
+
+def _count_user(figures: Figures, user: User, rows: list[tuple[str, str, bool]],
+                handled: Counter[str]) -> None:
+    """Add one user's messages to the figures."""
+    figures.sent += len(user.sent)
+    figures.http_errors += sum(1 for s in user.sent if s.error)
+    turns, recorded = _turns(rows)
+    for sent in user.sent:
+        if recorded[sent.text] == 0:
+            figures.lost += 1
+            figures.note("not recorded", user, sent)
+            continue
+        if recorded[sent.text] > 1 or handled[sent.text] > 1:
+            figures.duplicated += 1
+            figures.note("recorded or handled twice", user, sent)
+        delivered, replied = turns[sent.text]
+        if delivered and replied and sent.apology:
+            figures.answered_later += 1
+        elif delivered and replied:
+            figures.answered += 1
+            figures.answered_without_rasa += handled[sent.text] == 0
+        elif not delivered:
+            figures.apologised += 1
+            figures.kept_but_handled += handled[sent.text] >= 1
+        else:
+            figures.lost += 1  # marked delivered, yet no answer was recorded
+            figures.note("marked delivered, no answer recorded", user, sent)
+        if sent.error is None and not sent.apology and not delivered:
+            figures.disagreements += 1
+            figures.note("delivered" if delivered else "kept as undelivered", user, sent)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -237,13 +269,8 @@ def _seconds(value: str) -> float:
     return float(value.removesuffix("s"))
 
 
-def main(argv: list[str]) -> int:
-    """Run the load benchmark and print the figures; exit code 1 if anything was lost."""
-    from ops.environments import engine_python
-    from ops.stack import Ports, components, seed
-    from ops.supervisor import Supervisor, free_port
-    from ops.training import ensure_model
-
+def _parser() -> argparse.ArgumentParser:
+    """The benchmark's options."""
     parser = argparse.ArgumentParser(prog="iesmed bench load", description=__doc__.split(
         "\n\n")[0])
     parser.add_argument("--conversations", type=int, default=200)
@@ -256,28 +283,46 @@ def main(argv: list[str]) -> int:
                         help="SIGKILL Rasa this long after the start (e.g. 10s)")
     parser.add_argument("--timeout", type=_seconds, default=900.0,
                         help="stop the users after this long (seconds)")
-    args = parser.parse_args(argv)
+    return parser
 
-    work = Path(tempfile.mkdtemp(prefix="iesmed-load-"))
-    database = f"sqlite:///{work / 'iesmed.sqlite3'}"
+
+def _start_stack(args: argparse.Namespace, work: Path, database: str,
+                 supervisor: Supervisor) -> Ports:
+    """Seed a fresh catalogue and start Rasa, the action server and the bot on free ports."""
+    from ops.environments import engine_python
+    from ops.stack import Ports, components, seed
+    from ops.supervisor import free_port
+    from ops.training import ensure_model
+
     settings = Settings(_env_file=None, IESMED_ENV="development",  # type: ignore[call-arg]
                         IESMED_DATA_DIR=work, DATABASE_URL=database, TRACKER_STORE_URL=None,
                         LOCK_STORE_URL=None, RASA_TOKEN=SecretStr(secrets.token_urlsafe(24)))
+    python = engine_python()
+    model = ensure_model(python)
+    seed(database)
+    ports = Ports(rasa=free_port(), actions=free_port(), bot=free_port())
+    for component in components(settings=settings, ports=ports, engine_python=python,
+                                model=model, run_dir=work / "run", log_dir=work / "logs"):
+        # Only this run's stores, no channel of the operator's, no rate limit in the way.
+        component.env.update({"TRACKER_STORE_URL": "", "LOCK_STORE_URL": "",
+                              "TELEGRAM_TOKEN": "", "WHATSAPP_TOKEN": "",
+                              "CHAT_CONVERSATIONS_BURST": str(args.conversations * 2),
+                              "CHAT_CONVERSATIONS_PER_MINUTE": "100000"})
+        supervisor.start(component)
+    supervisor.watch()
+    return ports
+
+
+def main(argv: list[str]) -> int:
+    """Run the load benchmark and print the figures; exit code 1 if anything was lost."""
+    from ops.supervisor import Supervisor
+
+    args = _parser().parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="iesmed-load-"))
+    database = f"sqlite:///{work / 'iesmed.sqlite3'}"
     supervisor = Supervisor()
     try:
-        python = engine_python()
-        model = ensure_model(python)
-        seed(database)
-        ports = Ports(rasa=free_port(), actions=free_port(), bot=free_port())
-        for component in components(settings=settings, ports=ports, engine_python=python,
-                                    model=model, run_dir=work / "run", log_dir=work / "logs"):
-            # Only this run's stores, no channel of the operator's, no rate limit in the way.
-            component.env.update({"TRACKER_STORE_URL": "", "LOCK_STORE_URL": "",
-                                  "TELEGRAM_TOKEN": "", "WHATSAPP_TOKEN": "",
-                                  "CHAT_CONVERSATIONS_BURST": str(args.conversations * 2),
-                                  "CHAT_CONVERSATIONS_PER_MINUTE": "100000"})
-            supervisor.start(component)
-        supervisor.watch()
+        ports = _start_stack(args, work, database, supervisor)
         rasa = next(c for c in supervisor.components if c.name == "rasa")
         print(f"load: {args.conversations} conversations, at least {args.messages} messages "
               f"each, think {args.think:g} s; logs in {work / 'logs'}", flush=True)

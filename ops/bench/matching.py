@@ -63,49 +63,62 @@ def _pick(rng: random.Random, values: tuple[str, ...] | list[str], most: int) ->
     return rng.sample(list(values), rng.randint(0, most))
 
 
+_Rows = list[dict[str, Any]]
+
+
+def _synthetic_service(rng: random.Random, sid: int, sentences: dict[str, list[str]]
+                       ) -> tuple[dict[str, Any], _Rows, _Rows, _Rows]:
+    """One synthetic service: its row, its texts, its eligibility rows and its search terms."""
+    category = rng.choice(sorted(CATEGORIES))
+    low = rng.choice([None, 1000, 5000, 20000, 50000])
+    high = None if low is None else low * rng.choice([5, 10, 20])
+    delivered = rng.sample(sorted(sentences), rng.randint(1, 3))
+    service: dict[str, Any] = {
+        "id": sid, "key": f"service-{sid}", "provider_id": rng.randint(1, 50),
+        "category": category, "kind": category, "amount_min": low, "amount_max": high,
+        "currency": "EUR" if low else None, "cost": rng.choice(["free", "paid"]),
+        "languages": delivered, "active": rng.random() > 0.05}
+    texts: _Rows = []
+    bodies: list[str] = []
+    for lang in delivered:
+        words = rng.sample(sentences[lang], 4)
+        body: dict[str, Any] = {
+            "service_id": sid, "lang": lang, "title": words[0][:300],
+            "summary": words[1], "description": ". ".join(words[2:])}
+        texts.append(body)
+        bodies.extend([body["title"], body["summary"], body["description"]])
+    rows = [(dimension, value)
+            for dimension, values, most in (("country", COUNTRIES, 4),
+                                            ("legal_form", sorted(LEGAL_FORMS), 3),
+                                            ("sector", sorted(SECTORS), 3),
+                                            ("stage", sorted(STAGES), 2))
+            for value in _pick(rng, values, most)]
+    eligibility = [{"service_id": sid, "dimension": d, "value": v} for d, v in rows]
+    service.update(derived_columns(rows, delivered))
+    terms = [{"service_id": sid, "term": t} for t in service_terms(bodies, delivered)]
+    return service, texts, eligibility, terms
+
+
 def generate(engine: Engine, size: int, seed: int = 7) -> None:
     """Fill an empty, migrated database with ``size`` synthetic services."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     sentences = _sentences()
-    languages = sorted(sentences)
     with engine.begin() as conn:
         conn.execute(insert(Provider), [
             {"id": i, "key": f"provider-{i}", "name": f"Provider {i}", "kind": "network",
              "country": rng.choice(COUNTRIES), "discoverable": False} for i in range(1, 51)])
     batch = 2000
     for start in range(0, size, batch):
-        services: list[dict[str, Any]] = []
-        texts: list[dict[str, Any]] = []
-        eligibility: list[dict[str, Any]] = []
-        terms: list[dict[str, Any]] = []
+        services: _Rows = []
+        texts: _Rows = []
+        eligibility: _Rows = []
+        terms: _Rows = []
         for sid in range(start + 1, min(size, start + batch) + 1):
-            category = rng.choice(sorted(CATEGORIES))
-            low = rng.choice([None, 1000, 5000, 20000, 50000])
-            high = None if low is None else low * rng.choice([5, 10, 20])
-            delivered = rng.sample(languages, rng.randint(1, 3))
-            services.append({
-                "id": sid, "key": f"service-{sid}", "provider_id": rng.randint(1, 50),
-                "category": category, "kind": category, "amount_min": low, "amount_max": high,
-                "currency": "EUR" if low else None, "cost": rng.choice(["free", "paid"]),
-                "languages": delivered, "active": rng.random() > 0.05})
-            bodies: list[str] = []
-            for lang in delivered:
-                words = rng.sample(sentences[lang], 4)
-                body: dict[str, Any] = {
-                    "service_id": sid, "lang": lang, "title": words[0][:300],
-                    "summary": words[1], "description": ". ".join(words[2:])}
-                texts.append(body)
-                bodies.extend([body["title"], body["summary"], body["description"]])
-            rows = [(dimension, value)
-                    for dimension, values, most in (("country", COUNTRIES, 4),
-                                                    ("legal_form", sorted(LEGAL_FORMS), 3),
-                                                    ("sector", sorted(SECTORS), 3),
-                                                    ("stage", sorted(STAGES), 2))
-                    for value in _pick(rng, values, most)]
-            eligibility.extend({"service_id": sid, "dimension": d, "value": v} for d, v in rows)
-            services[-1].update(derived_columns(rows, delivered))
-            terms.extend({"service_id": sid, "term": t}
-                         for t in service_terms(bodies, delivered))
+            service, its_texts, its_rows, its_terms = _synthetic_service(rng, sid, sentences)
+            services.append(service)
+            texts.extend(its_texts)
+            eligibility.extend(its_rows)
+            terms.extend(its_terms)
         with engine.begin() as conn:
             conn.execute(insert(Service), services)
             conn.execute(insert(ServiceTranslation), texts)
