@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import catalogue
 from actions.common import language
-from actions.intake import response_text, unpayload
+from actions.intake_slots import response_text, unpayload
 from actions.matching import list_events, payload, search_text
 from actions.validators import parse_email
 from catalog import registrations

@@ -1,131 +1,52 @@
-"""The intake: turn a conversation into a structured request for assistance (a case)."""
+"""The intake: turn a conversation into a structured request for assistance (a case).
+
+The form and its validation; the questions and slots are in actions.intake_slots, the
+summary and saving in actions.intake_summary, starting, skipping, going back and
+stopping in actions.intake_navigation.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.orm import Session
 
 from actions import catalogue
-from actions.amounts import default_currency, parse_amount, parse_currency, stated_amount
+from actions.amounts import parse_amount, stated_amount
 from actions.answers import note_stray, refuses, tell_not_stored, typed_answer, without_contacts
 from actions.choices import match_choice, own_words
-from actions.cleaning import clean_org_name, clean_person_name, message
-from actions.common import always_broker_needs, language, metadata
+from actions.cleaning import clean_org_name, clean_person_name
+from actions.common import language
 from actions.consent import declined_with_request
-from actions.corrections import (
-    ASK_WHICH,
-    ASKABLE,
-    Correction,
-    named_field,
-    pending_value,
-    read_correction,
-    value_for,
-)
 from actions.explain import explain_question
 from actions.extraction import extract
-from actions.matching import propose
+from actions.intake_slots import (
+    ANSWERED_WITH,
+    CASE_SLOTS,
+    CHOICES,
+    MAX_TRIES,
+    ORDER,
+    PREFILLABLE,
+    SKIPPED,
+    answer_texts,
+    iso_currency,
+    response_text,
+    unpayload,
+    values_before_latest_message,
+)
 from actions.places import home_countries, only_destination
 from actions.towns import country_of, location_answer, town_in
 from actions.validators import (
-    parse_choice,
     parse_country,
     parse_email,
     parse_phone,
     parse_positive_int,
 )
-from catalog.brief import isolate, labels, summary
-from catalog.cases import ANSWER_FIELDS, new_chat_case, save_new_case
 from catalog.consents import record_consent
-from catalog.models import Case
-from catalog.vocabulary import CASE_LEGAL_FORMS, CASE_SECTORS, OTHER, STAGES
-
-logger = logging.getLogger(__name__)
-
-FORM = "intake_form"
-ORDER = ("consent", "org_name", "legal_form", "country", "city", "sector", "members", "stage",
-         "website", "need_category", "need_description", "discoverable", "amount", "timeline",
-         "contact_name", "email", "phone")
-OPTIONAL = frozenset({"website", "phone"})
-PREFILLABLE = ("legal_form", "country", "city", "sector", "members", "stage", "need_category")
-CASE_SLOTS = (*ORDER, "currency")
-INTENT_NEED = {"need_funding": "funding", "need_consultancy": "consultancy",
-               "need_innovation": "innovation", "need_internationalisation": "internationalisation",
-               "search_partners": "partners"}
-SKIPPED = "skipped"
-# Fields an answer to the question may change besides the question's own.
-ANSWERED_WITH = {"amount": frozenset({"amount", "currency"}),
-                 "consent": frozenset({"consent", "need_category"})}  # "no, but partners?"
-# Entities a correction does not take as they come: read from the text instead.
-NOT_FROM_ENTITIES = frozenset({"consent", "members", "amount", "currency"})
-CHOICES: dict[str, frozenset[str]] = {
-    "legal_form": CASE_LEGAL_FORMS, "sector": CASE_SECTORS, "stage": STAGES,
-    "need_category": frozenset({"funding", "consultancy", "innovation", "internationalisation",
-                                "partners", "events", "other"}),
-    "timeline": frozenset({"urgent", "3_months", "12_months", "no_rush"}),
-}
-MAX_TRIES = 2
-
-
-def response_text(domain: DomainDict, name: str, lang: str) -> str:
-    """Return the text of response ``name`` in ``lang`` as the user sees it."""
-    for variation in domain.get("responses", {}).get(name, []):
-        for condition in variation.get("condition") or []:
-            if condition.get("name") == "language" and condition.get("value") == lang:
-                return str(variation.get("text", ""))
-    variations = domain.get("responses", {}).get(name, [])
-    return str(variations[-1].get("text", "")) if variations else ""
-
-
-def unpayload(value: Any, slot: str) -> Any:
-    """Return the slot's value from a button payload that reached a text mapping."""
-    if isinstance(value, str) and value.startswith("/") and "{" in value:
-        try:
-            data = json.loads(value[value.index("{"):])
-        except ValueError:
-            return value
-        if isinstance(data, dict) and slot in data:
-            return data[slot]
-    return value
-
-
-def case_values(tracker: Tracker) -> dict[str, Any]:
-    """Return the case fields currently held in slots."""
-    return {slot: tracker.get_slot(slot) for slot in CASE_SLOTS}
-
-
-def answer_texts(tracker: Tracker, slot: str, slot_value: Any) -> list[str]:
-    """Return what an answer is read from: the whole message first, then the slot's value.
-
-    An entity mapping may hold only part of the answer ("270" of "270 χιλ. ευρω", "15000"
-    of "15000 euro"), so the message itself is read first when it answers this question.
-    """
-    texts: list[str] = []
-    text = str(tracker.latest_message.get("text") or "")
-    if tracker.get_slot("requested_slot") == slot and text and not text.startswith("/"):
-        texts.append(text)
-    texts.append(str(unpayload(slot_value, slot) or ""))
-    return texts
-
-
-def iso_currency(value: Any, country: str | None) -> str:
-    """Return a slot's currency as an ISO code; the country's own when it names none."""
-    text = str(value or "")
-    if len(text) == 3 and text.isalpha() and text.isupper():
-        return text
-    return parse_currency(text, country) or default_currency(country)
-
-
-def correction_updates(tracker: Tracker) -> dict[str, Any]:
-    """Return the case fields the latest message corrects (see actions.corrections)."""
-    return read_correction(tracker, iso_currency).updates
+from catalog.vocabulary import OTHER
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -428,283 +349,7 @@ def _validator(slot: str) -> Any:
 # rasa-sdk finds extract_<slot> and validate_<slot> by name.
 for _slot in PREFILLABLE:
     setattr(ValidateIntakeForm, f"extract_{_slot}", _extractor(_slot))
+
+
 for _slot in CHOICES:
     setattr(ValidateIntakeForm, f"validate_{_slot}", _validator(_slot))
-
-
-class ActionStartIntake(Action):
-    """Begin a new request: note the need the user named, start from a clean slate if needed."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_start_intake"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Reset a finished case's slots and set the need from the intent.
-
-        At the summary a message read as a need ("we need 270000 euros") is a correction:
-        its values are applied and the form, finding every answer, shows the summary again.
-        """
-        if tracker.get_slot("awaiting_confirmation"):
-            return [SlotSet(k, v) for k, v in correction_updates(tracker).items()]
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in INTENT_NEED and declined_before(tracker.events):
-            # Browsing after a "no": the form ends at once on the refusal and proposals
-            # follow, instead of asking the consent question again. Asking for a request
-            # ("/request_assistance") still starts one.
-            return [SlotSet("consent", False), SlotSet("consent_refused", True),
-                    SlotSet("need_category", INTENT_NEED[intent])]
-        events: list[EventType] = []
-        if tracker.get_slot("case_reference"):
-            events += [SlotSet(slot, None) for slot in CASE_SLOTS if slot != "consent"]
-            events.append(SlotSet("case_reference", None))
-        if intent in INTENT_NEED and (not tracker.get_slot("need_category") or events):
-            events.append(SlotSet("need_category", INTENT_NEED[intent]))
-        return events
-
-
-def declined_before(events: list[dict[str, Any]]) -> bool:
-    """Tell whether the user declined the data consent earlier in this conversation."""
-    return any(e.get("event") == "bot"
-               and (e.get("metadata") or {}).get("utter_action") == "utter_consent_declined"
-               for e in events)
-
-
-class ActionSkipQuestion(Action):
-    """Skip an optional question; say a required one is needed."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_skip_question"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Mark the requested optional slot as skipped."""
-        requested = tracker.get_slot("requested_slot")
-        if requested in OPTIONAL:
-            return [SlotSet(requested, SKIPPED)]
-        dispatcher.utter_message(response="utter_question_needed")
-        return []
-
-
-class ActionShowSummary(Action):
-    """After the form: show the summary for confirmation, or acknowledge a refused consent."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_show_summary"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Show the case in the user's language and wait for confirmation."""
-        if tracker.get_slot("consent") is False:
-            dispatcher.utter_message(response="utter_consent_declined")
-            # Browsing stays open: propose services for the need, storing nothing.
-            return [SlotSet("consent", None), SlotSet("consent_refused", False),
-                    SlotSet("awaiting_confirmation", False), *propose(dispatcher, tracker)]
-        dispatcher.utter_message(response="utter_case_summary",
-                                 summary=summary(in_own_words(case_values(tracker), tracker),
-                                                 language(tracker)))
-        return [SlotSet("consent_refused", False), SlotSet("awaiting_confirmation", True)]
-
-
-class ActionApplyCorrection(Action):
-    """Apply a correction given at the summary, then show the summary again."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_apply_correction"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Change the field the user names; ask which one when a bare value could be several."""
-        lang = language(tracker)
-        correction = answer_to_which_field(tracker, lang) or read_correction(tracker, iso_currency)
-        if correction.invalid:
-            dispatcher.utter_message(response=correction.invalid)
-            return []
-        if correction.unsure is not None and not correction.updates:
-            ask_which_field(dispatcher, correction.unsure, lang)
-            return []
-        if not correction.updates:
-            dispatcher.utter_message(response="utter_ask_what_to_correct")
-            return []
-        values = {**case_values(tracker), **correction.updates}
-        dispatcher.utter_message(response="utter_case_summary",
-                                 summary=summary(values, lang))
-        return [SlotSet(k, v) for k, v in correction.updates.items()] + [
-            SlotSet("awaiting_confirmation", True)]
-
-
-def ask_which_field(dispatcher: CollectingDispatcher, value: str, lang: str) -> None:
-    """Ask which field a value is for, one button per field it could be."""
-    names = labels(lang).get("field", {})
-    dispatcher.utter_message(
-        text=message(lang, "ask_which_field").format(value=isolate(value, lang)),
-        buttons=[{"title": names.get(field, field),
-                  "payload": f'/correct_answer{{"choice": "{field}"}}'} for field in ASKABLE],
-        utter_action=ASK_WHICH)
-
-
-def answer_to_which_field(tracker: Tracker, lang: str) -> Correction | None:
-    """The correction a "which field?" answer makes: a button, or the field's name typed."""
-    value = pending_value(tracker.events)
-    if value is None:
-        return None
-    field = next(tracker.get_latest_entity_values("choice"), None)
-    if field not in ASKABLE:
-        named = named_field(str(tracker.latest_message.get("text") or ""), lang)
-        field = named[0] if named is not None and not named[1] else None
-    return value_for(str(field), value, tracker, lang) if field else None
-
-
-class ActionSubmitCase(Action):
-    """Save the confirmed case with its history; tell the user its reference."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_submit_case"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Write the case (only with consent) and reset the form's state."""
-        if tracker.get_slot("consent") is not True:
-            dispatcher.utter_message(response="utter_consent_declined")
-            return [SlotSet("awaiting_confirmation", False)]
-        values = _clean(case_values(tracker), language(tracker))
-        words = [str(e.get("text")) for e in tracker.events
-                 if e.get("event") == "user" and e.get("text")
-                 and not str(e.get("text")).startswith("/")]
-
-        answers = {k: (None if values.get(k) == SKIPPED else values.get(k))
-                   for k in ANSWER_FIELDS}
-
-        def build(session: Session, reference: str) -> Case:
-            return new_chat_case(
-                session, reference=reference, conversation_id=tracker.sender_id,
-                channel=metadata(tracker).get("channel") or tracker.get_slot("channel") or "web",
-                language=language(tracker), answers=answers,
-                amount=Decimal(str(values["amount"])) if values.get("amount") else None,
-                original_words=words[-40:], discoverable=tracker.get_slot("discoverable") is True,
-                note=creation_note(tracker))
-
-        # A reference already taken is drawn again, so a confirmed case is never lost.
-        reference = save_new_case(catalogue.session, build)
-        logger.info("case %s saved", reference)
-        dispatcher.utter_message(response="utter_case_saved", reference=reference)
-        need = values.get("need_category")
-        if need in always_broker_needs():
-            # Some needs are always handled by a person: the core queues the conversation.
-            dispatcher.utter_message(json_message={"state": "waiting", "reason": f"need:{need}"})
-        return [SlotSet("case_reference", reference), SlotSet("awaiting_confirmation", False),
-                SlotSet("failed_attempts", None), SlotSet("own_words", None)]
-
-
-def creation_note(tracker: Tracker) -> str:
-    """The case's first history note, with the answers kept in the user's own words."""
-    kept = tracker.get_slot("own_words") or {}
-    words = "; ".join(f"{field}: {text}" for field, text in sorted(kept.items())
-                      if tracker.get_slot(field) == OTHER)
-    return f"created in chat; in the user's own words: {words}" if words else "created in chat"
-
-
-def _clean(values: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Normalise values that may have been set from raw entities outside the form."""
-    cleaned = dict(values)
-    if cleaned.get("members") is not None and not isinstance(cleaned["members"], int):
-        cleaned["members"] = parse_positive_int(str(cleaned["members"]), lang)
-    if cleaned.get("country") is not None:
-        cleaned["country"] = parse_country(str(cleaned["country"]))
-    if cleaned.get("amount") is not None and not isinstance(cleaned["amount"], int | float):
-        parsed = parse_amount(str(cleaned["amount"]), lang, cleaned.get("country"))
-        cleaned["amount"], cleaned["currency"] = (float(parsed[0]), parsed[1]) if parsed \
-            else (None, cleaned.get("currency"))
-    # A currency means nothing without an amount; with one it is stored as an ISO code.
-    cleaned["currency"] = None if cleaned.get("amount") is None else \
-        iso_currency(cleaned.get("currency"), cleaned.get("country"))
-    for field in ("legal_form", "sector", "stage", "need_category", "timeline"):
-        if cleaned.get(field) is not None:
-            cleaned[field] = parse_choice(str(cleaned[field]), field, lang) or cleaned[field]
-    return cleaned
-
-
-class ActionCancelIntake(Action):
-    """Stop the intake: nothing is saved."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_cancel_intake"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Deactivate the form and forget its answers."""
-        dispatcher.utter_message(response="utter_intake_cancelled")
-        return [ActiveLoop(None), SlotSet("requested_slot", None),
-                SlotSet("awaiting_confirmation", False), SlotSet("failed_attempts", None),
-                *[SlotSet(slot, None) for slot in CASE_SLOTS]]
-
-
-class ActionGoBack(Action):
-    """Go back to the question asked before the current one, clearing its answer."""
-
-    def name(self) -> str:
-        """Return the action's name in the domain."""
-        return "action_go_back"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        """Find the previous question of this intake; the form then asks it again."""
-        if not (tracker.active_loop or {}).get("name"):
-            dispatcher.utter_message(response="utter_ask_what_to_correct"
-                                     if tracker.get_slot("awaiting_confirmation")
-                                     else "utter_nothing_to_go_back")
-            return []
-        previous = previous_question(tracker.events, tracker.get_slot("requested_slot"))
-        if previous is None:
-            dispatcher.utter_message(response="utter_nothing_to_go_back")
-            return []
-        dispatcher.utter_message(response="utter_went_back")
-        return [SlotSet(previous, None), SlotSet("requested_slot", None)]
-
-
-def in_own_words(values: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
-    """The case's values as the summary shows them: "other" in the words the user wrote."""
-    kept = tracker.get_slot("own_words") or {}
-    return {field: (kept[field] if value == OTHER and field in kept else value)
-            for field, value in values.items()}
-
-
-def values_before_latest_message(events: list[dict[str, Any]]) -> dict[str, Any]:
-    """Every slot's value as it was before the latest user message."""
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
-    values: dict[str, Any] = {}
-    for event in events[:last_user]:
-        if event.get("event") == "slot":
-            values[str(event.get("name"))] = event.get("value")
-        elif event.get("event") == "restart":
-            values.clear()
-    return values
-
-
-def previous_question(events: list[dict[str, Any]], current: str | None) -> str | None:
-    """The question asked just before ``current`` since the intake started (consent excluded).
-
-    Every question the form asks shows up as a `requested_slot` event; going back twice
-    walks further back because each step clears the answer it returns to.
-    """
-    start = max((i for i, e in enumerate(events)
-                 if e.get("event") == "action" and e.get("name") == "action_start_intake"),
-                default=0)
-    asked: list[str] = []
-    for event in events[start:]:
-        if event.get("event") == "slot" and event.get("name") == "requested_slot":
-            value = event.get("value")
-            if value and value in ORDER:
-                if value in asked:
-                    del asked[asked.index(value):]  # we had come back to this question
-                asked.append(value)
-    if current in asked:
-        asked = asked[:asked.index(current)]
-    asked = [slot for slot in asked if slot != "consent"]
-    return asked[-1] if asked else None

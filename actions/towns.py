@@ -59,7 +59,7 @@ class ActionAskCountry(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Offer the countries of an ambiguous town as buttons, else the usual question."""
-        from actions.intake import response_text  # the intake imports this module
+        from actions.intake_slots import response_text  # the intake imports this module
 
         city = tracker.get_slot("city")
         countries = town_countries(str(city)) if city else ()

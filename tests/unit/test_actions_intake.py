@@ -9,13 +9,9 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import (
-    CASE_SLOTS,
-    ActionCancelIntake,
-    ActionGoBack,
-    ActionSkipQuestion,
-    ValidateIntakeForm,
-)
+from actions.intake import ValidateIntakeForm
+from actions.intake_navigation import ActionCancelIntake, ActionGoBack, ActionSkipQuestion
+from actions.intake_slots import CASE_SLOTS
 from tests.support.trackers import make_tracker, run
 
 ARABIC = re.compile("[\u0600-\u06ff]")

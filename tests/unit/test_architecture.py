@@ -102,7 +102,8 @@ def test_names_follow_the_conventions():
 
 def test_every_form_slot_has_a_validator():
     """A misspelt validate_<slot> would be skipped silently by rasa-sdk."""
-    from actions.intake import ORDER, ValidateIntakeForm
+    from actions.intake import ValidateIntakeForm
+    from actions.intake_slots import ORDER
 
     assert DOMAIN["forms"]["intake_form"]["required_slots"] == list(ORDER)
     missing = [slot for slot in ORDER if not hasattr(ValidateIntakeForm, f"validate_{slot}")]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from actions.intake import ActionSubmitCase
+from actions.intake_summary import ActionSubmitCase
 from catalog import cases
 from catalog.cases import ReferenceExhausted, new_reference, save_new_case
 from catalog.db import make_engine, make_session_factory, upgrade

@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.choices import match_choice
 from actions.explain import asks_meaning
 from actions.help import ActionShowHelp
-from actions.intake import CHOICES, ORDER, ActionShowSummary, creation_note
+from actions.intake_slots import CHOICES, ORDER
+from actions.intake_summary import ActionShowSummary, creation_note
 from actions.introduction import ActionUnderstandIntro
 from actions.towns import ActionAskCountry
 from catalog.places import find_town, town_countries

@@ -15,7 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cleaning import clean_org_name, clean_person_name, is_refusal
 from actions.consent import declined_with_request
 from actions.corrections import ASK_WHICH, named_field
-from actions.intake import ORDER, ActionApplyCorrection, ValidateIntakeForm
+from actions.intake import ValidateIntakeForm
+from actions.intake_slots import ORDER
+from actions.intake_summary import ActionApplyCorrection
 from actions.places import home_countries, only_destination
 from tests.unit.test_intake_amounts import DOMAIN, Conversation, _action, _at_the_summary, _slot
 

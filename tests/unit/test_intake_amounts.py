@@ -13,12 +13,10 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import (
-    ORDER,
-    ActionApplyCorrection,
-    ActionStartIntake,
-    ValidateIntakeForm,
-)
+from actions.intake import ValidateIntakeForm
+from actions.intake_navigation import ActionStartIntake
+from actions.intake_slots import ORDER
+from actions.intake_summary import ActionApplyCorrection
 from catalog.brief import money_label
 
 DOMAIN: dict[str, Any] = {"forms": {"intake_form": {"required_slots": list(ORDER)}}}
@@ -249,7 +247,7 @@ def test_a_need_at_the_summary_without_an_amount_changes_nothing():
 
 
 def test_the_saved_currency_is_an_iso_code_and_only_comes_with_an_amount():
-    from actions.intake import _clean
+    from actions.intake_summary import _clean
 
     assert _clean({"amount": 15000.0, "currency": "euro", "country": "TR"}, "tr")[
         "currency"] == "EUR"

@@ -14,7 +14,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import INTENT_NEED, ORDER, ValidateIntakeForm
+from actions.intake import ValidateIntakeForm
+from actions.intake_slots import INTENT_NEED, ORDER
 
 DOMAIN: dict[str, Any] = {"forms": {"intake_form": {"required_slots": list(ORDER)}}}
 OPENINGS = [

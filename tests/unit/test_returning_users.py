@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import ActionStartIntake
+from actions.intake_navigation import ActionStartIntake
 from actions.privacy import ActionEraseData
 from actions.returning import ActionGreet, ActionShowCaseStatus
 from catalog.db import make_engine, make_session_factory, upgrade

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.intake import ActionSubmitCase
+from actions.intake_summary import ActionSubmitCase
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.models import Case, Consent, Conversation
 

@@ -1,0 +1,137 @@
+"""Moving through the intake: start it, skip a question, go back, stop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.intake_slots import (
+    CASE_SLOTS,
+    INTENT_NEED,
+    OPTIONAL,
+    ORDER,
+    SKIPPED,
+    correction_updates,
+)
+
+
+class ActionStartIntake(Action):
+    """Begin a new request: note the need the user named, start from a clean slate if needed."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_start_intake"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Reset a finished case's slots and set the need from the intent.
+
+        At the summary a message read as a need ("we need 270000 euros") is a correction:
+        its values are applied and the form, finding every answer, shows the summary again.
+        """
+        if tracker.get_slot("awaiting_confirmation"):
+            return [SlotSet(k, v) for k, v in correction_updates(tracker).items()]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in INTENT_NEED and declined_before(tracker.events):
+            # Browsing after a "no": the form ends at once on the refusal and proposals
+            # follow, instead of asking the consent question again. Asking for a request
+            # ("/request_assistance") still starts one.
+            return [SlotSet("consent", False), SlotSet("consent_refused", True),
+                    SlotSet("need_category", INTENT_NEED[intent])]
+        events: list[EventType] = []
+        if tracker.get_slot("case_reference"):
+            events += [SlotSet(slot, None) for slot in CASE_SLOTS if slot != "consent"]
+            events.append(SlotSet("case_reference", None))
+        if intent in INTENT_NEED and (not tracker.get_slot("need_category") or events):
+            events.append(SlotSet("need_category", INTENT_NEED[intent]))
+        return events
+
+
+def declined_before(events: list[dict[str, Any]]) -> bool:
+    """Tell whether the user declined the data consent earlier in this conversation."""
+    return any(e.get("event") == "bot"
+               and (e.get("metadata") or {}).get("utter_action") == "utter_consent_declined"
+               for e in events)
+
+
+class ActionSkipQuestion(Action):
+    """Skip an optional question; say a required one is needed."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_skip_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Mark the requested optional slot as skipped."""
+        requested = tracker.get_slot("requested_slot")
+        if requested in OPTIONAL:
+            return [SlotSet(requested, SKIPPED)]
+        dispatcher.utter_message(response="utter_question_needed")
+        return []
+
+
+class ActionCancelIntake(Action):
+    """Stop the intake: nothing is saved."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_cancel_intake"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Deactivate the form and forget its answers."""
+        dispatcher.utter_message(response="utter_intake_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None),
+                SlotSet("awaiting_confirmation", False), SlotSet("failed_attempts", None),
+                *[SlotSet(slot, None) for slot in CASE_SLOTS]]
+
+
+class ActionGoBack(Action):
+    """Go back to the question asked before the current one, clearing its answer."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_go_back"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Find the previous question of this intake; the form then asks it again."""
+        if not (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(response="utter_ask_what_to_correct"
+                                     if tracker.get_slot("awaiting_confirmation")
+                                     else "utter_nothing_to_go_back")
+            return []
+        previous = previous_question(tracker.events, tracker.get_slot("requested_slot"))
+        if previous is None:
+            dispatcher.utter_message(response="utter_nothing_to_go_back")
+            return []
+        dispatcher.utter_message(response="utter_went_back")
+        return [SlotSet(previous, None), SlotSet("requested_slot", None)]
+
+
+def previous_question(events: list[dict[str, Any]], current: str | None) -> str | None:
+    """The question asked just before ``current`` since the intake started (consent excluded).
+
+    Every question the form asks shows up as a `requested_slot` event; going back twice
+    walks further back because each step clears the answer it returns to.
+    """
+    start = max((i for i, e in enumerate(events)
+                 if e.get("event") == "action" and e.get("name") == "action_start_intake"),
+                default=0)
+    asked: list[str] = []
+    for event in events[start:]:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            value = event.get("value")
+            if value and value in ORDER:
+                if value in asked:
+                    del asked[asked.index(value):]  # we had come back to this question
+                asked.append(value)
+    if current in asked:
+        asked = asked[:asked.index(current)]
+    asked = [slot for slot in asked if slot != "consent"]
+    return asked[-1] if asked else None
