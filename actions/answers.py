@@ -64,3 +64,31 @@ def note_stray(dispatcher: CollectingDispatcher, tracker: Tracker,
                 and value not in (None, "skipped") and earlier.get(name) in (None, "skipped")):
             dispatcher.utter_message(text=message(lang, "noted_also").format(
                 field=names.get(str(name), str(name)), value=isolate(str(value), lang)))
+
+
+# Questions whose answer may read as "yes", "no" or "thanks" to the model ("no rush", "no
+# website", "sí, ya consolidada"): the domain maps no text to them then, so the form reads it.
+READ_WHATEVER_THE_INTENT = frozenset({"timeline", "stage", "website"})
+
+
+def unmapped_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """The typed answer to ``slot`` when no slot mapping took it (its intent was excluded)."""
+    text = typed_answer(tracker, slot)
+    if slot not in READ_WHATEVER_THE_INTENT or text is None \
+            or slot in tracker.slots_to_validate():
+        return {}
+    return {slot: text}
+
+
+def sentence_answer(tracker: Tracker, slot: str) -> str | None:
+    """The whole typed answer for questions read as sentences, not the entity found in it."""
+    return typed_answer(tracker, slot) if slot in READ_WHATEVER_THE_INTENT else None
+
+
+def unmapped_extractor(slot: str) -> Any:
+    """An `extract_<slot>` method for a form validator that reads :func:`unmapped_answer`."""
+    async def extract(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: dict[str, Any]) -> dict[str, Any]:
+        return unmapped_answer(tracker, slot)
+    extract.__doc__ = f"Read the answer to {slot} whatever the model took it for."
+    return extract

@@ -12,6 +12,7 @@ import difflib
 import re
 from functools import cache
 
+from actions.durations import read_stage, read_timeline
 from actions.extraction import extract, fold, terms
 from actions.validators import parse_choice
 from catalog.vocabulary import OTHER
@@ -21,6 +22,9 @@ _EXTRACTED = frozenset({"legal_form", "sector", "stage", "need_category"})
 MIN_FUZZY_LENGTH = 5  # shorter words are too alike to tell a typo from another word
 FUZZY_RATIO = 0.84
 MAX_OWN_WORDS = 12  # a longer answer is a sentence, not the name of an option
+# Sections whose answers are read as sentences first: "not urgent" is no rush, "since 2005"
+# a consolidated organisation (actions.durations); the words alone come after.
+_SENTENCE_READERS = {"timeline": read_timeline, "stage": read_stage}
 
 
 @cache
@@ -68,7 +72,10 @@ def match_choice(text: str, section: str, lang: str, known: frozenset[str]) -> s
         return None
     if OTHER in known and says_other(text, lang):
         return OTHER
-    candidates = [parse_choice(text, section, lang)]
+    candidates: list[str | None] = []
+    if section in _SENTENCE_READERS:
+        candidates.append(_SENTENCE_READERS[section](text, lang))
+    candidates.append(parse_choice(text, section, lang))
     if section in _EXTRACTED:
         candidates.append(getattr(extract(text, lang), section))
     candidates.append(_fuzzy(text, section, lang))

@@ -16,7 +16,18 @@ from rasa_sdk.types import DomainDict
 
 from actions import catalogue
 from actions.amounts import parse_amount, stated_amount
-from actions.answers import note_stray, refuses, tell_not_stored, typed_answer, without_contacts
+from actions.answers import (
+    READ_WHATEVER_THE_INTENT,
+    declines_optional,
+    note_stray,
+    refuses,
+    sentence_answer,
+    tell_not_stored,
+    typed_answer,
+    unmapped_answer,
+    unmapped_extractor,
+    without_contacts,
+)
 from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name
 from actions.common import language
@@ -38,6 +49,7 @@ from actions.intake_slots import (
     values_before_latest_message,
 )
 from actions.places import home_countries, only_destination
+from actions.retries import RETRIED, retry_or_move_on
 from actions.towns import country_of, location_answer, town_in
 from actions.validators import (
     parse_country,
@@ -45,6 +57,7 @@ from actions.validators import (
     parse_phone,
     parse_positive_int,
 )
+from actions.web_presence import NONE, website_answer
 from catalog.consents import record_consent
 from catalog.vocabulary import OTHER
 
@@ -111,7 +124,7 @@ class ValidateIntakeForm(FormValidationAction):
                                     and intent != "correct_answer"):
             return {}
         if tracker.get_slot("requested_slot") == slot and intent != "correct_answer":
-            return {}  # the answer itself is validated by validate_<slot>
+            return unmapped_answer(tracker, slot)  # the answer itself: validate_<slot>
         value = getattr(extract(text, language(tracker)), slot)
         if value is None and slot == "city" and (town := town_in(text)) is not None:
             value = town[0]  # "somos de zaragoza": a known town, even without a capital
@@ -150,6 +163,8 @@ class ValidateIntakeForm(FormValidationAction):
         """Explain what is wrong; after two failed tries for one field, offer a broker."""
         tries = dict(tracker.get_slot("failed_attempts") or {})
         tries[slot] = int(tries.get(slot, 0)) + 1
+        if slot in RETRIED:  # what to write instead; the second time, go on
+            return retry_or_move_on(dispatcher, tracker, slot, tries, response)
         dispatcher.utter_message(response=response)
         if tries[slot] >= MAX_TRIES:
             dispatcher.utter_message(response="utter_offer_human")
@@ -198,7 +213,7 @@ class ValidateIntakeForm(FormValidationAction):
     def _choice(self, value: Any, section: str, dispatcher: CollectingDispatcher,
                 tracker: Tracker) -> dict[str, Any]:
         """Map a typed answer or a button's code to the section's canonical value."""
-        text = str(unpayload(value, section) or "")
+        text = sentence_answer(tracker, section) or str(unpayload(value, section) or "")
         known = CHOICES[section]
         code = text if text in known else match_choice(text, section, language(tracker), known)
         if code is None and OTHER in known and tracker.get_slot("requested_slot") == section \
@@ -256,14 +271,14 @@ class ValidateIntakeForm(FormValidationAction):
 
     async def validate_website(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Accept anything that looks like a web address (optional field)."""
-        slot_value = unpayload(slot_value, "website")
-        text = str(slot_value or "").strip()
-        if text == SKIPPED:
-            return {"website": SKIPPED}
-        if "." not in text or " " in text or len(text) > 300:
+        """Accept a web address or social-media page; "we have none" skips (optional field)."""
+        text = str(unpayload(slot_value, "website") or "").strip()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        found = SKIPPED if text == SKIPPED else \
+            website_answer(text, language(tracker), denied=intent == "deny")
+        if found is None:
             return self._fail(dispatcher, tracker, "website", "utter_invalid_choice")
-        return {"website": text}
+        return {"website": SKIPPED if found == NONE else found}
 
     async def validate_need_description(self, slot_value: Any,
                                         dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -321,7 +336,7 @@ class ValidateIntakeForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a valid phone number; store it in international form (optional field)."""
         slot_value = unpayload(slot_value, "phone")
-        if slot_value == SKIPPED:
+        if slot_value == SKIPPED or declines_optional(tracker, "phone"):
             return {"phone": SKIPPED}
         number = parse_phone(str(slot_value or ""), tracker.get_slot("country"))
         if number is None:
@@ -353,3 +368,5 @@ for _slot in PREFILLABLE:
 
 for _slot in CHOICES:
     setattr(ValidateIntakeForm, f"validate_{_slot}", _validator(_slot))
+for _slot in READ_WHATEVER_THE_INTENT.difference(PREFILLABLE, ["website"]):
+    setattr(ValidateIntakeForm, f"extract_{_slot}", unmapped_extractor(_slot))

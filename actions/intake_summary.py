@@ -161,7 +161,7 @@ def creation_note(tracker: Tracker) -> str:
     """The case's first history note, with the answers kept in the user's own words."""
     kept = tracker.get_slot("own_words") or {}
     words = "; ".join(f"{field}: {text}" for field, text in sorted(kept.items())
-                      if tracker.get_slot(field) == OTHER)
+                      if tracker.get_slot(field) in (OTHER, SKIPPED))
     return f"created in chat; in the user's own words: {words}" if words else "created in chat"
 
 
@@ -188,5 +188,5 @@ def _clean(values: dict[str, Any], lang: str) -> dict[str, Any]:
 def in_own_words(values: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
     """The case's values as the summary shows them: "other" in the words the user wrote."""
     kept = tracker.get_slot("own_words") or {}
-    return {field: (kept[field] if value == OTHER and field in kept else value)
+    return {field: (kept[field] if value in (OTHER, SKIPPED) and field in kept else value)
             for field, value in values.items()}
