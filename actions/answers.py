@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cleaning import is_refusal, message
 from actions.common import language
+from actions.web_presence import NONE, read_website
 from catalog.brief import isolate, labels
 
 # Values a user often types while another question is open ("Ana, ana@coop.org").
@@ -92,3 +93,14 @@ def unmapped_extractor(slot: str) -> Any:
         return unmapped_answer(tracker, slot)
     extract.__doc__ = f"Read the answer to {slot} whatever the model took it for."
     return extract
+
+
+def declines_optional(tracker: Tracker, slot: str) -> bool:
+    """Whether the typed answer to an optional question says "no" ("no gracias", "non merci",
+    "ماعندناش", "prefiero no darlo") and holds no digits that could be the answer itself."""
+    text = typed_answer(tracker, slot)
+    if text is None or re.search(r"\d", text):
+        return False
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return intent == "deny" or refuses(tracker, slot) or \
+        read_website(text, language(tracker)) == NONE

@@ -233,7 +233,7 @@ def extract(text: str, lang: str) -> Extracted:
             setattr(result, section, found[0])
             result.evidence[section] = found[1]
     result.members = members_count(text, lang)
-    result.city = _city(text, result)
+    result.city = _city(text, result, lang)
     return result
 
 
@@ -243,17 +243,43 @@ _CITY_CUES = re.compile(
     r"([A-ZÀ-ÖØ-ÞΑ-Ω][\w'’À-ÿΑ-ώ-]+(?:\s+[A-ZÀ-ÖØ-ÞΑ-Ω][\w'’À-ÿΑ-ώ-]+)?)")
 
 
-def _city(text: str, known: Extracted) -> str | None:
-    """Return a capitalised place name after a locative word, if it is not a country."""
+def _city(text: str, known: Extracted, lang: str = "en") -> str | None:
+    """Return a capitalised place name after a locative word, if it is not a country.
+
+    "sou a Helena Marques", "sóc en Martí": "a" and "en" are a person's article there (the
+    pack's "I am" phrases say so: "sou a", "sóc en"), not "in"; "da Associação Sol": the
+    organisation's name, not a place.
+    """
     for match in _CITY_CUES.finditer(text):
         candidate = match.group(1).strip()
-        if country_code(candidate) is None and candidate not in known.evidence.values():
+        if country_code(candidate) is None and candidate not in known.evidence.values() \
+                and not _after_self(text[:match.start(1)], lang) \
+                and not _in_org_name(candidate, known):
             return candidate
     for suffix in ("'de", "'da", "'te", "'ta", "’de", "’da"):  # Turkish: İzmir'de
         found = re.search(r"([A-ZÇĞİÖŞÜ][\wçğıöşü]+)" + suffix + r"\b", text)
         if found and country_code(found.group(1)) is None:
             return found.group(1)
     return None
+
+
+@cache
+def _self_words(lang: str) -> tuple[str, ...]:
+    """Folded "I am" / "my name is" phrases of the pack's fields.yml, lang + English."""
+    return tuple(sorted({fold(str(w)) for code in {lang, "en"} if code in LANGUAGES
+                         for w in pack_file(code, "fields.yml").get("self") or []}))
+
+
+def _in_org_name(candidate: str, known: Extracted) -> bool:
+    """Whether the candidate begins with the legal form read from the text ("Associação")."""
+    form = known.evidence.get("legal_form")
+    return bool(form) and fold(candidate).startswith(str(form))
+
+
+def _after_self(before: str, lang: str) -> bool:
+    """Whether ``before`` ends with an "I am" phrase of the pack ("sou a", "sóc en")."""
+    folded = " ".join(re.findall(r"[\w'’]+", fold(before)))
+    return any(folded == w or folded.endswith(" " + w) for w in _self_words(lang))
 
 
 def warm_up() -> None:

@@ -18,20 +18,26 @@ from actions.cleaning import message
 from actions.common import language
 from catalog.brief import isolate
 
-RETRIED = frozenset({"timeline", "stage", "website"})
+RETRIED = frozenset({"timeline", "stage", "website", "phone"})
 SKIPPED = "skipped"
 MAX_TRIES = 2
 
 
 def retry_or_move_on(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str,
-                     tries: dict[str, int]) -> dict[str, Any]:
-    """Say how to answer ``slot`` again; after ``MAX_TRIES`` misses keep the words and go on."""
+                     tries: dict[str, int], response: str) -> dict[str, Any]:
+    """Say how to answer ``slot`` again; after ``MAX_TRIES`` misses keep the words and go on.
+
+    The hint is the pack's `retry_<slot>` message, else the domain's ``response``.
+    """
     lang = language(tracker)
     text = typed_answer(tracker, slot) or ""
     words = own_words(text) or text[:200]
     if tries.get(slot, 0) < MAX_TRIES:
-        dispatcher.utter_message(text=message(lang, f"retry_{slot}").format(
-            words=isolate(words, lang)))
+        hint = message(lang, f"retry_{slot}")
+        if hint:
+            dispatcher.utter_message(text=hint.format(words=isolate(words, lang)))
+        else:
+            dispatcher.utter_message(response=response)
         return {slot: None, "failed_attempts": tries}
     kept = dict(tracker.get_slot("own_words") or {})
     if words:

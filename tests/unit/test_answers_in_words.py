@@ -113,7 +113,8 @@ def _answered_up_to(question: str, lang: str) -> list[dict[str, Any]]:
     answers = {"consent": True, "org_name": "Coop", "legal_form": "cooperative",
                "country": "ES", "city": "Town", "sector": "agrifood", "members": 8,
                "stage": "growing", "website": "skipped", "need_category": "consultancy",
-               "need_description": "a plan", "timeline": "3_months"}
+               "need_description": "a plan", "timeline": "3_months", "contact_name": "Ana",
+               "email": "ana@example.org"}
     events = [_slot("language", lang)]
     events += [_slot(k, v) for k, v in answers.items() if ORDER.index(k) < ORDER.index(question)]
     events += [{"event": "action", "timestamp": None, "name": "intake_form"},
@@ -193,3 +194,40 @@ def test_the_summary_shows_a_skipped_answer_in_the_users_words():
                       False, None, {}, "action_listen")
     shown = in_own_words({"stage": "skipped", "website": "skipped"}, tracker)
     assert shown == {"stage": "it depends how you count", "website": "skipped"}
+
+
+@pytest.mark.parametrize(("lang", "text", "intent"), [
+    ("es", "mejor que no, gracias", "deny"),
+    ("pt", "prefiro não dar, obrigado", "inform"),
+    ("ar", "ما عندناش رقم ثابت", "inform"),
+    ("fr", "non, pas de téléphone", "deny"),
+])
+def test_a_no_to_the_phone_question_skips_it(lang, text, intent):
+    slots, messages, _ = _validate(_answered_up_to("phone", lang), text, intent,
+                                   {"phone": text})
+    assert slots["phone"] == "skipped"
+    assert messages == []
+
+
+def test_an_unreadable_phone_is_asked_again_then_left_out_with_the_words_kept():
+    events = _answered_up_to("phone", "en")
+    slots, messages, events = _validate(events, "call the office", "inform",
+                                        {"phone": "call the office"})
+    assert slots["phone"] is None
+    assert messages[0]["response"] == "utter_invalid_phone"
+    slots, _, _ = _validate(events, "ring the office please", "inform",
+                            {"phone": "ring the office please"})
+    assert slots["phone"] == "skipped"
+    assert slots["own_words"] == {"phone": "ring the office please"}
+
+
+@pytest.mark.parametrize(("lang", "text", "city"), [
+    ("pt", "Olá, sou o João Lima, da cooperativa Terra Viva em Braga", "Braga"),
+    ("ca", "Bon dia, sóc na Marta Soler, d'una cooperativa a Reus", "Reus"),
+    ("it", "siamo a Bologna e facciamo pane", "Bologna"),
+    ("es", "somos la Asociación Mar Abierto de Cádiz", "Cádiz"),
+])
+def test_a_persons_name_or_the_organisations_is_not_read_as_the_town(lang, text, city):
+    from actions.extraction import extract
+
+    assert extract(text, lang).city == city
