@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cleaning import is_refusal, message
 from actions.common import language
+from actions.durations import read_stage, read_timeline
 from actions.web_presence import NONE, read_website
 from catalog.brief import isolate, labels
 
@@ -104,3 +105,18 @@ def declines_optional(tracker: Tracker, slot: str) -> bool:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     return intent == "deny" or refuses(tracker, slot) or \
         read_website(text, language(tracker)) == NONE
+
+
+def open_question_answer(tracker: Tracker) -> dict[str, Any]:
+    """The open timeline, stage or website question's value when the latest message answers
+    it ("ما عنا", "sin prisa"), whatever intent the model gave it; else nothing."""
+    slot = tracker.get_slot("requested_slot")
+    text = typed_answer(tracker, str(slot)) if slot in READ_WHATEVER_THE_INTENT else None
+    if text is None or (tracker.active_loop or {}).get("name") != "intake_form":
+        return {}
+    lang = language(tracker)
+    readers = {"timeline": read_timeline, "stage": read_stage, "website": read_website}
+    value = readers[str(slot)](text, lang)
+    if value is None:
+        return {}
+    return {str(slot): "skipped" if slot == "website" and value == NONE else value}

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import catalogue
+from actions.answers import open_question_answer
 from actions.explain import explanation_only
 from catalog.queries import catalogue_counts
 
@@ -24,10 +26,15 @@ class ActionShowHelp(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         """Send utter_help filled with the catalogue's counts.
 
-        During the questions, "what does this mean?" explains the question instead.
+        During the questions, "what does this mean?" explains the question instead, and an
+        answer the model took for a plea for help ("ما عنا" to the website question) is
+        stored as the answer, silently: the form, which runs next, asks the next question.
         """
         if explanation_only(dispatcher, tracker):
             return []
+        answer = open_question_answer(tracker)
+        if answer:
+            return [SlotSet(slot, value) for slot, value in answer.items()]
         with catalogue.session() as session:
             counts = catalogue_counts(session)
         dispatcher.utter_message(response="utter_help", **counts)

@@ -231,3 +231,22 @@ def test_a_persons_name_or_the_organisations_is_not_read_as_the_town(lang, text,
     from actions.extraction import extract
 
     assert extract(text, lang).city == city
+
+
+@pytest.mark.parametrize(("lang", "question", "text", "stored"), [
+    ("ar", "website", "ما عندنا موقع", "skipped"),
+    ("fr", "timeline", "rien ne presse vraiment", "no_rush"),
+    ("el", "stage", "ιδρυθήκαμε το 2001", "consolidated"),
+])
+def test_an_answer_read_as_a_plea_for_help_is_stored_as_the_answer(lang, question, text,
+                                                                   stored):
+    from actions.help import ActionShowHelp
+
+    message = {"text": text, "intent": {"name": "ask_help", "confidence": 0.8},
+               "entities": [], "metadata": {}}
+    tracker = Tracker("u1", {"language": lang, "requested_slot": question}, message, [],
+                      False, None, {"name": "intake_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionShowHelp().run(dispatcher, tracker, {}))
+    assert [(e["name"], e["value"]) for e in events] == [(question, stored)]
+    assert dispatcher.messages == []
