@@ -20,6 +20,7 @@ from actions import catalogue
 from actions.amounts import parse_money
 from actions.common import language
 from actions.validators import parse_choice, parse_country
+from catalog import destinations
 from catalog.brief import isolate
 from catalog.cases import choose_service, own_case
 from catalog.matching.events import rank_events
@@ -74,7 +75,8 @@ def need_from_tracker(tracker: Tracker) -> Need:
     return Need(language=lang, country=parse_country(str(country)) if country else None,
                 legal_form=code("legal_form"), stage=code("stage"), sector=code("sector"),
                 need_category=code("need_category"), amount=amount,
-                currency=tracker.get_slot("currency"), words=" ".join(words)[-2000:])
+                currency=tracker.get_slot("currency"), words=" ".join(words)[-2000:],
+                destinations=destinations.codes(tracker.get_slot("destinations")))
 
 
 def _case(session: Session, tracker: Tracker) -> Case | None:
