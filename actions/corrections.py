@@ -218,7 +218,11 @@ def read_correction(tracker: Tracker, currency_of: Any) -> Correction:
         return Correction()
     named = named_field(text, lang)
     if named is not None:
-        return value_for(named[0], named[1], tracker, lang)
+        result = value_for(named[0], named[1], tracker, lang)
+        going = destinations.corrected(text, lang, tracker.get_slot(destinations.SLOT),
+                                       tracker.get_slot("country"))
+        # "socis a Portugal": a field word ("socis") that is also a destination word.
+        return Correction({destinations.SLOT: going}) if result.invalid and going else result
     updates = {**_typed(tracker, text, lang), **_amount(tracker, text, lang, currency_of)}
     if "amount" in updates:
         updates.pop("members", None)  # "we need 270000 euros" is no head count
