@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import catalogue
+from actions.common import language
 from actions.explain import explanation_only
+from catalog.plurals import counted
 from catalog.queries import catalogue_counts
 
 
@@ -30,5 +32,10 @@ class ActionShowHelp(Action):
             return []
         with catalogue.session() as session:
             counts = catalogue_counts(session)
-        dispatcher.utter_message(response="utter_help", **counts)
+        lang = language(tracker)
+        dispatcher.utter_message(
+            response="utter_help",
+            services=counted(lang, "services", counts["service_count"]),
+            organisations=counted(lang, "organisations", counts["provider_count"]),
+            events=counted(lang, "events", counts["event_count"]))
         return []
