@@ -105,7 +105,7 @@ def test_the_destinations_are_corrected_at_the_summary(lang, text, codes):
     chat = _at_the_summary(lang, "ES", 0, "EUR")
     chat.events.append(_slot("destinations", ["IT", "FR"]))
     chat.user(text, "correct_answer")
-    events, _ = chat.run(ActionApplyCorrection())
+    chat.run(ActionApplyCorrection())
     assert chat.slots()["destinations"] == codes
     assert chat.slots()["country"] == "ES"
 
