@@ -171,3 +171,68 @@ def test_partners_located_where_it_wants_to_go_come_first_with_a_reason(sessions
 
 def test_a_summary_without_destinations_says_nothing_of_them():
     assert "Destinations" not in summary({"country": "ES", "destinations": []}, "en")
+
+
+@pytest.fixture
+def seeded(tmp_path_factory, tmp_path, monkeypatch) -> Any:
+    from tests.support.trackers import seeded_catalogue
+    return seeded_catalogue(tmp_path_factory, tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("lang", ["it", "pt", "el"])
+def test_events_held_where_it_wants_to_go_come_first_with_a_reason(seeded, lang):
+    from sqlalchemy import select
+
+    from catalog.matching import rank_events
+    from catalog.models import Event
+
+    with seeded() as session:
+        need = Need(language=lang, need_category="events")
+        plain = rank_events(session, need, limit=50)
+        countries = {e.key: set(e.countries or []) for e in session.scalars(select(Event))}
+        # the last event held in a country the first is not held in
+        low = next(p.key for p in reversed(plain.proposals)
+                   if countries[p.key] - countries[plain.proposals[0].key])
+        going = sorted(countries[low] - countries[plain.proposals[0].key])[0]
+        ranked = rank_events(session, Need(**{**need.__dict__, "destinations": (going,)}),
+                             limit=50)
+    before = [p.key for p in plain.proposals].index(low)
+    after = next(i for i, p in enumerate(ranked.proposals) if p.key == low)
+    assert after < before
+    assert ("reason_destination", {"country": going}) in ranked.proposals[after].reasons
+    assert not any(r[0] == "reason_destination" for p in ranked.proposals
+                   if going not in countries[p.key] for r in p.reasons)
+
+
+@pytest.mark.parametrize("lang", ["ca", "tr"])
+def test_services_of_providers_based_where_it_wants_to_go_rank_higher(seeded, lang):
+    from sqlalchemy import select
+
+    from catalog.matching import rank_services
+    from catalog.models import Provider, Service
+
+    with seeded() as session:
+        need = Need(language=lang, need_category="funding")
+        plain = rank_services(session, need, limit=50)
+        based = dict(session.execute(select(Service.key, Provider.country).join(
+            Provider, Provider.id == Service.provider_id)).tuples().all())
+        first = based[plain.proposals[0].key]
+        low = next(p.key for p in reversed(plain.proposals) if based[p.key] != first)
+        going = based[low]
+        ranked = rank_services(session, Need(**{**need.__dict__, "destinations": (going,)}),
+                               limit=50)
+    before = [p.key for p in plain.proposals].index(low)
+    after = next(i for i, p in enumerate(ranked.proposals) if p.key == low)
+    assert after < before
+    assert ("reason_destination", {"country": going}) in ranked.proposals[after].reasons
+
+
+@pytest.mark.parametrize(("lang", "line"), [("es", "Destinos: Italia, Francia"),
+                                            ("ar", "الوجهات")])
+def test_the_staff_console_case_view_shows_the_destinations(sessions, lang, line):
+    from bot.console.views import case_brief
+
+    with sessions.begin() as session:
+        case = _case(session, "IM-CONS-0001", country="ES", destinations=["IT", "FR"])
+        view = case_brief(session, case, lang)
+    assert view is not None and any(line in text for text in view.summary)
