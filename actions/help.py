@@ -34,7 +34,7 @@ class ActionShowHelp(Action):
             counts = catalogue_counts(session)
         lang = language(tracker)
         dispatcher.utter_message(
-            response="utter_help",
+            response="utter_help", **counts,  # the figures, and how the reply says them
             services=counted(lang, "services", counts["service_count"]),
             organisations=counted(lang, "organisations", counts["provider_count"]),
             events=counted(lang, "events", counts["event_count"]))

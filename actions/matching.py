@@ -172,7 +172,7 @@ def _ranked(dispatcher: CollectingDispatcher, tracker: Tracker, narrowing: dict[
             partners = find_partners(session, case)
             if partners.proposals:
                 dispatcher.utter_message(
-                    response="utter_partners_intro",
+                    response="utter_partners_intro", count=partners.total,
                     organisations=counted(lang, "organisations", partners.total))
                 send_proposals(dispatcher, _partner_cards(partners, lang), lang)
             else:
@@ -341,7 +341,7 @@ def list_events(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int 
         dispatcher.utter_message(response="utter_matches_end" if offset else "utter_events_none")
         return [SlotSet("match_offset", None), SlotSet("narrowing", None)]
     if offset == 0:
-        dispatcher.utter_message(response="utter_events_intro",
+        dispatcher.utter_message(response="utter_events_intro", count=matches.total,
                                  events=counted(lang, "events", matches.total))
     send_proposals(dispatcher, matches, lang)
     shown = offset + len(matches.proposals)

@@ -94,6 +94,7 @@ def test_help_says_what_the_catalogue_offers_today(catalogue, lang):
     assert figures["event_count"] > 1
     ran = run(ActionShowHelp(), make_tracker(language=lang, intent="ask_help"))
     assert ran.responses == ["utter_help"]
+    assert {k: ran.messages[0][k] for k in figures} == figures
     assert {k: ran.messages[0][k] for k in ("services", "organisations", "events")} == {
         "services": counted(lang, "services", figures["service_count"]),
         "organisations": counted(lang, "organisations", figures["provider_count"]),
