@@ -1,6 +1,6 @@
 """The case holds what was said, through the real stack: corrections at the summary change the
-field the user names, destinations are not the home country but a field of their own, refusals are not stored, and
-"no, but..." to the consent question is a no and a request."""
+field the user names, destinations are not the home country but a field of their own,
+refusals are not stored, and "no, but..." to the consent question is a no and a request."""
 
 from __future__ import annotations
 

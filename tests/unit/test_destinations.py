@@ -15,11 +15,13 @@ import pytest
 from sqlalchemy import inspect
 
 from actions.destinations import destinations_in
-from actions.intake import ActionApplyCorrection, ActionShowSummary
+from actions.intake_summary import ActionApplyCorrection, ActionShowSummary
 from catalog.brief import summary
 from catalog.cases import brief, export
 from catalog.db import make_engine, make_session_factory, upgrade
-from catalog.matching import Need, explain, find_partners
+from catalog.matching.explain import explain
+from catalog.matching.need import Need
+from catalog.matching.partners import find_partners
 from catalog.models import Case, Conversation
 from tests.unit.test_intake_amounts import Conversation as Chat
 from tests.unit.test_intake_amounts import _action, _at_the_summary, _slot
@@ -183,7 +185,7 @@ def seeded(tmp_path_factory, tmp_path, monkeypatch) -> Any:
 def test_events_held_where_it_wants_to_go_come_first_with_a_reason(seeded, lang):
     from sqlalchemy import select
 
-    from catalog.matching import rank_events
+    from catalog.matching.events import rank_events
     from catalog.models import Event
 
     with seeded() as session:
@@ -208,7 +210,7 @@ def test_events_held_where_it_wants_to_go_come_first_with_a_reason(seeded, lang)
 def test_services_of_providers_based_where_it_wants_to_go_rank_higher(seeded, lang):
     from sqlalchemy import select
 
-    from catalog.matching import rank_services
+    from catalog.matching.services import rank_services
     from catalog.models import Provider, Service
 
     with seeded() as session:

@@ -109,7 +109,7 @@ def test_help_counts_the_catalogue_in_the_language(figures, lang, parts):
 
 
 def test_the_event_list_heading_counts_in_the_language(monkeypatch):
-    from catalog.matching import Matches, Proposal
+    from catalog.matching.need import Matches, Proposal
 
     proposal = Proposal(kind="event", key="e", title="Camp", provider="", score=1.0)
     monkeypatch.setattr("actions.matching.rank_events",
