@@ -18,6 +18,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions import destinations
 from actions.amounts import parse_currency, stated_amount
 from actions.cleaning import (
     _cut_at,
@@ -107,6 +108,10 @@ def value_for(name: str, value: str, tracker: Tracker, lang: str) -> Correction:
         parse, refusal = _PARSED[name]
         found = parse(value, country, lang) or parse(text, country, lang)
         return Correction({name: found}) if found else Correction(invalid=refusal)
+    if name == destinations.SLOT:
+        codes = destinations.named(value)
+        return Correction({name: codes}) if codes else Correction(
+            invalid="utter_invalid_country")
     if name == "country":
         code = next(iter(home_countries(value, lang)), None) or parse_country(value)
         return Correction({"country": code}) if code else Correction(
@@ -150,6 +155,10 @@ def _typed(tracker: Tracker, text: str, lang: str) -> dict[str, Any]:
     homes = home_countries(text, lang)
     if homes:
         updates["country"] = homes[0]
+    going = destinations.corrected(text, lang, tracker.get_slot(destinations.SLOT),
+                                   updates.get("country") or country)
+    if going is not None:
+        updates[destinations.SLOT] = going
     for entity in tracker.latest_message.get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")
         if name == "country" and "country" not in updates:
@@ -209,7 +218,11 @@ def read_correction(tracker: Tracker, currency_of: Any) -> Correction:
         return Correction()
     named = named_field(text, lang)
     if named is not None:
-        return value_for(named[0], named[1], tracker, lang)
+        result = value_for(named[0], named[1], tracker, lang)
+        going = destinations.corrected(text, lang, tracker.get_slot(destinations.SLOT),
+                                       tracker.get_slot("country"))
+        # "socis a Portugal": a field word ("socis") that is also a destination word.
+        return Correction({destinations.SLOT: going}) if result.invalid and going else result
     updates = {**_typed(tracker, text, lang), **_amount(tracker, text, lang, currency_of)}
     if "amount" in updates:
         updates.pop("members", None)  # "we need 270000 euros" is no head count

@@ -24,8 +24,11 @@ from actions.events import ActionListRegistrations
 logger = logging.getLogger(__name__)
 
 # "Peace be upon you" asks for its answer, "and upon you peace", in every language.
+# A message that opens with "salam" alone ("Salam!", "slm", "سلام، ...") is the same greeting;
+# "Salamanca" is not.
 _SALAM = re.compile(r"السلام عليكم|سلام عليكم|\bsalam\w*\W+(wa?\W?)?3?a?l[aeiy]*[kc]o?u?m|"
-                    r"\bselamun aleyk|\bas-?salamu? ")
+                    r"\bselamun aleyk|\bas-?salamu? |^\W*(as-?)?sala+m\b(?![-'])|^\W*slm\b|"
+                    r"^\W*(ال)?سلام(?!\w)")
 
 ANSWERED = frozenset({"fees", "about", "friend", "duration"})
 UNKNOWN = "unknown"

@@ -11,7 +11,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import catalogue
 from actions.answers import open_question_answer
+from actions.common import language
 from actions.explain import explanation_only
+from catalog.plurals import counted
 from catalog.queries import catalogue_counts
 
 
@@ -37,5 +39,10 @@ class ActionShowHelp(Action):
             return [SlotSet(slot, value) for slot, value in answer.items()]
         with catalogue.session() as session:
             counts = catalogue_counts(session)
-        dispatcher.utter_message(response="utter_help", **counts)
+        lang = language(tracker)
+        dispatcher.utter_message(
+            response="utter_help", **counts,  # the figures, and how the reply says them
+            services=counted(lang, "services", counts["service_count"]),
+            organisations=counted(lang, "organisations", counts["provider_count"]),
+            events=counted(lang, "events", counts["event_count"]))
         return []

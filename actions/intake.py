@@ -32,6 +32,7 @@ from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name
 from actions.common import language
 from actions.consent import declined_with_request
+from actions.destinations import destination_events
 from actions.explain import explain_question
 from actions.extraction import extract
 from actions.intake_slots import (
@@ -113,7 +114,7 @@ class ValidateIntakeForm(FormValidationAction):
             else:
                 kept.append(event)
         note_stray(dispatcher, tracker, kept, requested, earlier)
-        return kept
+        return kept + destination_events(tracker)
 
     # -- prefill from free text (runs every turn while the form is active) -------------
 

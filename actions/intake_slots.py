@@ -28,7 +28,7 @@ OPTIONAL = frozenset({"website", "phone"})
 PREFILLABLE = ("legal_form", "country", "city", "sector", "members", "stage", "need_category")
 
 
-CASE_SLOTS = (*ORDER, "currency")
+CASE_SLOTS = (*ORDER, "currency", "destinations")
 
 
 INTENT_NEED = {"need_funding": "funding", "need_consultancy": "consultancy",

@@ -143,7 +143,8 @@ class ActionSubmitCase(Action):
                 language=language(tracker), answers=answers,
                 amount=Decimal(str(values["amount"])) if values.get("amount") else None,
                 original_words=words[-40:], discoverable=tracker.get_slot("discoverable") is True,
-                note=creation_note(tracker))
+                note=creation_note(tracker),
+                destinations=[str(c) for c in values.get("destinations") or []])
 
         # A reference already taken is drawn again, so a confirmed case is never lost.
         reference = save_new_case(catalogue.session, build)

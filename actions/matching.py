@@ -20,6 +20,7 @@ from actions import catalogue
 from actions.amounts import parse_money
 from actions.common import language
 from actions.validators import parse_choice, parse_country
+from catalog import destinations
 from catalog.brief import isolate
 from catalog.cases import choose_service, own_case
 from catalog.matching.events import rank_events
@@ -74,7 +75,8 @@ def need_from_tracker(tracker: Tracker) -> Need:
     return Need(language=lang, country=parse_country(str(country)) if country else None,
                 legal_form=code("legal_form"), stage=code("stage"), sector=code("sector"),
                 need_category=code("need_category"), amount=amount,
-                currency=tracker.get_slot("currency"), words=" ".join(words)[-2000:])
+                currency=tracker.get_slot("currency"), words=" ".join(words)[-2000:],
+                destinations=destinations.codes(tracker.get_slot("destinations")))
 
 
 def _case(session: Session, tracker: Tracker) -> Case | None:
@@ -169,7 +171,9 @@ def _ranked(dispatcher: CollectingDispatcher, tracker: Tracker, narrowing: dict[
                 and case.need_category == "partners":
             partners = find_partners(session, case)
             if partners.proposals:
-                dispatcher.utter_message(response="utter_partners_intro", count=partners.total)
+                dispatcher.utter_message(
+                    response="utter_partners_intro", count=partners.total,
+                    organisations=counted(lang, "organisations", partners.total))
                 send_proposals(dispatcher, _partner_cards(partners, lang), lang)
             else:
                 dispatcher.utter_message(response="utter_partners_none")
@@ -337,7 +341,8 @@ def list_events(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int 
         dispatcher.utter_message(response="utter_matches_end" if offset else "utter_events_none")
         return [SlotSet("match_offset", None), SlotSet("narrowing", None)]
     if offset == 0:
-        dispatcher.utter_message(response="utter_events_intro", count=matches.total)
+        dispatcher.utter_message(response="utter_events_intro", count=matches.total,
+                                 events=counted(lang, "events", matches.total))
     send_proposals(dispatcher, matches, lang)
     shown = offset + len(matches.proposals)
     if matches.total > shown:

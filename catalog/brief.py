@@ -16,8 +16,8 @@ from babel.numbers import format_currency, format_decimal
 from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
-CASE_FIELDS = ("org_name", "legal_form", "country", "city", "sector", "members", "stage",
-               "website", "need_category", "need_description", "amount", "timeline",
+CASE_FIELDS = ("org_name", "legal_form", "country", "destinations", "city", "sector", "members",
+               "stage", "website", "need_category", "need_description", "amount", "timeline",
                "contact_name", "email", "phone")
 CODED = {"legal_form", "sector", "stage", "need_category", "timeline"}
 RTL = frozenset({"ar"})
@@ -59,6 +59,8 @@ def value_label(field: str, value: Any, lang: str) -> str:
     """Return how ``value`` of ``field`` reads in ``lang``."""
     if value is None or value == "":
         return "—"
+    if field == "destinations":  # ISO codes: "Italy, France" in the reader's language
+        return ", ".join(value_label("country", code, lang) for code in value or []) or "—"
     if field == "country":
         return str(Locale.parse(lang if lang in LANGUAGES else "en").territories.get(
             str(value), str(value)))
@@ -78,7 +80,7 @@ def summary_lines(case: dict[str, Any], lang: str) -> list[str]:
     lines = []
     for field in CASE_FIELDS:
         value = case.get(field)
-        if value in (None, "", "skipped"):
+        if value in (None, "", "skipped", []):
             continue
         if field == "amount" and case.get("currency"):
             shown = money_label(value, str(case["currency"]), lang)

@@ -25,8 +25,8 @@ from catalog.spreadsheet import SafeWriter
 logger = logging.getLogger(__name__)
 
 EXPORT_FIELDS = ("reference", "status", "created_at", "language", "channel", "org_name",
-                 "legal_form", "country", "city", "sector", "members", "stage", "website",
-                 "need_category", "need_description", "amount", "currency", "timeline",
+                 "legal_form", "country", "destinations", "city", "sector", "members", "stage",
+                 "website", "need_category", "need_description", "amount", "currency", "timeline",
                  "contact_name", "email", "phone")
 
 # The answers of the intake a case keeps as they are (the amount is a Decimal of its own).
@@ -89,7 +89,8 @@ def save_new_case(open_session: Callable[[], AbstractContextManager[Session]],
 
 def new_chat_case(session: Session, *, reference: str, conversation_id: str, channel: str,
                   language: str, answers: Mapping[str, Any], amount: Decimal | None,
-                  original_words: Sequence[str], discoverable: bool, note: str) -> Case:
+                  original_words: Sequence[str], discoverable: bool, note: str,
+                  destinations: Sequence[str] = ()) -> Case:
     """Make a new case from a conversation's answers, with its consent and first history step.
 
     Args:
@@ -103,6 +104,7 @@ def new_chat_case(session: Session, *, reference: str, conversation_id: str, cha
         original_words: the user's own messages, kept for the broker.
         discoverable: whether other organisations looking for partners may see it.
         note: the first history note.
+        destinations: the countries it wants to go to (ISO codes), apart from its home.
 
     Returns:
         The case, not yet added to the session.
@@ -114,7 +116,7 @@ def new_chat_case(session: Session, *, reference: str, conversation_id: str, cha
         language=language, consent_id=granted_consent_id(session, conversation_id),
         original_words=list(original_words),
         **{field: answers.get(field) for field in ANSWER_FIELDS},
-        amount=amount, discoverable=discoverable,
+        amount=amount, discoverable=discoverable, destinations=list(destinations),
     )
     case.history.append(CaseEvent(status="new", note=note))
     return case
@@ -183,6 +185,8 @@ def as_record(case: Case) -> dict[str, Any]:
             value = value.isoformat()
         elif isinstance(value, Decimal):
             value = str(value)
+        elif field == "destinations":
+            value = list(value or [])
         record[field] = value
     record["original_words"] = list(case.original_words or [])
     return record
@@ -198,7 +202,8 @@ def export(cases: list[Case], fmt: str) -> str:
     writer = SafeWriter(buffer)
     writer.writerow(header)
     for record in records:
-        row = {**record, "original_words": " | ".join(record["original_words"])}
+        row = {**record, "original_words": " | ".join(record["original_words"]),
+               "destinations": " ".join(record["destinations"])}
         writer.writerow(row[name] for name in header)
     return buffer.getvalue()
 

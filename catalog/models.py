@@ -316,6 +316,8 @@ class Case(Base):
     legal_form: Mapped[str | None] = mapped_column(String(40))
     country: Mapped[str | None] = mapped_column(String(2), index=True)
     city: Mapped[str | None] = mapped_column(String(120))
+    # Where it wants to go (partners, markets, fairs): ISO codes, home left out.
+    destinations: Mapped[list[str]] = mapped_column(default=list)
     sector: Mapped[str | None] = mapped_column(String(40))
     members: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str | None] = mapped_column(String(20))

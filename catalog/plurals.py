@@ -24,9 +24,14 @@ def _counts(lang: str) -> dict[str, dict[str, str]]:
             for key, forms in (data.get("counts") or {}).items()}
 
 
+# The locale whose plural rules a pack follows, where it is not the language's default:
+# the Portuguese pack is European Portuguese ("0 serviços"; Brazilian has "0 serviço").
+RULES_OF = {"pt": "pt_PT"}
+
+
 def category(lang: str, count: int) -> str:
     """The CLDR plural category of ``count`` in ``lang`` ("one", "few", "other", ...)."""
-    return str(Locale.parse(lang).plural_form(count))
+    return str(Locale.parse(RULES_OF.get(lang, lang)).plural_form(count))
 
 
 def counted(lang: str, key: str, count: int) -> str:

@@ -231,7 +231,9 @@ class ConversationCore:
             return self._local(info, language, "empty_message")
         if len(text) > self._max_chars:
             self._store.record(info.id, "in", text, delivered=False)
-            return self._local(info, language, "message_too_long", max_chars=self._max_chars)
+            return self._local(info, language, "message_too_long",
+                               max_chars=locales.counted("characters", language,
+                                                         self._max_chars))
         payload = self._payloads.read(text)
         resolution = self._resolve(info, text, payload, language, message.language_hint)
         if resolution.unsupported:

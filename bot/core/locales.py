@@ -10,6 +10,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, format_timedelta, get_timezone_name
 
+from catalog import plurals
 from catalog.languages import PACKS
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -31,6 +32,11 @@ def text(key: str, lang: str | None, **values: object) -> str:
     template = _catalogue(lang or DEFAULT_LANGUAGE).get(key) or _catalogue(DEFAULT_LANGUAGE)[key]
     return template.format(**values) if values else template
 
+
+
+def counted(key: str, lang: str | None, count: int) -> str:
+    """A counted noun ("1 character", "4000 characters") by the language's plural rules."""
+    return plurals.counted(lang or DEFAULT_LANGUAGE, key, count)
 
 
 def duration(value: dt.timedelta, lang: str | None) -> str:

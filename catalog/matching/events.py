@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from catalog import destinations
 from catalog.event_search import event_hits
 from catalog.matching.explain import when_reason
 from catalog.matching.need import NEED_CATEGORIES, Matches, Need, Proposal, Reason
@@ -42,7 +43,7 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
             value += 1
         if need.language in (event.languages or []):
             value += 2
-        return value
+        return value + destinations.event_score(event.countries, need.destinations)
 
     ranked = sorted(events, key=lambda e: (-score(e), e.starts_at, e.id))
     page = ranked[offset:offset + limit]
@@ -52,6 +53,8 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
     for event in page:
         text = translation_in(event.translations, need.language)  # type: ignore[arg-type]
         reasons: list[Reason] = [when_reason(event)]
+        if (there := destinations.reason(event.countries, need.destinations)) is not None:
+            reasons.append(there)
         if need.country and need.country in (event.countries or []):
             reasons.append(("reason_country", {"country": need.country}))
         if need.language in (event.languages or []):

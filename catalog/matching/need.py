@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from catalog import destinations
 from catalog.models import Case
 
 NEED_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -32,6 +33,7 @@ class Need:
     currency: str | None = None
     words: str = ""
     delivered_in: str | None = None  # narrowing: only services delivered in this language
+    destinations: tuple[str, ...] = ()  # where it wants to go (catalog/destinations.py)
 
     @classmethod
     def from_case(cls, case: Case) -> Need:
@@ -39,7 +41,8 @@ class Need:
         return cls(language=case.language, country=case.country, legal_form=case.legal_form,
                    stage=case.stage, sector=case.sector, need_category=case.need_category,
                    amount=case.amount, currency=case.currency,
-                   words=" ".join([case.need_description or "", *case.original_words]))
+                   words=" ".join([case.need_description or "", *case.original_words]),
+                   destinations=destinations.codes(case.destinations))
 
 
 Reason = tuple[str, dict[str, str]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog import destinations
 from catalog.matching.need import Matches, Proposal
 from catalog.models import Case
 
@@ -20,13 +21,16 @@ def find_partners(session: Session, case: Case, *, limit: int = 3) -> Matches:
     if case.country:
         filters.append(Case.country != case.country)
     total = session.scalar(select(func.count()).select_from(Case).where(*filters)) or 0
-    found = session.scalars(select(Case).where(*filters)
-                            .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)).all()
+    going = destinations.codes(case.destinations)
+    found = session.scalars(select(Case).where(*filters).order_by(
+        destinations.located_first(Case.country, going), Case.created_at.desc(),
+        Case.id.desc()).limit(limit)).all()
     proposals = [Proposal(
         kind="partner", key=other.reference, title=other.org_name or other.reference,
         provider="", score=1.0,
-        reasons=tuple(r for r in (("reason_sector", {"sector": other.sector or ""}),
+        reasons=tuple(r for r in (destinations.reason([other.country or ""], going),
+                                  ("reason_sector", {"sector": other.sector or ""}),
                                   ("reason_country", {"country": other.country or ""}))
-                      if any(r[1].values())))
+                      if r is not None and any(r[1].values())))
         for other in found]
     return Matches(total, proposals)

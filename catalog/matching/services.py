@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
+from catalog import destinations
 from catalog.matching.need import NEED_CATEGORIES, Matches, Need, Proposal, Reason
 from catalog.models import Provider, Service, ServiceTerm
 from catalog.search import ELIGIBILITY_COLUMNS, stems
@@ -121,7 +122,7 @@ def rank_services(session: Session, need: Need, *, limit: int = 3, offset: int =
     if not total:
         return Matches(0, [])
     terms = _informative_terms(session, need.words)
-    score: ColumnElement[Any] = _base_score(need)
+    score: ColumnElement[Any] = _base_score(need) + destinations.service_score(need.destinations)
     source: Any = Service.__table__
     if terms:
         hits = (select(ServiceTerm.service_id.label("sid"), func.count().label("hits"))
@@ -185,6 +186,9 @@ def service_reasons(service: Service, need: Need, words: Sequence[str]) -> tuple
             reasons.append(("reason_amount", {**amounts, "min": str(service.amount_min)}))
         else:
             reasons.append(("reason_amount_up_to", amounts))
+    if need.destinations and service.provider is not None and (
+            there := destinations.reason([service.provider.country], need.destinations)):
+        reasons.append(there)
     if need.language in (service.languages or []):
         reasons.append(("reason_language", {"language": need.language}))
     meaningful = [w for w in words if not is_stopword(w, need.language)]

@@ -1,6 +1,6 @@
 """The case holds what was said, through the real stack: corrections at the summary change the
-field the user names, destinations are not the home country, refusals are not stored, and
-"no, but..." to the consent question is a no and a request."""
+field the user names, destinations are not the home country but a field of their own,
+refusals are not stored, and "no, but..." to the consent question is a no and a request."""
 
 from __future__ import annotations
 
@@ -77,8 +77,12 @@ def test_catalan_partners_abroad_are_not_the_home_country_and_a_name_is_asked_ab
     # Girona gives Spain (or the country is asked); France, where partners are sought, is
     # never taken as the cooperative's own country.
     summary = "\n".join(r["text"] for r in chat.last["replies"])
-    assert "França" not in summary
+    lines = summary.splitlines()
+    assert not any(line.startswith("País") and "França" in line for line in lines), summary
     assert "country" in chat.asked or "Espanya" in summary, summary
+    # ...but it is kept as where the cooperative wants to go, with Italy.
+    going = next(line for line in lines if line.startswith("Destinacions"))
+    assert "Itàlia" in going and "França" in going, summary
     chat.say("l'organització es diu \"La Garrotxa\" SCCL")
     chat.say("som de Catalunya, a Espanya")
     chat.say("/affirm")
@@ -86,6 +90,7 @@ def test_catalan_partners_abroad_are_not_the_home_country_and_a_name_is_asked_ab
     assert case is not None
     assert (case.org_name, case.country, case.city, case.contact_name) == (
         '"La Garrotxa" SCCL', "ES", "Girona", "Marta Puig")
+    assert case.destinations == ["IT", "FR"]
 
 
 def test_an_italian_refusal_is_not_stored_as_the_organisation(stack):

@@ -13,6 +13,7 @@ from actions.language import ActionChangeLanguage
 from actions.matching import ActionListEvents
 from catalog.models import Event, Service
 from catalog.notices import render
+from catalog.plurals import counted
 from tests.support.trackers import make_tracker, run, seeded_catalogue
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -94,6 +95,10 @@ def test_help_says_what_the_catalogue_offers_today(catalogue, lang):
     ran = run(ActionShowHelp(), make_tracker(language=lang, intent="ask_help"))
     assert ran.responses == ["utter_help"]
     assert {k: ran.messages[0][k] for k in figures} == figures
+    assert {k: ran.messages[0][k] for k in ("services", "organisations", "events")} == {
+        "services": counted(lang, "services", figures["service_count"]),
+        "organisations": counted(lang, "organisations", figures["provider_count"]),
+        "events": counted(lang, "events", figures["event_count"])}
     (text,) = ran.texts(lang)
     for value in figures.values():
         assert re.search(rf"(?<!\d){value}(?!\d)", text)

@@ -84,7 +84,8 @@ def test_empty_and_too_long_messages_are_answered_locally(client):
     empty = client.post(f"/api/conversations/{cid}/messages", json={"text": " \u200f "}).json()
     assert empty["replies"][0]["text"] == text("empty_message", "it")
     long = client.post(f"/api/conversations/{cid}/messages", json={"text": "parola " * 100})
-    assert long.json()["replies"][0]["text"] == text("message_too_long", "it", max_chars=500)
+    assert long.json()["replies"][0]["text"] == text("message_too_long", "it",
+                                                     max_chars="500 caratteri")
 
 
 def test_unsupported_language_offers_the_nine_languages(client):

@@ -1,0 +1,60 @@
+"""No text assumes the user's gender where the language allows it (issue 17): every reply,
+button, chrome text and correction message is scanned for the gendered forms listed per
+language in tests/corpora/gendered_forms.yml."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMS = yaml.safe_load((ROOT / "tests" / "corpora" / "gendered_forms.yml").read_text("utf-8"))
+
+
+def _texts(lang: str) -> list[tuple[str, str]]:
+    """Every text a user of ``lang`` may read, named by where it comes from."""
+    texts: list[tuple[str, str]] = []
+    responses = yaml.safe_load(
+        (ROOT / "nlu" / lang / "responses.yml").read_text("utf-8"))["responses"]
+    for name, variations in responses.items():
+        for variation in variations:
+            texts.append((name, str(variation.get("text", ""))))
+            texts += [(f"{name}:button", str(b.get("title", "")))
+                      for b in variation.get("buttons") or []]
+    chrome = yaml.safe_load((ROOT / "bot" / "locales" / f"{lang}.yml").read_text("utf-8"))
+    texts += [(f"bot/locales:{key}", str(value)) for key, value in chrome.items()]
+    fields = yaml.safe_load((ROOT / "nlu" / lang / "fields.yml").read_text("utf-8"))
+    texts += [(f"fields:{key}", str(value))
+              for key, value in (fields.get("messages") or {}).items()]
+    return texts
+
+
+def _pattern(lang: str) -> re.Pattern[str]:
+    forms = "|".join(f"(?:{form})" for form in FORMS[lang])
+    return re.compile(rf"(?<![\w·])(?:{forms})(?![\w·])", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lang", ["ca", "es", "fr", "it", "pt", "el", "ar"])
+def test_no_text_assumes_the_users_gender(lang):
+    pattern = _pattern(lang)
+    found = [(name, match.group(0)) for name, text in _texts(lang)
+             for match in pattern.finditer(text)]
+    assert found == []
+
+
+@pytest.mark.parametrize(("lang", "gendered", "neutral"), [
+    ("ca", "Benvingut! Estàs segur?", "Et donem la benvinguda. Segur que vols esborrar-ho?"),
+    ("es", "¿Estás seguro?", "¿Seguro que quieres borrarlo?"),
+    ("it", "Sei sicuro?", "Ciao, ti do il benvenuto!"),
+    ("fr", "Êtes-vous sûr ?", "Bonjour et bienvenue !"),
+    ("pt", "Bem-vindo de volta! Aviso-o já.", "Olá de novo! Dou-lhe notícias já."),
+    ("el", "Είστε σίγουρος;", "Θέλετε σίγουρα να το διαγράψω;"),
+    ("ar", "هل أنت متأكد؟", "تأكيد: هل أحذف كل ما يخصكم؟"),
+])
+def test_the_list_catches_the_gendered_forms_and_spares_the_neutral_ones(lang, gendered,
+                                                                          neutral):
+    assert _pattern(lang).search(gendered)
+    assert not _pattern(lang).search(neutral)
