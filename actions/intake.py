@@ -30,7 +30,7 @@ from actions.answers import (
 )
 from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name
-from actions.common import language
+from actions.common import language, metadata
 from actions.consent import declined_with_request
 from actions.destinations import destination_events
 from actions.explain import explain_question
@@ -83,6 +83,9 @@ class ValidateIntakeForm(FormValidationAction):
             slots.remove("amount")
         if tracker.get_slot("need_category") != "partners":
             slots.remove("discoverable")  # asked only of those looking for partners
+        if "whatsapp" in (metadata(tracker).get("channel"), tracker.get_slot("channel")) \
+                and not tracker.get_slot("phone"):
+            slots.remove("phone")  # they write from it: the case keeps that number
         return slots
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,

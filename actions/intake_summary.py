@@ -37,7 +37,7 @@ from actions.validators import (
     parse_positive_int,
 )
 from catalog.brief import isolate, labels, summary
-from catalog.cases import ANSWER_FIELDS, new_chat_case, save_new_case
+from catalog.cases import ANSWER_FIELDS, channel_phone, new_chat_case, save_new_case
 from catalog.models import Case
 from catalog.vocabulary import OTHER
 
@@ -59,9 +59,9 @@ class ActionShowSummary(Action):
             # Browsing stays open: propose services for the need, storing nothing.
             return [SlotSet("consent", None), SlotSet("consent_refused", False),
                     SlotSet("awaiting_confirmation", False), *propose(dispatcher, tracker)]
+        values = with_channel_phone(in_own_words(case_values(tracker), tracker), tracker)
         dispatcher.utter_message(response="utter_case_summary",
-                                 summary=summary(in_own_words(case_values(tracker), tracker),
-                                                 language(tracker)))
+                                 summary=summary(values, language(tracker)))
         return [SlotSet("consent_refused", False), SlotSet("awaiting_confirmation", True)]
 
 
@@ -86,7 +86,7 @@ class ActionApplyCorrection(Action):
         if not correction.updates:
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return []
-        values = {**case_values(tracker), **correction.updates}
+        values = with_channel_phone({**case_values(tracker), **correction.updates}, tracker)
         dispatcher.utter_message(response="utter_case_summary",
                                  summary=summary(values, lang))
         return [SlotSet(k, v) for k, v in correction.updates.items()] + [
@@ -184,6 +184,15 @@ def _clean(values: dict[str, Any], lang: str) -> dict[str, Any]:
         if cleaned.get(field) is not None:
             cleaned[field] = parse_choice(str(cleaned[field]), field, lang) or cleaned[field]
     return cleaned
+
+
+def with_channel_phone(values: dict[str, Any], tracker: Tracker) -> dict[str, Any]:
+    """On WhatsApp the phone is not asked: the summary shows the number they write from."""
+    if values.get("phone") not in (None, "", SKIPPED) or "whatsapp" not in (
+            metadata(tracker).get("channel"), tracker.get_slot("channel")):
+        return values
+    with catalogue.session() as session:
+        return {**values, "phone": channel_phone(session, tracker.sender_id)}
 
 
 def in_own_words(values: dict[str, Any], tracker: Tracker) -> dict[str, Any]:

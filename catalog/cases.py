@@ -87,6 +87,15 @@ def save_new_case(open_session: Callable[[], AbstractContextManager[Session]],
     raise ReferenceExhausted(f"no free case reference after {attempts} attempts")
 
 
+def channel_phone(session: Session, conversation_id: str) -> str | None:
+    """The phone number a WhatsApp conversation writes from (E.164), else None."""
+    conversation = session.get(Conversation, conversation_id)
+    user_id = (conversation.channel_user_id or "") if conversation else ""
+    if conversation is None or conversation.channel != "whatsapp" or not user_id.isdigit():
+        return None
+    return f"+{user_id}"
+
+
 def new_chat_case(session: Session, *, reference: str, conversation_id: str, channel: str,
                   language: str, answers: Mapping[str, Any], amount: Decimal | None,
                   original_words: Sequence[str], discoverable: bool, note: str,
@@ -110,12 +119,16 @@ def new_chat_case(session: Session, *, reference: str, conversation_id: str, cha
         The case, not yet added to the session.
     """
     conversation = session.get(Conversation, conversation_id)
+    user_id = conversation.channel_user_id if conversation else None
+    values = {field: answers.get(field) for field in ANSWER_FIELDS}
+    if channel == "whatsapp" and values["phone"] in (None, "", "skipped"):
+        values["phone"] = channel_phone(session, conversation_id)  # not asked: they write from it
     case = Case(
         reference=reference, conversation_id=conversation_id, status="new", channel=channel,
-        channel_user_id=conversation.channel_user_id if conversation else None,
+        channel_user_id=user_id,
         language=language, consent_id=granted_consent_id(session, conversation_id),
         original_words=list(original_words),
-        **{field: answers.get(field) for field in ANSWER_FIELDS},
+        **values,
         amount=amount, discoverable=discoverable, destinations=list(destinations),
     )
     case.history.append(CaseEvent(status="new", note=note))
