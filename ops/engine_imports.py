@@ -11,6 +11,8 @@ importable stand-ins: any attribute is a class that can be subclassed, called or
 a decorator, so Rasa's modules import; nothing of it runs. It is only used when every
 component of the model is in ``WITHOUT_TENSORFLOW`` (read from the model's metadata), so
 a model with DIET, TED or a language model featurizer gets the real TensorFlow.
+Training uses them too when every component named in config.yml is in that list
+(`config_needs_tensorflow`): the import was about 30 s of a training's start.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ STOOD_IN = frozenset({"tensorflow", "keras", "jax", "jaxlib", "tensorflow_hub",
 # Graph components known to predict without TensorFlow (Rasa 3.6 and this project's own).
 WITHOUT_TENSORFLOW = frozenset({
     "nlu.components.conversation_language.ConversationLanguageExtractor",
+    "nlu.components.faq_matcher.FaqQuestionMatcher",
     "nlu.components.intent_classifier.TfidfIntentClassifier",
     "rasa.core.policies.ensemble.DefaultPolicyPredictionEnsemble",
     "rasa.core.policies.memoization.MemoizationPolicy",
@@ -79,6 +82,26 @@ def model_needs_tensorflow(model: Path) -> bool:
         return not model_components(model) <= WITHOUT_TENSORFLOW
     except (OSError, ValueError, KeyError, tarfile.TarError):
         return True  # unreadable here: let Rasa load it the usual way
+
+
+def config_needs_tensorflow(config: Path) -> bool:
+    """Return whether training with this config.yml may need TensorFlow.
+
+    Rasa's config names its components by class name (``CRFEntityExtractor``) or, for
+    custom ones, by dotted path. Every name of ``pipeline`` and ``policies`` must be one
+    of ``WITHOUT_TENSORFLOW``; a config without both lists gets Rasa's defaults (DIET, TED).
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        names = [str(part["name"]) for key in ("pipeline", "policies")
+                 for part in data[key]]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return True  # unreadable here: let Rasa train it the usual way
+    known = WITHOUT_TENSORFLOW | {name.rsplit(".", 1)[-1] for name in WITHOUT_TENSORFLOW
+                                  if name.startswith("rasa.")}
+    return not names or not set(names) <= known
 
 
 class _Anything(type):

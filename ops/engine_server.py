@@ -267,10 +267,16 @@ def install() -> None:
 
 def main() -> None:
     """Apply the changes, then run Rasa's command line as `python -m rasa` would."""
-    from ops.engine_imports import model_needs_tensorflow, stand_in_for_tensorflow
+    from ops.engine_imports import (
+        config_needs_tensorflow,
+        model_needs_tensorflow,
+        stand_in_for_tensorflow,
+    )
 
     model = model_argument(sys.argv[1:])
-    if model is not None and not model_needs_tensorflow(model):
+    config = config_argument(sys.argv[1:])
+    if ((model is not None and not model_needs_tensorflow(model))
+            or (config is not None and not config_needs_tensorflow(config))):
         stand_in_for_tensorflow()
     install()
     from rasa.__main__ import main as rasa_main
@@ -280,9 +286,22 @@ def main() -> None:
 
 def model_argument(argv: list[str]) -> Path | None:
     """Return the `--model` of Rasa's command line, if it names a file."""
+    return _file_argument(argv, "--model", "-m")
+
+
+def config_argument(argv: list[str]) -> Path | None:
+    """Return the config.yml `rasa train` reads (`--config`, or its default), if it exists."""
+    if not argv or argv[0] != "train":
+        return None
+    return _file_argument(argv, "--config", "-c") or (
+        Path("config.yml") if Path("config.yml").is_file() else None)
+
+
+def _file_argument(argv: list[str], long: str, short: str) -> Path | None:
+    """Return the file an option of Rasa's command line names, if it is one."""
     for index, arg in enumerate(argv):
-        value = (arg.split("=", 1)[1] if arg.startswith("--model=")
-                 else argv[index + 1] if arg in {"--model", "-m"} and index + 1 < len(argv)
+        value = (arg.split("=", 1)[1] if arg.startswith(f"{long}=")
+                 else argv[index + 1] if arg in {long, short} and index + 1 < len(argv)
                  else None)
         if value and Path(value).is_file():
             return Path(value)

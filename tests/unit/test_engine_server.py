@@ -9,8 +9,8 @@ import sys
 import tarfile
 from pathlib import Path
 
-from ops.engine_imports import model_needs_tensorflow
-from ops.engine_server import model_argument
+from ops.engine_imports import config_needs_tensorflow, model_needs_tensorflow
+from ops.engine_server import config_argument, model_argument
 from ops.stack import Ports, components
 
 OURS = ["rasa.nlu.tokenizers.whitespace_tokenizer.WhitespaceTokenizer",
@@ -39,6 +39,34 @@ def test_only_a_model_of_known_components_goes_without_tensorflow(tmp_path: Path
     broken = tmp_path / "broken.tar.gz"
     broken.write_bytes(b"not a model")
     assert model_needs_tensorflow(broken)
+
+
+def test_training_goes_without_tensorflow_only_for_a_config_of_known_components(
+        tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert not config_needs_tensorflow(root / "nlu" / "config.yml")  # the project's own
+    config = tmp_path / "config.yml"
+    ours = ("pipeline:\n  - name: WhitespaceTokenizer\n"
+            "  - name: nlu.components.intent_classifier.TfidfIntentClassifier\n"
+            "policies:\n  - name: RulePolicy\n")
+    config.write_text(ours, "utf-8")
+    assert not config_needs_tensorflow(config)
+    config.write_text(ours + "  - name: TEDPolicy\n", "utf-8")
+    assert config_needs_tensorflow(config)
+    config.write_text(ours.replace("WhitespaceTokenizer", "DIETClassifier"), "utf-8")
+    assert config_needs_tensorflow(config)
+    config.write_text("language: en\n", "utf-8")  # Rasa's default pipeline: DIET and TED
+    assert config_needs_tensorflow(config)
+    config.write_text("pipeline: [", "utf-8")
+    assert config_needs_tensorflow(config)
+
+
+def test_the_training_config_is_read_from_rasas_command_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline: []\n", "utf-8")
+    assert config_argument(["train", "--domain", "d.yml", "--config", str(config)]) == config
+    assert config_argument(["train", f"--config={config}"]) == config
+    assert config_argument(["run", "--config", str(config)]) is None  # serving: the model
 
 
 def test_the_model_is_read_from_rasas_command_line(tmp_path: Path) -> None:
