@@ -1,0 +1,184 @@
+"""Time and score variants of the intent classifier's fit, outside Rasa, in seconds.
+
+A full `./iesmed train` takes minutes and queues on the machine's training lock;
+this reads the assembled training data once (`python -m ops.training build`),
+featurises it as nlu/components/text_features.py does, and fits each variant on
+the same stratified folds of all nine languages at once (as the Rasa model is
+trained), printing fit seconds, accuracy and macro-F1 per language. Run with the
+engine environment's Python (it has scikit-learn):
+
+    ~/.cache/iesmed/venvs/app-py311-*/bin/python -m ops.training build /tmp/rasa
+    ~/.cache/iesmed/venvs/rasa-py310-*/bin/python ops/bench/intent_fit.py /tmp/rasa \
+        --folds 5 --variants current,fast
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy.sparse import hstack
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from nlu.components.text_features import vectorizers  # noqa: E402  (no Rasa needed)
+
+ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
+
+
+def examples(project: Path) -> tuple[list[str], list[str], list[str]]:
+    """Return texts, intents and languages of every intent example in the built project."""
+    texts, labels, langs = [], [], []
+    for path in sorted((project / "data").glob("nlu_*.yml")):
+        lang = path.stem.removeprefix("nlu_")
+        for block in yaml.safe_load(path.read_text("utf-8")).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in str(block["examples"]).splitlines():
+                if line.startswith("- "):
+                    texts.append(ANNOTATION.sub(r"\1", line[2:].strip())[:1000])
+                    labels.append(block["intent"])
+                    langs.append(lang)
+    return texts, labels, langs
+
+
+def _lbfgs(**kw: Any) -> Callable[[], Any]:
+    return lambda: LogisticRegression(random_state=7, **kw)
+
+
+class _Softmax:
+    """nlu/components/softmax_fit.py behind scikit-learn's fit/predict."""
+
+    def __init__(self, **kw: Any) -> None:
+        self.kw = kw
+
+    def fit(self, x: Any, y: Any) -> _Softmax:
+        from nlu.components.softmax_fit import fit_softmax
+
+        self.classes_, self.coef_, self.intercept_, n_iter = fit_softmax(x, list(y), **self.kw)
+        self.n_iter_ = [n_iter]
+        return self
+
+    def predict(self, x: Any) -> Any:
+        scores = x @ self.coef_.T + self.intercept_
+        return np.asarray(self.classes_)[np.asarray(scores).argmax(axis=1)]
+
+
+VARIANTS: dict[str, Callable[[], Any]] = {
+    "softmax-it60": lambda: _Softmax(C=30.0, max_iter=60),
+    "softmax-it100": lambda: _Softmax(C=30.0, max_iter=100),
+    "softmax-it150": lambda: _Softmax(C=30.0, max_iter=150),
+    "softmax-it250": lambda: _Softmax(C=30.0, max_iter=250),
+    "current": _lbfgs(C=30.0, max_iter=1000),
+    "lbfgs-tol1e-3": _lbfgs(C=30.0, max_iter=1000, tol=1e-3),
+    "lbfgs-it100": _lbfgs(C=30.0, max_iter=100),
+    "lbfgs-it150": _lbfgs(C=30.0, max_iter=150),
+    "lbfgs-it60": _lbfgs(C=30.0, max_iter=60),
+    "lbfgs-C10": _lbfgs(C=10.0, max_iter=1000),
+    "saga-tol1e-3": _lbfgs(C=30.0, solver="saga", tol=1e-3, max_iter=1000),
+    "saga-tol1e-2": _lbfgs(C=30.0, solver="saga", tol=1e-2, max_iter=1000),
+}
+
+
+def _curve(x: Any, xt: Any, y: Any, yt: Any, langs: Any, iterations: int) -> None:
+    """Fit once and print held-out accuracy, macro-F1 and the worst language every 10."""
+    from nlu.components.softmax_fit import fit_softmax
+
+    started = time.perf_counter()
+    scoring = [0.0]  # seconds spent scoring, not fitting
+    classes = np.unique(y.astype(str))
+
+    def progress(iteration: int, coef: np.ndarray, intercept: np.ndarray) -> None:
+        if iteration % 10:
+            return
+        began = time.perf_counter()
+        elapsed = began - started - scoring[0]
+        p = classes[np.asarray(xt @ coef + intercept).argmax(axis=1)]
+        worst = min((f1_score(yt[langs == lang], p[langs == lang], average="macro"), lang)
+                    for lang in sorted(set(langs)))
+        print(f"  {iteration:4d} it {elapsed:6.1f} s  accuracy {accuracy_score(yt, p):.4f}  "
+              f"macro-F1 {f1_score(yt, p, average='macro'):.4f}  worst {worst[1]} "
+              f"{worst[0]:.3f}", flush=True)
+        scoring[0] += time.perf_counter() - began
+
+    fit_softmax(x, list(y), C=30.0, max_iter=iterations, tol=0.0, progress=progress)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fit the chosen variants on the same folds; print seconds and scores."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("project", type=Path, help="a built Rasa project (ops.training build)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--max-folds", type=int, default=0, help="stop after this many folds")
+    parser.add_argument("--variants", default="current")
+    parser.add_argument("--min-char-df", type=int, default=2)
+    parser.add_argument("--full", action="store_true", help="also time one fit on all data")
+    parser.add_argument("--curve", type=int, default=0, metavar="N",
+                        help="instead of variants: one L-BFGS fit of N iterations, scored "
+                             "on the held-out fold every 10 (accuracy against iterations)")
+    args = parser.parse_args(argv)
+    texts, labels, langs = examples(args.project)
+    y, lab, lng = np.array(labels), labels, np.array(langs)
+    print(f"{len(texts)} examples, {len(set(labels))} intents")
+    names = args.variants.split(",")
+    predicted = {n: np.empty(len(texts), dtype=object) for n in names}
+    seconds: dict[str, list[float]] = {n: [] for n in names}
+    iters: dict[str, list[int]] = {n: [] for n in names}
+    splitter = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=0)
+    done = np.zeros(len(texts), dtype=bool)
+    for k, (train, test) in enumerate(splitter.split(texts, lab)):
+        if args.max_folds and k >= args.max_folds:
+            break
+        started = time.perf_counter()
+        features = vectorizers(args.min_char_df)
+        x = hstack([f.fit_transform([texts[i] for i in train]) for f in features]).tocsr()
+        xt = hstack([f.transform([texts[i] for i in test]) for f in features]).tocsr()
+        print(f"fold {k}: {x.shape[1]} features, nnz {x.nnz}, "
+              f"featurised in {time.perf_counter() - started:.1f} s", flush=True)
+        if args.curve:
+            _curve(x, xt, y[train], y[test], lng[test], args.curve)
+            continue
+        for name in names:
+            model = VARIANTS[name]()
+            started = time.perf_counter()
+            model.fit(x, y[train])
+            seconds[name].append(time.perf_counter() - started)
+            iters[name].append(int(np.max(getattr(model, "n_iter_", [0]))))
+            predicted[name][test] = model.predict(xt)
+            print(f"  {name}: {seconds[name][-1]:.1f} s, {iters[name][-1]} iterations", flush=True)
+        done[test] = True
+    if args.curve:
+        return 0
+    print("\nvariant | fit s (mean) | iter | accuracy | macro-F1 | "
+          + " | ".join(sorted(set(langs))))
+    for name in names:
+        p, t = predicted[name][done].astype(str), y[done]
+        per_lang = []
+        for lang in sorted(set(langs)):
+            mask = lng[done] == lang
+            per_lang.append(f"{f1_score(t[mask], p[mask], average='macro'):.3f}")
+        print(f"{name} | {np.mean(seconds[name]):.1f} | {int(np.mean(iters[name]))} | "
+              f"{accuracy_score(t, p):.4f} | {f1_score(t, p, average='macro'):.4f} | "
+              + " | ".join(per_lang))
+    if args.full:
+        features = vectorizers(args.min_char_df)
+        x = hstack([f.fit_transform(texts) for f in features]).tocsr()
+        for name in names:
+            started = time.perf_counter()
+            VARIANTS[name]().fit(x, y)
+            print(f"all data, {name}: {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
