@@ -17,7 +17,10 @@ none changing what an action receives or returns:
   tracker store writes ahead (WAL, synced at checkpoints) instead of journalling and
   syncing each commit;
 - the CRF entity taggers, which Rasa trains again at every model load, are kept in
-  crfsuite's files under the user cache and reused (also by `rasa train` run through it).
+  crfsuite's files under the user cache and reused (also by `rasa train` run through it),
+  found from the digest of the model's files without reading the CRF's data set;
+- the model's domain, whose YAML Rasa parses three times at each load, is read from a
+  JSON copy kept under the user cache by the digest of that YAML.
 """
 
 from __future__ import annotations
@@ -243,6 +246,164 @@ def reuse_trained_crfs(folder: Path) -> None:
     CRFEntityExtractor.train_model = classmethod(train_model)
 
 
+def reuse_crfs_by_file(folder: Path) -> None:
+    """Find the kept CRF taggers from the model's own files, without reading its data set.
+
+    `reuse_trained_crfs` still makes Rasa read the CRF's stored training set (a large JSON
+    file), build a token object per word and serialise it all again for the key: about
+    a fifth of a model load. The taggers are now also kept under the digest of the two
+    files Rasa stores for the extractor (data set and tag order, plus its configuration
+    and crfsuite's version), written when the model is trained, so a load reads neither.
+    """
+    from collections import OrderedDict
+    from importlib import metadata
+
+    import sklearn_crfsuite
+    from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+
+    versions = ":".join(metadata.version(name) for name in ("sklearn-crfsuite",
+                                                            "python-crfsuite"))
+    original_load = CRFEntityExtractor.load.__func__
+    original_persist = CRFEntityExtractor.persist
+
+    def stored(model_dir: Path, config: Any) -> tuple[Path, list[str]]:
+        digest = hashlib.sha256(versions.encode())
+        digest.update(json.dumps(config, sort_keys=True, default=str).encode())
+        for name in ("crf_dataset.json", "crf_order.json"):
+            digest.update(hashlib.sha256((model_dir / name).read_bytes()).digest())
+        order = json.loads((model_dir / "crf_order.json").read_text(encoding="utf-8"))
+        return folder / f"file-{digest.hexdigest()[:24]}", [str(name) for name in order]
+
+    def keep(taggers: Any, key: Path, order: list[str]) -> None:
+        try:
+            key.mkdir(parents=True, exist_ok=True)
+            for index, name in enumerate(order):
+                partial = key / f"{index}.partial"
+                shutil.copyfile(taggers[name].modelfile.name, partial)
+                partial.replace(key / f"{index}.crfsuite")
+        except (OSError, AttributeError, TypeError, KeyError):
+            pass  # not kept: the next load reads the data set
+
+    def load(cls: Any, /, config: Any, model_storage: Any, resource: Any,
+             execution_context: Any,
+             **kwargs: Any) -> Any:
+        key: Path | None = None
+        order: list[str] = []
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                key, order = stored(Path(model_dir), config)
+        except (ValueError, OSError):
+            pass
+        paths = [key / f"{index}.crfsuite" for index in range(len(order))] if key else []
+        if paths and all(path.exists() for path in paths):
+            taggers = OrderedDict((name, sklearn_crfsuite.CRF(model_filename=str(path)))
+                                  for name, path in zip(order, paths, strict=True))
+            extractor = cls(config, model_storage, resource, taggers)
+            extractor.crf_order = order
+            return extractor
+        extractor = original_load(cls, config, model_storage, resource, execution_context,
+                                  **kwargs)
+        if key is not None and extractor.entity_taggers:
+            keep(extractor.entity_taggers, key, order)
+        return extractor
+
+    def persist(self: Any, dataset: Any) -> None:
+        original_persist(self, dataset)
+        try:
+            with self._model_storage.read_from(self._resource) as model_dir:
+                key, order = stored(Path(model_dir), self.component_config)
+        except (ValueError, OSError):
+            return
+        if self.entity_taggers:
+            keep(self.entity_taggers, key, order)
+
+    _typed_like(load, original_load)
+    CRFEntityExtractor.load = classmethod(load)
+    CRFEntityExtractor.persist = persist
+
+
+def reuse_parsed_domains(folder: Path) -> None:
+    """Read the model's domain from a JSON copy instead of parsing and validating its YAML.
+
+    Rasa's domain provider reads the model's domain.yml (about 0.5 MB here: nine languages
+    of responses) three times at each load: to decide it is a domain file, to validate it
+    against the schema, to read it. That was the largest part of a model load. When it is
+    written (training) or first read, the parsed file is kept as JSON under the digest of
+    its bytes and Rasa's version; a load finds it there and builds the same `Domain` from
+    it, as Rasa's `Domain.from_directory` does from the YAML of a single file.
+    """
+    import rasa
+    import rasa.shared.utils.io as rasa_io
+    from rasa.graph_components.providers.domain_provider import DomainProvider
+    from rasa.shared.core.domain import Domain
+
+    original_load = DomainProvider.load.__func__
+    original_persist = DomainProvider._persist
+
+    def only_file(directory: Path) -> Path | None:
+        files = [path for path in directory.rglob("*") if path.is_file()]
+        return files[0] if len(files) == 1 and files[0].name == "domain.yml" else None
+
+    def copy_of(path: Path) -> Path:
+        digest = hashlib.sha256(rasa.__version__.encode())
+        digest.update(path.read_bytes())
+        return folder / f"{digest.hexdigest()[:24]}.json"
+
+    def keep(path: Path) -> None:
+        try:
+            data = rasa_io.read_yaml(rasa_io.read_file(path))
+            target = copy_of(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            partial.replace(target)
+        except (OSError, TypeError, ValueError):
+            pass  # not kept: the next load parses the YAML
+
+    def load(cls: Any, /, config: Any, model_storage: Any, resource: Any,
+             execution_context: Any,
+             **kwargs: Any) -> Any:
+        path = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                path = only_file(Path(directory))
+                if path is not None and copy_of(path).exists():
+                    data = json.loads(copy_of(path).read_text(encoding="utf-8"))
+                    return cls(model_storage, resource, Domain.from_dict(data))
+        except (ValueError, OSError):
+            pass
+        provider = original_load(cls, config, model_storage, resource, execution_context,
+                                  **kwargs)
+        if path is not None:
+            keep(path)
+        return provider
+
+    def persist(self: Any, domain: Any) -> None:
+        original_persist(self, domain)
+        try:
+            with self._model_storage.read_from(self._resource) as directory:
+                path = only_file(Path(directory))
+                if path is not None:
+                    keep(path)
+        except (ValueError, OSError):
+            pass
+
+    _typed_like(load, original_load)
+    DomainProvider.load = classmethod(load)
+    DomainProvider._persist = persist
+
+
+def _typed_like(replacement: Any, original: Any) -> None:
+    """Give a replacement graph-component method the original's resolved type hints.
+
+    Rasa validates the types of `load`'s parameters and return value before it trains or
+    loads a model (`typing.get_type_hints`, resolved in the function's own module).
+    """
+    import typing
+
+    replacement.__annotations__ = typing.get_type_hints(original)
+
+
 def _crf_key(dataset: Any, config: Any, order: Any, version: str) -> str:
     """Digest of a CRF training run's inputs."""
     digest = hashlib.sha256(version.encode())
@@ -263,6 +424,8 @@ def install() -> None:
     cache_event_types()
     sqlite_write_ahead_log()
     reuse_trained_crfs(cache_dir() / "crf")
+    reuse_crfs_by_file(cache_dir() / "crf")
+    reuse_parsed_domains(cache_dir() / "domains")
 
 
 def main() -> None:
