@@ -63,6 +63,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="per level (default 20)")
     parser.add_argument("--quick", action="store_true",
                         help="levels 1,8 for 6 s each: a rough figure in about 3 minutes")
+    parser.add_argument("--launch-only", action="store_true",
+                        help="only launch to first answer and memory, no load levels "
+                             "(with --only product: about half a minute)")
     parser.add_argument("--training", action="store_true",
                         help="also time training both assistants from scratch (slow)")
     parser.add_argument("--only", choices=["bare", "product"],
@@ -79,6 +82,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.levels, args.seconds = [1, 8], min(args.seconds, 6.0)
+    if args.launch_only:
+        args.levels = []
     if args.profile is not None and not args.py_spy:
         parser.error("--profile needs py-spy (pip install py-spy; or pass --py-spy PATH)")
     return args
@@ -88,6 +93,9 @@ def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace
             sample: Sampler, profile: Callable[[float], list[subprocess.Popen[bytes]]]
             | None = None) -> None:
     """Warm up, then play every level; keep the largest memory reading."""
+    if not args.levels:  # launch only: memory after the first answer
+        subject.memory_mb.update(sample())
+        return
     asyncio.run(run_level(target, url, 1, min(3.0, args.seconds), first_index=10_000))
     for index, concurrency in enumerate(args.levels):
         spies = profile(args.seconds) if profile and concurrency == args.profile else []
@@ -215,6 +223,8 @@ def write_report(subjects: list[Subject], args: argparse.Namespace, argv: list[s
     (args.out / "report.md").write_text(text, "utf-8")
     # Matplotlib is in the engine environment (Rasa depends on it), not in the app's.
     plot = project_root() / "ops" / "bench" / "chat_plot.py"
+    if not args.levels:  # launch only: no latencies to plot
+        return text
     if subprocess.call([str(python), str(plot), str(args.out / "report.json"),
                         str(args.out / "report.png")]) != 0:
         print("bench: the plot could not be drawn", file=sys.stderr)
