@@ -1,0 +1,31 @@
+"""A model trained through ops/engine_server.py loads from the kept domain and CRF taggers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_model_loads_the_same_from_the_kept_copies_as_from_its_own_files() -> None:
+    from ops.environments import engine_python
+
+    done = subprocess.run(
+        [str(engine_python()), str(ROOT / "tests" / "support" / "model_load_check.py")],
+        capture_output=True, text=True, timeout=900, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}, check=False)
+    if done.returncode != 0:
+        pytest.fail((done.stdout + done.stderr)[-3000:])
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    # Training kept the parsed domain and the CRF taggers under the model files' digests.
+    assert found["kept"] == {"domains": 1, "crf_files": 1}
+    # Loaded from them, the model is the one Rasa's own reading gives.
+    assert found["from_kept"] == found["from_rasa"]
+    assert found["from_kept"]["intents"][0] == "greet"
+    assert "utter_greet" in found["from_kept"]["domain"]["responses"]
+    assert found["kept_again"] == 1  # a load without the copies keeps them again
