@@ -42,7 +42,7 @@ def corpus_texts() -> list[str]:
             texts.append(node)
 
     folder = ROOT / "tests" / "corpora"
-    for path in sorted(folder.glob("conversations/*.yml")) + [folder / "faq_heldout.yml"]:
+    for path in [*sorted(folder.glob("conversations/*.yml")), folder / "faq_heldout.yml"]:
         walk(yaml.safe_load(path.read_text("utf-8")))
     return texts
 
