@@ -34,8 +34,10 @@ class FaqQuestionMatcher(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """unknown_below: a question classified below this confidence is "unknown"."""
-        return {"unknown_below": 0.25, "unknown_intents": ["out_of_scope", "nlu_fallback"]}
+        """unknown_below: a question classified below this confidence is "unknown";
+        topic_intents: topics that ask for what an intent of the domain already does."""
+        return {"unknown_below": 0.25, "unknown_intents": ["out_of_scope", "nlu_fallback"],
+                "topic_intents": {"registrations": "list_registrations"}}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -62,27 +64,37 @@ class FaqQuestionMatcher(GraphComponent):
         return None
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Set intent ask_faq and the faq_topic entity on plain questions."""
+        """Set ask_faq and a faq_topic entity on plain questions (or the topic's own intent)."""
         for message in messages:
             metadata = message.get("metadata") or {}
             language = metadata.get("language") if isinstance(metadata, dict) else None
             topic = self._topic(message, language if isinstance(language, str) else None)
             if topic is None:
                 continue
+            intent_name = self.config["topic_intents"].get(topic)
+            if intent_name:
+                # "Which events am I signed up for?" is the request list_registrations
+                # serves (its own rules, also in the middle of a form), not a plain question.
+                self._set_intent(message, intent_name)
+                continue
             # The classifier's guesses stay in the ranking, halved: the matcher's decision
             # is not a probability, and a guess close to 1.0 left as it was would make the
             # fallback's ambiguity check read "ask_faq or out_of_scope?" and give up.
-            ranking = [{**r, "confidence": float(r.get("confidence") or 0.0) / 2}
-                       for r in message.get("intent_ranking") or []
-                       if r.get("name") != INTENT_NAME]
-            chosen = {"name": INTENT_NAME, "confidence": 1.0}
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set("intent_ranking", [chosen, *ranking], add_to_output=True)
+            self._set_intent(message, INTENT_NAME)
             entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY]
             entities.append({"entity": ENTITY, "value": topic, "start": 0, "end": 0,
                              "confidence": 1.0, "extractor": type(self).__name__})
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        """Make ``name`` the message's intent, the classifier's guesses kept below it."""
+        ranking = [{**r, "confidence": float(r.get("confidence") or 0.0) / 2}
+                   for r in message.get("intent_ranking") or [] if r.get("name") != name]
+        chosen = {"name": name, "confidence": 1.0}
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set("intent_ranking", [chosen, *ranking], add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Leave training data unchanged."""

@@ -16,7 +16,9 @@ for 200 L-BFGS iterations by nlu/components/softmax_fit.py, each several times c
 than scikit-learn's), whose probabilities the FallbackClassifier and the dialogue's
 confidence checks rely on. A message of
 several sentences whose best intent is an introduction is also read part by
-part, and a need stated in one part is put first (nlu/components/sentences.py). Measured
+part, and a need stated in one part is put first; a need the whole message only
+barely prefers is confirmed by the part that states it; a message quoting a case
+reference asks about that request (nlu/components/sentences.py). Measured
 against the Rasa pipeline it replaces in docs/DECISIONS.md.
 
 The trained model is stored as plain arrays and JSON (no pickle), so loading a
@@ -42,7 +44,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.sentences import YIELDING, prefer_need
+from nlu.components.sentences import YIELDING, confirm_need, prefer_need, prefer_status
 from nlu.components.softmax_fit import fit_softmax
 from nlu.components.text_features import vectorizers
 
@@ -150,8 +152,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):
             ranking = self._ranking(row)
+            text = self._text(message)
             if ranking[0]["name"] in YIELDING:
-                ranking = prefer_need(ranking, self._text(message), self._rank_texts)
+                ranking = prefer_need(ranking, text, self._rank_texts)
+            ranking = confirm_need(ranking, text, self._rank_texts)
+            ranking = prefer_status(ranking, text)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking,
                         add_to_output=True)

@@ -23,7 +23,19 @@ MIN_PART_CONFIDENCE = 0.5
 # A need the whole message already ranks this high wins over an introduction as well.
 MIN_WHOLE_CONFIDENCE = 0.3
 MAX_PARTS = 8
-_BOUNDARY = re.compile(r"[.!?;¿¡\n،؛؟·]+|,\s+|\s+[-–—]\s+")
+# A dot between two digits is a thousands separator ("18.000 euros"), not a sentence end.
+_BOUNDARY = re.compile(r"[!?;¿¡\n،؛؟·]+|(?<!\d)\.+|\.+(?!\d)|,\s+|\s+[-–—]\s+")
+# Intents that mean the user asks about a request already made.
+STATUS_INTENT = "ask_case_status"
+# What a message that quotes a case reference is not: a new need, an introduction, a
+# greeting, or something the classifier could not place.
+STATUS_YIELDING = NEED_INTENTS | YIELDING | {"out_of_scope", "ask_help"}
+# A case reference as users type it: the current form "IM-Q541-B7J2" (Crockford base 32)
+# and the older "IM-3F2A9C", with or without the hyphen.
+REFERENCE = re.compile(r"\bIM[-\s]?(?:[0-9A-Z]{4}[-\s]?[0-9A-Z]{4}|[0-9A-F]{6})\b",
+                       re.IGNORECASE)
+# A need ranked first this close to an introduction is still confirmed part by part.
+CLOSE_MARGIN = 0.15
 
 Ranking = list[dict[str, float | str]]
 
@@ -42,6 +54,39 @@ def _promote(ranking: Ranking, intent: str, confidence: float) -> Ranking:
     return [{"name": intent, "confidence": confidence},
             *({"name": r["name"], "confidence": float(r["confidence"]) * scale}
               for r in others)]
+
+
+def prefer_status(ranking: Ranking, text: str) -> Ranking:
+    """Return ``ranking`` with the status question first when the message quotes a reference.
+
+    "IM-Q541-B7J2, any news?" asks about a request already made, whatever else the message
+    says ("I sent a request for a loan...", "hello again"); only intents that a reference
+    does not contradict give way (an erasure or a human still win).
+    """
+    if not ranking or ranking[0]["name"] not in STATUS_YIELDING or not REFERENCE.search(text):
+        return ranking
+    confidence = max(0.8, float(ranking[0]["confidence"]) + 0.05)
+    return _promote(ranking, STATUS_INTENT, min(confidence, 0.99))
+
+
+def confirm_need(ranking: Ranking, text: str,
+                 rank_parts: Callable[[list[str]], Sequence[Ranking]]) -> Ranking:
+    """Return ``ranking`` with its need made sure when a part of the message says it plainly.
+
+    "We are a courier cooperative in Konya, we need a loan of about 40,000 dollars": the
+    whole message is as much an introduction as a need (0.49 against 0.48, which the
+    fallback's ambiguity check refuses), while its second clause alone is the need at 0.98.
+    """
+    if len(ranking) < 2 or ranking[0]["name"] not in NEED_INTENTS \
+            or ranking[1]["name"] not in YIELDING \
+            or float(ranking[0]["confidence"]) - float(ranking[1]["confidence"]) > CLOSE_MARGIN:
+        return ranking
+    need = str(ranking[0]["name"])
+    found = [float(r[0]["confidence"]) for r in rank_parts(parts(text)) if r
+             and r[0]["name"] == need and float(r[0]["confidence"]) >= MIN_PART_CONFIDENCE]
+    if not found:
+        return ranking
+    return _promote(ranking, need, min(max(found), 0.99))
 
 
 def prefer_need(ranking: Ranking, text: str,
