@@ -23,15 +23,22 @@ from catalog.translations import title_in
 
 logger = logging.getLogger(__name__)
 
-# A case reference as users type it: "IM-FF39BC", "im-15bf30", "IM 15BF30".
-REFERENCE = re.compile(r"\bIM[-\s]?([0-9A-F]{4,8})\b", re.IGNORECASE)
+# A case reference as users type it: "IM-Q541-B7J2" (catalog.cases.new_reference: two groups
+# of four Crockford base-32 characters), "im-q541 b7j2", and the older "IM-FF39BC", "IM 15BF30".
+# No space after "IM" in the current form: "im whatever" is not a reference.
+REFERENCE = re.compile(r"\bIM(?:-?([0-9A-Z]{4})[-\s]?([0-9A-Z]{4})|[-\s]?([0-9A-F]{4,8}))\b",
+                       re.IGNORECASE)
 SHOWN_CASES = 3
 
 
 def mentioned_reference(text: str) -> str | None:
     """Return the case reference written in ``text``, normalised ("IM-FF39BC"), if any."""
     found = REFERENCE.search(text)
-    return f"IM-{found.group(1).upper()}" if found else None
+    if not found:
+        return None
+    if found.group(1):
+        return f"IM-{found.group(1).upper()}-{found.group(2).upper()}"
+    return f"IM-{found.group(3).upper()}"
 
 
 def status_label(status: str, lang: str) -> str:

@@ -32,7 +32,8 @@ STATUS_INTENT = "ask_case_status"
 STATUS_YIELDING = NEED_INTENTS | YIELDING | {"out_of_scope", "ask_help"}
 # A case reference as users type it: the current form "IM-Q541-B7J2" (Crockford base 32)
 # and the older "IM-3F2A9C", with or without the hyphen.
-REFERENCE = re.compile(r"\bIM[-\s]?(?:[0-9A-Z]{4}[-\s]?[0-9A-Z]{4}|[0-9A-F]{6})\b",
+# (No space after "IM" in the current form: "im whatever" is not a reference.)
+REFERENCE = re.compile(r"\bIM(?:-?[0-9A-Z]{4}[-\s]?[0-9A-Z]{4}|[-\s]?[0-9A-F]{6})\b",
                        re.IGNORECASE)
 # A need ranked first this close to an introduction is still confirmed part by part.
 CLOSE_MARGIN = 0.15

@@ -26,13 +26,15 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     upgrade(engine)
     sessions = make_session_factory(engine)
     with sessions.begin() as session:
-        for cid, lang in (("mine", "it"), ("theirs", "en"), ("newcomer", "el")):
+        for cid, lang in (("mine", "it"), ("theirs", "en"), ("newcomer", "el"), ("recent", "el")):
             session.add(Conversation(id=cid, channel="web", language=lang, state="bot"))
         session.flush()
         session.add(Case(reference="IM-FF39BC", conversation_id="mine", status="escalated",
                          channel="web", language="it", org_name="Coop Sole"))
         session.add(Case(reference="IM-15BF30", conversation_id="theirs", status="new",
                          channel="web", language="en", org_name="Other Coop"))
+        session.add(Case(reference="IM-Q541-B7J2", conversation_id="recent", status="new",
+                         channel="web", language="el", org_name="Coop Elia"))
     monkeypatch.setenv("DATABASE_URL", url)
     yield sessions
     engine.dispose()
@@ -62,6 +64,20 @@ def test_a_reference_in_the_message_shows_that_cases_status_in_the_users_languag
     assert [m["response"] for m in messages] == ["utter_case_status"]
     assert messages[0]["reference"] == "IM-FF39BC"
     assert messages[0]["status"] == "in mano a un consulente"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("τι γίνεται με το IM-Q541-B7J2; το είδε κανείς;", "el"),
+    ("any news on im-q541 b7j2 please", "en"),
+    ("IM-Q541-B7J2 numaralı talep ne durumda?", "tr"),
+])
+def test_a_reference_in_the_current_form_is_read_whole(database, text, lang):
+    # References are IM- and two groups of four Crockford base-32 characters
+    # (catalog.cases.new_reference); reading only "IM-Q541" found no request.
+    messages, _ = _run(ActionShowCaseStatus(), _tracker("recent", text, "ask_case_status",
+                                                        lang))
+    assert [m["response"] for m in messages] == ["utter_case_status"]
+    assert messages[0]["reference"].strip("\u2068\u2069") == "IM-Q541-B7J2"
 
 
 def test_someone_elses_reference_is_not_found_and_reveals_nothing(database):

@@ -1,0 +1,66 @@
+"""How a whole first message is read (nlu/components/sentences.py), without a model.
+
+The classifier ranks the whole message and each of its clauses; these pure functions decide
+what wins: a need said plainly in one clause over a close introduction, a quoted case
+reference over a new request, and numbers that are not clause breaks (issue 16).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nlu.components.sentences import REFERENCE, confirm_need, parts, prefer_status
+
+
+def _ranker(by_text: dict[str, list[tuple[str, float]]]):
+    def rank(texts: list[str]) -> list[list[dict[str, Any]]]:
+        return [[{"name": n, "confidence": c} for n, c in by_text.get(t, [("inform", 0.9)])]
+                for t in texts]
+    return rank
+
+
+def _ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
+    return [{"name": n, "confidence": c} for n, c in pairs]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Somos una panadería de Huesca. Nos faltan unos 12.000 euros para el horno",
+     ["Somos una panadería de Huesca", "Nos faltan unos 12.000 euros para el horno"]),
+    ("Είμαστε σύλλογος στη Ζάκυνθο. Χρειαζόμαστε 8.500€ για όχημα",
+     ["Είμαστε σύλλογος στη Ζάκυνθο", "Χρειαζόμαστε 8.500€ για όχημα"]),
+])
+def test_a_thousands_separator_is_not_a_clause_break(text, expected):
+    assert parts(text) == expected
+
+
+def test_a_need_barely_ahead_of_an_introduction_is_confirmed_by_its_clause():
+    text = "Bursa'da bir fırın kooperatifiyiz, yeni fırın için krediye ihtiyacımız var"
+    whole = _ranking(("need_funding", 0.49), ("inform", 0.48), ("out_of_scope", 0.03))
+    ranked = confirm_need(whole, text, _ranker(
+        {"yeni fırın için krediye ihtiyacımız var": [("need_funding", 0.95)]}))
+    assert ranked[0] == {"name": "need_funding", "confidence": 0.95}
+    assert abs(sum(r["confidence"] for r in ranked) - 1.0) < 1e-9
+    # without a clause that says it, or with a clear lead already, nothing changes
+    assert confirm_need(whole, text, _ranker({})) == whole
+    clear = _ranking(("need_funding", 0.8), ("inform", 0.2))
+    assert confirm_need(clear, text, _ranker({})) == clear
+
+
+@pytest.mark.parametrize(("text", "top"), [
+    ("hello again, I asked for a loan in May, IM-Q541-B7J2, any news?", "need_funding"),
+    ("καλησπέρα, για το im-7hq2k4px τι γίνεται;", "nlu_fallback"),
+    ("IM-3F2A9C numaralı başvurumuz ne durumda", "out_of_scope"),
+])
+def test_a_quoted_reference_asks_for_the_status(text, top):
+    ranked = prefer_status(_ranking((top, 0.5), ("ask_case_status", 0.3), ("inform", 0.2)), text)
+    assert ranked[0]["name"] == "ask_case_status" and ranked[0]["confidence"] >= 0.8
+
+
+def test_a_reference_does_not_override_an_erasure_and_no_reference_changes_nothing():
+    erase = _ranking(("erase_data", 0.7), ("ask_case_status", 0.3))
+    assert prefer_status(erase, "please delete IM-Q541-B7J2 and everything about me") == erase
+    need = _ranking(("need_funding", 0.7), ("inform", 0.3))
+    assert prefer_status(need, "we need a loan for 2024 im Mai") == need
+    assert not REFERENCE.search("simple 2024 text")
