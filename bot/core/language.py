@@ -118,7 +118,8 @@ class LanguageResolver:
             return Resolution(script, "script", switched=base is not None and script != base)
 
         phrase_langs = self._phrase_languages(clean)
-        if base is not None and (base in phrase_langs or not self._strong(tokens)):
+        if base is not None and (base in phrase_langs or not self._strong(tokens)
+                                 or _is_a_name(tokens)):
             return Resolution(base, "sticky")
         if base is None and phrase_langs:
             chosen = _pick(phrase_langs, hint, self._probabilities(clean))
@@ -182,6 +183,19 @@ class LanguageResolver:
             return False
         best, p_best = max(probabilities.items(), key=lambda kv: kv[1])
         return best not in SUPPORTED and p_best >= UNSUPPORTED_MIN_PROBABILITY
+
+
+# A name: a few words, each longer one capitalised ("Jeunes Verts de Tunis", "Cooperativa
+# Sociale Il Ponte"). It is in the language it was given in, not the one the user writes.
+NAME_MAX_WORDS = 6
+NAME_MIN_LETTERS = 4
+
+
+def _is_a_name(tokens: list[str]) -> bool:
+    """Return whether ``tokens`` read as a proper name rather than a sentence."""
+    long_words = [t for t in tokens if len(t) >= NAME_MIN_LETTERS]
+    return (len(tokens) <= NAME_MAX_WORDS and len(long_words) >= 2
+            and all(t[0].isupper() for t in long_words))
 
 
 def _pick(candidates: Iterable[str], hint: str | None, probabilities: Mapping[str, float]) -> str:

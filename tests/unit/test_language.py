@@ -96,3 +96,13 @@ def test_a_surname_that_is_also_a_language_name_does_not_switch():
                           ("Pedro Inglés", "es")):
         assert resolver.resolve(text, current=current).language == current, text
     assert resolver.resolve("in greco", current="it").language == "el"
+
+
+@pytest.mark.parametrize(("text", "current"), [
+    ("Association Femmes Solidaires de Sfax", "en"),
+    ("Cooperativa Agricola Monte Verde", "en"),
+    ("Solidarity Kitchen Network", "es"),
+])
+def test_an_organisation_name_in_another_language_does_not_switch(resolver, text, current):
+    # The answer to "what is your organisation called?" keeps the conversation's language.
+    assert resolver.resolve(text, current=current).language == current
