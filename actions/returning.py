@@ -24,10 +24,13 @@ from catalog.translations import title_in
 logger = logging.getLogger(__name__)
 
 # A case reference as users type it: "IM-Q541-B7J2" (catalog.cases.new_reference: two groups
-# of four Crockford base-32 characters), "im-q541 b7j2", and the older "IM-FF39BC", "IM 15BF30".
-# No space after "IM" in the current form: "im whatever" is not a reference.
-REFERENCE = re.compile(r"\bIM(?:-?([0-9A-Z]{4})[-\s]?([0-9A-Z]{4})|[-\s]?([0-9A-F]{4,8}))\b",
-                       re.IGNORECASE)
+# of four Crockford base-32 characters), "im-q541 b7j2", "imq541b7j2", the older "IM-FF39BC"
+# and "IM 15BF30", and a mistyped "IM-7K2P4D" (said to be not found). Without the hyphen the
+# characters must hold a digit, so words such as "imigrantes" or "im facade" are not taken.
+REFERENCE = re.compile(
+    r"\bIM(?:-(?:(?P<a>[0-9A-Z]{4})[-\s]?(?P<b>[0-9A-Z]{4})|(?P<c>[0-9A-Z]{4,8}))"
+    r"|(?=[0-9A-Z]{0,7}\d)(?P<d>[0-9A-Z]{4})-?(?P<e>[0-9A-Z]{4})"
+    r"|\s?(?=[0-9A-F]{0,5}\d)(?P<f>[0-9A-F]{6}))\b", re.IGNORECASE)
 SHOWN_CASES = 3
 
 
@@ -36,9 +39,11 @@ def mentioned_reference(text: str) -> str | None:
     found = REFERENCE.search(text)
     if not found:
         return None
-    if found.group(1):
-        return f"IM-{found.group(1).upper()}-{found.group(2).upper()}"
-    return f"IM-{found.group(3).upper()}"
+    groups = found.groupdict()
+    for first, second in (("a", "b"), ("d", "e")):
+        if groups[first]:
+            return f"IM-{groups[first].upper()}-{groups[second].upper()}"
+    return f"IM-{(groups['c'] or groups['f']).upper()}"
 
 
 def status_label(status: str, lang: str) -> str:

@@ -30,11 +30,13 @@ STATUS_INTENT = "ask_case_status"
 # What a message that quotes a case reference is not: a new need, an introduction, a
 # greeting, or something the classifier could not place.
 STATUS_YIELDING = NEED_INTENTS | YIELDING | {"out_of_scope", "ask_help"}
-# A case reference as users type it: the current form "IM-Q541-B7J2" (Crockford base 32)
-# and the older "IM-3F2A9C", with or without the hyphen.
-# (No space after "IM" in the current form: "im whatever" is not a reference.)
-REFERENCE = re.compile(r"\bIM(?:-?[0-9A-Z]{4}[-\s]?[0-9A-Z]{4}|[-\s]?[0-9A-F]{6})\b",
-                       re.IGNORECASE)
+# A case reference as users type it (the same forms as actions/returning.py reads, which this
+# engine-side module cannot import): "IM-Q541-B7J2", "imq541b7j2", the older "IM-FF39BC"; without
+# the hyphen the characters must hold a digit ("imigrantes" and "im facade" are words).
+REFERENCE = re.compile(
+    r"\bIM(?:-(?:[0-9A-Z]{4}[-\s]?[0-9A-Z]{4}|[0-9A-Z]{4,8})"
+    r"|(?=[0-9A-Z]{0,7}\d)[0-9A-Z]{4}-?[0-9A-Z]{4}|\s?(?=[0-9A-F]{0,5}\d)[0-9A-F]{6})\b",
+    re.IGNORECASE)
 # A need ranked first this close to an introduction is still confirmed part by part.
 CLOSE_MARGIN = 0.15
 

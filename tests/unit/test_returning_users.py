@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.intake_navigation import ActionStartIntake
 from actions.privacy import ActionEraseData
-from actions.returning import ActionGreet, ActionShowCaseStatus
+from actions.returning import ActionGreet, ActionShowCaseStatus, mentioned_reference
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.models import Case, Conversation, Event, EventRegistration, EventTranslation
 
@@ -70,6 +70,7 @@ def test_a_reference_in_the_message_shows_that_cases_status_in_the_users_languag
     ("τι γίνεται με το IM-Q541-B7J2; το είδε κανείς;", "el"),
     ("any news on im-q541 b7j2 please", "en"),
     ("IM-Q541-B7J2 numaralı talep ne durumda?", "tr"),
+    ("e o pedido imq541b7j2?", "pt"),
 ])
 def test_a_reference_in_the_current_form_is_read_whole(database, text, lang):
     # References are IM- and two groups of four Crockford base-32 characters
@@ -185,3 +186,9 @@ def test_after_a_declined_consent_a_need_browses_without_asking_consent_again(te
     # The form ends on the refusal at once: no consent question, proposals from the need.
     assert values["consent"] is False and values["consent_refused"] is True
     assert values["need_category"] in ("partners", "funding")
+
+
+def test_a_mistyped_reference_is_named_in_the_not_found_answer_and_words_are_not_references():
+    assert mentioned_reference("What's the status of IM-7K2P4D?") == "IM-7K2P4D"
+    assert mentioned_reference("IM 15bf30") == "IM-15BF30"
+    assert mentioned_reference("apoio a imigrantes em Lisboa, impossible") is None

@@ -64,3 +64,10 @@ def test_a_reference_does_not_override_an_erasure_and_no_reference_changes_nothi
     need = _ranking(("need_funding", 0.7), ("inform", 0.3))
     assert prefer_status(need, "we need a loan for 2024 im Mai") == need
     assert not REFERENCE.search("simple 2024 text")
+
+
+@pytest.mark.parametrize("text", ["somos uma associação de apoio a imigrantes em Lisboa",
+                                  "it is impossible for us", "im facade des Rathauses",
+                                  "importance of the members"])
+def test_words_that_begin_with_im_are_not_references(text):
+    assert not REFERENCE.search(text)
