@@ -119,7 +119,7 @@ class LanguageResolver:
 
         phrase_langs = self._phrase_languages(clean)
         if base is not None and (base in phrase_langs or not self._strong(tokens)
-                                 or _is_a_name(tokens)):
+                                 or _is_a_name(clean, tokens)):
             return Resolution(base, "sticky")
         if base is None and phrase_langs:
             chosen = _pick(phrase_langs, hint, self._probabilities(clean))
@@ -187,14 +187,16 @@ class LanguageResolver:
 
 # A name: a few words, each longer one capitalised ("Jeunes Verts de Tunis", "Cooperativa
 # Sociale Il Ponte"). It is in the language it was given in, not the one the user writes.
+# Words of two letters ("de", "il", "of") may stay lower-case; a comma makes it a sentence
+# ("a Lecce, in Puglia" answers where, in Italian).
 NAME_MAX_WORDS = 6
-NAME_MIN_LETTERS = 4
+NAME_MIN_LETTERS = 3
 
 
-def _is_a_name(tokens: list[str]) -> bool:
-    """Return whether ``tokens`` read as a proper name rather than a sentence."""
+def _is_a_name(text: str, tokens: list[str]) -> bool:
+    """Return whether ``text`` (its words ``tokens``) reads as a proper name, not a sentence."""
     long_words = [t for t in tokens if len(t) >= NAME_MIN_LETTERS]
-    return (len(tokens) <= NAME_MAX_WORDS and len(long_words) >= 2
+    return (len(tokens) <= NAME_MAX_WORDS and len(long_words) >= 2 and "," not in text
             and all(t[0].isupper() for t in long_words))
 
 
