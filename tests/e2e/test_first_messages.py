@@ -2,8 +2,9 @@
 
 A quoted case reference asks about that request even when the message also names a need; a
 "which events am I signed up for?" question lists the registrations; a "no, not a new one"
-after the status ends politely; an introduction with a sum written with a thousands
-separator starts the funding intake. Phrasings are the tests' own (not the replay corpus).
+after the status ends politely. An introduction with a sum written with a thousands
+separator should start the funding intake (not yet: marked xfail). Phrasings are the
+tests' own (not the replay corpus).
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from tests.e2e.test_returning import _save_case, _status
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("lang", "text"), [
-    ("el", "καλησπέρα, είχαμε ζητήσει δάνειο, ο κωδικός είναι IM-K7P2-X9QD, υπάρχει κάτι νέο;"),
-    ("tr", "merhaba, kredi için başvurmuştuk, IM-K7P2-X9QD numaralı talep ne durumda?"),
+@pytest.mark.parametrize(("lang", "reference", "text"), [
+    ("el", "IM-K7P2-X9QD",
+     "καλησπέρα, είχαμε ζητήσει δάνειο, ο κωδικός είναι IM-K7P2-X9QD, υπάρχει κάτι νέο;"),
+    ("tr", "IM-H3T6-R1MW",
+     "merhaba, kredi için başvurmuştuk, im-h3t6r1mw numaralı talep ne durumda?"),
 ])
-def test_a_quoted_reference_shows_the_status_even_next_to_a_need(stack, lang, text):
+def test_a_quoted_reference_shows_the_status_even_next_to_a_need(stack, lang, reference, text):
     chat = Chat(stack, lang)
-    _save_case(stack, chat.id, "IM-K7P2-X9QD", "new", lang)
-    assert chat.say(text) == [_status(lang, "IM-K7P2-X9QD", "new")]
+    _save_case(stack, chat.id, reference, "new", lang)
+    assert chat.say(text) == [_status(lang, reference, "new")]
     assert chat.question() is None
 
 
@@ -57,6 +60,8 @@ def test_a_registrations_question_lists_the_registrations(stack, lang, text):
     ("pt", "Bom dia, somos uma associação de pescadores de Peniche. Precisamos de 45.000 euros "
            "para uma câmara frigorífica nova"),
 ])
+@pytest.mark.xfail(strict=True, reason="a need implied only by a sum after an introduction "
+                   "still reads as `inform` (model b50191c5): docs/DECISIONS.md, first messages")
 def test_an_introduction_with_a_sum_starts_the_funding_intake(stack, lang, text):
     chat = Chat(stack, lang)
     replies = chat.say(text)
