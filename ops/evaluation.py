@@ -253,7 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="iesmed evaluate")
     parser.add_argument("--skip-nlu", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
-    args = parser.parse_args(argv)
+    parser.add_argument("--chat", action="store_true",
+                        help="language resolution on the conversation corpora's chat text only")
+    args, rest = parser.parse_known_args(argv)
+    if args.chat:
+        from ops.bench.language import main as chat
+
+        return chat(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _print("Language resolution accuracy", evaluate_language_resolution())
     if not args.skip_nlu:
         _print("NLU cross-validation", evaluate_nlu(args.folds))

@@ -58,6 +58,8 @@ class Resolution:
     reason: str  # explicit | script | phrase | detector | sticky | hint | default
     switched: bool = False
     unsupported: bool = False
+    # How far the chosen language leads the next one (detector decisions; 1.0 otherwise).
+    margin: float = 1.0
 
 
 def strip_invisible(text: str) -> str:
@@ -129,12 +131,14 @@ class LanguageResolver:
         if not probabilities:
             return Resolution(fallback, fallback_reason)
         best, p_best = max(probabilities.items(), key=lambda kv: (kv[1], kv[0] == hint))
+        margin = p_best - max((p for lang, p in probabilities.items() if lang != best),
+                              default=0.0)
         if self._strong(tokens) and self._is_unsupported(clean):
             return Resolution(fallback, fallback_reason, unsupported=True)
         if base is None:
             if hint in SUPPORTED and probabilities.get(hint, 0.0) >= 0.2 and p_best < 0.9:
-                return Resolution(hint, "hint")
-            return Resolution(best, "detector")
+                return Resolution(hint, "hint", margin=margin)
+            return Resolution(best, "detector", margin=margin)
         if best != base and (p_best >= SWITCH_MIN_PROBABILITY or (
                 p_best >= SWITCH_MIN_LEAD and probabilities.get(base, 0.0) <= SWITCH_MAX_CURRENT)):
             return Resolution(best, "detector", switched=True)
