@@ -40,6 +40,11 @@ SWITCH_MIN_LEAD = 0.45
 SWITCH_MAX_CURRENT = 0.15
 UNSUPPORTED_MIN_PROBABILITY = 0.95
 LANGDETECT_WEIGHT = 0.35
+# On a first message (no context) langdetect weighs less and the function words
+# (language_cues.yml) count: fitted on the corpora's chat text and the packs' 3+ word
+# examples (`./iesmed evaluate --chat`, docs/DECISIONS.md 2026-12-04).
+FIRST_LANGDETECT_WEIGHT = 0.2
+FUNCTION_WORD_WEIGHT = 0.6
 _FOREIGN_SCRIPTS = ("CYRILLIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "DEVANAGARI",
                     "THAI", "ARMENIAN", "GEORGIAN", "BENGALI", "TAMIL", "ETHIOPIC")
 _INVISIBLE = dict.fromkeys(
@@ -94,6 +99,9 @@ class LanguageResolver:
                 # country read as "italià" the language.
                 self._names[name.casefold()] = lang
         self._cues = {c.casefold() for c in cues["cues"]}
+        self._function_words: dict[str, frozenset[str]] = {
+            lang: frozenset(fold(str(w)) for w in listed)
+            for lang, listed in cues.get("function_words", {}).items() if lang in SUPPORTED}
         self._phrases = phrases if phrases is not None else training_phrases()
         self._supported_factory = _factory(tuple(sorted(SUPPORTED)))
         self._all_factory = _factory(None)
@@ -127,7 +135,7 @@ class LanguageResolver:
             chosen = _pick(phrase_langs, hint, self._probabilities(clean))
             return Resolution(chosen, "phrase")
 
-        probabilities = self._probabilities(clean)
+        probabilities = self._probabilities(clean, first=base is None)
         if not probabilities:
             return Resolution(fallback, fallback_reason)
         best, p_best = max(probabilities.items(), key=lambda kv: (kv[1], kv[0] == hint))
@@ -172,14 +180,30 @@ class LanguageResolver:
         key = _phrase_key(text)
         return self._phrases.get(key, frozenset())
 
-    def _probabilities(self, text: str) -> dict[str, float]:
-        """Blend langdetect's and lingua's probabilities; lingua, better on chat, weighs more."""
-        first = _detect(self._supported_factory, text)
+    def _probabilities(self, text: str, *, first: bool = False) -> dict[str, float]:
+        """Blend langdetect's and lingua's probabilities, and on a ``first`` message the
+        function words' shares.
+
+        Lingua, better on chat, weighs more than langdetect; the function words correct
+        both on short, accent-less first messages (in context the sticky rules, measured
+        at 99.9 %, stay as they were). The result sums to 1.
+        """
+        first_p = _detect(self._supported_factory, text)
         second = _lingua(text)
-        if not second:
-            return first
-        return {lang: LANGDETECT_WEIGHT * first.get(lang, 0.0)
-                + (1 - LANGDETECT_WEIGHT) * second.get(lang, 0.0) for lang in SUPPORTED}
+        weight = FIRST_LANGDETECT_WEIGHT if first else LANGDETECT_WEIGHT
+        if second:
+            blend = {lang: weight * first_p.get(lang, 0.0)
+                     + (1 - weight) * second.get(lang, 0.0) for lang in SUPPORTED}
+        else:
+            blend = dict(first_p)
+        tokens = [fold(w) for w in words(text)]
+        if not first or not blend or not tokens or not self._function_words:
+            return blend
+        for lang, listed in self._function_words.items():
+            share = sum(t in listed for t in tokens) / len(tokens)
+            blend[lang] = blend.get(lang, 0.0) + FUNCTION_WORD_WEIGHT * share
+        total = sum(blend.values())
+        return {lang: p / total for lang, p in blend.items()} if total else blend
 
     def _is_unsupported(self, text: str) -> bool:
         probabilities = _detect(self._all_factory, text)
