@@ -46,7 +46,7 @@ class HandoffObserver(Protocol):
 
 # A recorded message ready for routing: conversation, text, payload (intent, entities),
 # language, transcript id.
-_Received = tuple[ConversationInfo, str, Payload | None, str, int]
+_Received = tuple[ConversationInfo, str, Payload | None, str, int, bool]
 
 
 class ConversationCore:
@@ -206,7 +206,7 @@ class ConversationCore:
         step = await asyncio.to_thread(self._receive, message, info)
         if isinstance(step, TurnResult):
             return step
-        info, text, payload, language, message_id = step
+        info, text, payload, language, message_id, offer_languages = step
         if info.state != "bot":
             self._tell_observers("user_wrote", info.id, text)
             routed = await self._while_escalated(info, text, payload, language)
@@ -219,7 +219,7 @@ class ConversationCore:
             self._tell_observers("escalated", info.id)
             return result
         return await self._ask_assistant(info, text, payload, language, message.channel,
-                                         message_id)
+                                         message_id, offer_languages=offer_languages)
 
     def _receive(self, message: InboundMessage,
                  info: ConversationInfo | None = None) -> TurnResult | _Received:
@@ -248,7 +248,9 @@ class ConversationCore:
         # One transaction for the message and the conversation's new language, if any.
         message_id = self._store.record(
             info.id, "in", text, language=language if language != info.language else None)
-        return info, text, payload, language, message_id
+        # A first message whose language is a guess: answer in it and offer the menu.
+        offer_languages = resolution.uncertain and info.language is None
+        return info, text, payload, language, message_id, offer_languages
 
     def _resolve(self, info: ConversationInfo, text: str,
                  payload: Payload | None, language: str,
@@ -262,10 +264,13 @@ class ConversationCore:
 
     async def _ask_assistant(self, info: ConversationInfo, text: str,
                              payload: Payload | None, language: str,
-                             channel: str, message_id: int) -> TurnResult:
+                             channel: str, message_id: int, *,
+                             offer_languages: bool = False) -> TurnResult:
         """Send the message to the dialogue engine and relay what it answers.
 
         If the engine cannot be reached the message is kept and answered when it is back.
+        With ``offer_languages`` (the first message's language was a guess) the answer
+        ends with the language menu, unless the engine switched language or handed over.
         """
         try:
             turn = await self._engine_turn(info, text, payload, language, channel, message_id)
@@ -273,6 +278,10 @@ class ConversationCore:
             logger.warning("conversation %s: message kept, engine unavailable (%s)", info.id, exc)
             await asyncio.to_thread(self._store.keep_recorded, info.id, message_id)
             return self._local(info, language, "engine_unavailable")
+        if (offer_languages and turn.replies and turn.language == language
+                and turn.escalate is None and not turn.erase):
+            turn.replies.append(OutboundMessage(locales.text("offer_language", language),
+                                                language_buttons()))
         return await self._conclude(info, turn, push=False)
 
     async def _engine_turn(self, info: ConversationInfo, text: str,
