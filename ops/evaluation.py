@@ -94,7 +94,7 @@ def evaluate_language_resolution(seed: int = 11) -> dict[str, dict[str, float]]:
 
     hits: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for text, lang in test:
-        groups = [lang, _bucket(text), "all"]
+        groups = [lang, _bucket(text), "all"] + (["3+ words"] if len(words(text)) >= 3 else [])
         try:
             baseline = detect(text)
         except LangDetectException:
