@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from bot.core.language import LanguageResolver, words
+from bot.core.language import UNCERTAIN_MARGIN, LanguageResolver, words
 from catalog.vocabulary import LANGUAGES
 from ops.paths import project_root
 from ops.replay_corpus import CORPUS_DIR, load_corpus
@@ -48,7 +48,8 @@ def measure(rows: list[tuple[str, str]], resolver: LanguageResolver | None = Non
             ) -> tuple[dict[str, dict[str, list[bool]]], list[tuple[str, str, str, float]]]:
     """Resolve every message in each condition; return hits per group and the misses.
 
-    A miss is (expected, found, text, margin) for a message of 3+ words without a hint.
+    A miss is (expected, found, text, margin) for a message of 3+ words without a hint;
+    hits["3+ words"]["menu offered"] says which of those got the language menu.
     """
     resolver = resolver or LanguageResolver()
     hits: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
@@ -67,6 +68,8 @@ def measure(rows: list[tuple[str, str]], resolver: LanguageResolver | None = Non
         for group in groups:
             for condition, ok in outcomes.items():
                 hits[group][condition].append(ok)
+        if n >= 3:
+            hits["3+ words"]["menu offered"].append(first.uncertain)
         if n >= 3 and not outcomes["no hint"]:
             misses.append((lang, first.language, text, first.margin))
     return hits, misses
@@ -87,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         row = hits[group]
         cells = [f"{sum(row[c]) / len(row[c]):.3f}" for c in CONDITIONS]
         print(f"| {group} | {len(row['no hint'])} | " + " | ".join(cells) + " |")
+    offered = hits["3+ words"]["menu offered"]
+    uncertain_misses = sum(margin < UNCERTAIN_MARGIN for *_, margin in misses)
+    print(f"\nLanguage menu offered (uncertain first message, 3+ words): {sum(offered)} of "
+          f"{len(offered)}; {uncertain_misses} of the {len(misses)} misses get it")
     if args.misses:
         print(f"\nMisses, 3+ words, no hint ({len(misses)}):")
         for lang, found, text, margin in misses:
