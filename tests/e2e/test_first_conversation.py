@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from catalog.db import make_engine, make_session_factory
+from catalog.plurals import counted
 from catalog.queries import catalogue_counts
 from ops.rasa_project import language_responses
 
@@ -41,6 +42,14 @@ def _expected(lang: str, name: str, **values: object) -> str:
     return RESPONSES[lang][name][0]["text"].format(**values)
 
 
+def _help(lang: str, counts: dict[str, int]) -> str:
+    """The help text with the catalogue's figures as counted nouns of that language."""
+    return _expected(lang, "utter_help", **counts,
+                     services=counted(lang, "services", counts["service_count"]),
+                     organisations=counted(lang, "organisations", counts["provider_count"]),
+                     events=counted(lang, "events", counts["event_count"]))
+
+
 @pytest.mark.parametrize("lang", list(OPENINGS))
 def test_greeting_help_and_goodbye_in_every_language(stack, lang):
     hello, help_request, bye = OPENINGS[lang]
@@ -58,7 +67,7 @@ def test_greeting_help_and_goodbye_in_every_language(stack, lang):
 
         helped = _say(client, cid, help_request)
         assert helped["language"] == lang
-        assert _texts(helped) == [_expected(lang, "utter_help", **counts)]
+        assert _texts(helped) == [_help(lang, counts)]
 
         farewell = _say(client, cid, bye)
         assert _texts(farewell) == [_expected(lang, "utter_goodbye")]
@@ -70,8 +79,8 @@ def test_buttons_work_and_keep_the_language(stack):
         cid = client.post("/api/conversations", json={"language": "tr"}).json()["conversation_id"]
         turn = _say(client, cid, "/ask_help")
         assert turn["language"] == "tr"
-        assert _texts(turn)[0].startswith(_expected("tr", "utter_help", service_count=0,
-                                                    provider_count=0, event_count=0)[:15])
+        assert _texts(turn)[0].startswith(_help("tr", {"service_count": 0, "provider_count": 0,
+                                                       "event_count": 0})[:15])
 
 
 def test_switching_language_on_request(stack):
