@@ -118,6 +118,14 @@ def by_telegram(session: Session, telegram_user_id: int) -> Staff | None:
                                               Staff.active.is_(True)))
 
 
+def display_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Return how each staff member of ``ids`` is shown: the name, else the e-mail."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Staff.id, Staff.name, Staff.email).where(Staff.id.in_(ids)))
+    return {i: name or email for i, name, email in rows}
+
+
 def list_staff(session: Session) -> list[Staff]:
     """Return every account, by e-mail."""
     return list(session.scalars(select(Staff).order_by(Staff.email)))

@@ -66,6 +66,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     os.environ.setdefault("RASA_TOKEN", secrets.token_urlsafe(24))
     # Reminders are looked for every second, so tests that move an event closer see them.
     os.environ.setdefault("REMINDER_POLL_SECONDS", "1")
+    # The whole suite talks to the stack from one address, far faster than a person opens
+    # chats; the per-client limit on new conversations has its own tests (test_chat_api).
+    os.environ.setdefault("CHAT_CONVERSATIONS_PER_MINUTE", "100000")
+    os.environ.setdefault("CHAT_CONVERSATIONS_BURST", "100000")
     python = engine_python()
     model = Path(os.environ["IESMED_MODEL"]) if os.environ.get("IESMED_MODEL") else \
         ensure_model(python)

@@ -15,17 +15,16 @@ import asyncio
 import logging
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.core import locales
-from catalog import handoff, staff
+from catalog import handoff, staff_topics
 from catalog.brief import summary
 from catalog.cases import EXPORT_FIELDS
-from catalog.models import Conversation, Staff, StaffTopic
+from catalog.models import Conversation
 
 logger = logging.getLogger(__name__)
 TOPIC_NAME_LIMIT = 128
@@ -89,41 +88,19 @@ class StaffTopics:
         thread = message.message_thread_id
         if thread is None:
             return
-        key, values = await asyncio.to_thread(self._answer, thread, user.id, message.text)
-        if key is not None:
-            await self._say(thread, key, **values)
-        if key in (None, "staff_topic_closed") and self._on_queued is not None:
+        outcome = await asyncio.to_thread(self._answer, thread, user.id, message.text)
+        if outcome.key is not None:
+            await self._say(thread, outcome.key, **outcome.values)
+        if outcome.queued_for_user and self._on_queued is not None:
             self._on_queued()
 
-    def _answer(self, thread: int, telegram_user: int, text: str
-                ) -> tuple[str | None, dict[str, object]]:
-        """Apply a staff message; return the locale key (and values) of what to tell the topic."""
+    def _answer(self, thread: int, telegram_user: int, text: str) -> staff_topics.TopicOutcome:
+        """Apply a staff message; return what to tell the topic."""
         with self._sessions.begin() as session:
-            conversation_id = session.scalar(select(StaffTopic.conversation_id).where(
-                StaffTopic.chat_id == self.chat_id, StaffTopic.thread_id == thread))
-            if conversation_id is None:
-                return "staff_topic_gone", {}
-            member = staff.by_telegram(session, telegram_user)
-            if member is None:
-                return "staff_topic_not_linked", {"telegram_id": telegram_user}
-            row = session.get(Conversation, conversation_id)
-            if row is None or row.state == "bot":
-                return "staff_topic_gone", {}
-            if row.state == "waiting":
-                if not handoff.take(session, conversation_id, staff_id=member.id):
-                    return "staff_topic_gone", {}
-            elif row.assigned_to != member.id:
-                holder = session.get(Staff, row.assigned_to) if row.assigned_to else None
-                return "staff_topic_held", {"name": holder.name or holder.email if holder
-                                            else "—"}
-            language = row.language
-            if text.strip().split("@")[0] == "/close":
-                handoff.hand_back(session, conversation_id, staff_id=member.id,
-                                  notice=locales.text("handoff_returned", language),
-                                  language=language)
-                return "staff_topic_closed", {}
-            handoff.broker_reply(session, conversation_id, staff_id=member.id, text=text)
-            return None, {}
+            return staff_topics.staff_wrote(
+                session, chat_id=self.chat_id, thread_id=thread, telegram_user_id=telegram_user,
+                text=text, return_notice=lambda language: locales.text("handoff_returned",
+                                                                       language))
 
     async def _say(self, thread: int, key: str, **values: object) -> None:
         try:
@@ -137,14 +114,12 @@ class StaffTopics:
 
     def _topic(self, conversation_id: str) -> int | None:
         with self._sessions() as session:
-            row = session.get(StaffTopic, conversation_id)
-            return row.thread_id if row is not None else None
+            return staff_topics.topic_thread(session, conversation_id)
 
     def _remember(self, conversation_id: str, thread: int) -> None:
         with self._sessions.begin() as session:
-            if session.get(Conversation, conversation_id) is not None:
-                session.merge(StaffTopic(conversation_id=conversation_id, chat_id=self.chat_id,
-                                         thread_id=thread))
+            staff_topics.remember_topic(session, conversation_id, chat_id=self.chat_id,
+                                        thread_id=thread)
 
     def _brief(self, conversation_id: str) -> tuple[str | None, str]:
         with self._sessions() as session:

@@ -6,14 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog import canned, console_queries, handoff, staff
 from catalog.cases import brief
 from catalog.console_queries import TranscriptRow
 from catalog.handoff import QueueEntry
-from catalog.models import Case, Staff
+from catalog.models import Case
 
 
 @dataclass(frozen=True)
@@ -66,13 +65,6 @@ class ConversationView:
         return self.transcript[-1].id if self.transcript else 0
 
 
-def _names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(Staff.id, Staff.name, Staff.email).where(Staff.id.in_(ids)))
-    return {i: name or email for i, name, email in rows}
-
-
 def case_brief(session: Session, case: Case | None, lang: str) -> CaseBrief | None:
     """Return a case's brief in ``lang`` (None without a case)."""
     if case is None:
@@ -92,7 +84,7 @@ def conversation_view(session: Session, conversation_id: str, lang: str
         return None
     notes = handoff.notes(session, conversation_id)
     moves = handoff.history(session, conversation_id)
-    names = _names(session, {n.staff_id for n in notes if n.staff_id}
+    names = staff.display_names(session, {n.staff_id for n in notes if n.staff_id}
                    | {m.staff_id for m in moves if m.staff_id})
     replies = canned.replies(session, entry.language or "en")
     brokers = [(s.id, s.name or s.email) for s in staff.list_staff(session) if s.active]
