@@ -164,7 +164,16 @@ class ValidateIntakeForm(FormValidationAction):
 
     def _fail(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str,
               response: str) -> dict[str, Any]:
-        """Explain what is wrong; after two failed tries for one field, offer a broker."""
+        """Explain what is wrong; after two failed tries for one field, offer a broker.
+
+        A value read from a message that answered another question (an opening, or a
+        town named with the sector) is dropped without a word: the user did not answer
+        this question yet, and it will be asked in its turn.
+        """
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if (tracker.get_slot("requested_slot") != slot and intent != "correct_answer"
+                and not tracker.get_slot("awaiting_confirmation")):
+            return {slot: None}
         tries = dict(tracker.get_slot("failed_attempts") or {})
         tries[slot] = int(tries.get(slot, 0)) + 1
         if slot in RETRIED:  # what to write instead; the second time, go on

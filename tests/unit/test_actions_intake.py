@@ -157,3 +157,34 @@ def test_cancelling_clears_the_form_and_says_nothing_was_saved(at_summary):
     (english,) = ran.texts("en")
     assert "nothing" in english.lower() and "saved" in english.lower()
     assert ran.texts("ca") != ran.texts("en")
+
+
+# --- values read from a message that answered another question ------------------------------
+
+@pytest.mark.parametrize(("lang", "text", "slot", "value", "requested"), [
+    ("es", "Somos una coope de Zaragoza, unos cuantos socios", "members", "unos cuantos", None),
+    ("fr", "nous sommes à Gotham, dans le nettoyage", "country", "Gotham", "sector"),
+    ("tr", "Biz Atlantis'te bir kooperatifiz", "country", "Atlantis", None),
+])
+def test_a_bad_value_for_a_question_not_asked_yet_is_dropped_silently(lang, text, slot, value,
+                                                                       requested):
+    tracker = make_tracker(language=lang, text=text, intent="inform",
+                           slots={"requested_slot": requested, "consent": True},
+                           active_loop="intake_form")
+    dispatcher = CollectingDispatcher()
+    validate = getattr(ValidateIntakeForm(), f"validate_{slot}")
+    result = asyncio.run(validate(value, dispatcher, tracker, {}))
+    assert result == {slot: None}  # not stored, no try counted
+    assert dispatcher.messages == []  # and no "choose one of the options" before the question
+
+
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_the_same_bad_value_as_the_answer_to_its_question_is_explained(lang):
+    tracker = make_tracker(language=lang, text="Atlantis", intent="inform",
+                           slots={"requested_slot": "country", "consent": True},
+                           active_loop="intake_form")
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateIntakeForm().validate_country("Atlantis", dispatcher,
+                                                               tracker, {}))
+    assert result["country"] is None and result["failed_attempts"] == {"country": 1}
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_invalid_country"]
