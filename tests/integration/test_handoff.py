@@ -151,12 +151,14 @@ def test_outbox_claims_each_message_once_and_backs_off(sessions):
     cid = _conversation(sessions)
     with sessions.begin() as session:
         outbox.enqueue(session, conversation_id=cid, text="hello", kind="notice")
+    # A message is due from when it was queued (the clock's now, not the tests' T0).
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
     with sessions.begin() as session:
-        first = outbox.claim_due(session, now=T0 + dt.timedelta(days=1))
+        first = outbox.claim_due(session, now=soon)
     with sessions.begin() as session:
-        assert outbox.claim_due(session, now=T0 + dt.timedelta(days=1)) == []
+        assert outbox.claim_due(session, now=soon) == []
     assert [c.text for c in first] == ["hello"]
-    later = T0 + dt.timedelta(days=1)
+    later = soon
     with sessions.begin() as session:
         assert outbox.mark_retry(session, first[0].id, "HTTP 502", now=later)
     with sessions.begin() as session:
