@@ -28,6 +28,7 @@ from actions.answers import (
     unmapped_extractor,
     without_contacts,
 )
+from actions.asides import answer_aside, is_aside
 from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name
 from actions.common import language, metadata
@@ -296,7 +297,9 @@ class ValidateIntakeForm(FormValidationAction):
     async def validate_need_description(self, slot_value: Any,
                                         dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> dict[str, Any]:
-        """Keep the user's own words."""
+        """Keep the user's own words; a question asked instead is answered, then asked again."""
+        if is_aside(tracker):
+            return {**await answer_aside(dispatcher, tracker, domain), "need_description": None}
         text = str(slot_value or "").strip()
         if refuses(tracker, "need_description"):
             tell_not_stored(dispatcher, tracker)

@@ -49,6 +49,16 @@ def parts(text: str) -> list[str]:
     return found[:MAX_PARTS] if len(found) > 1 else []
 
 
+def _need_mass(ranking: Ranking) -> float:
+    """How sure the classifier is that a part asks for help, whichever help it is.
+
+    "queremos formación en marketing" is consultancy at 0.49 and internationalisation at
+    0.41: unsure which need, sure that it is one. The best need leads; the summary shows
+    it and the user can correct it.
+    """
+    return sum(float(r["confidence"]) for r in ranking if r["name"] in NEED_INTENTS)
+
+
 def _promote(ranking: Ranking, intent: str, confidence: float) -> Ranking:
     """Put ``intent`` first with ``confidence``; the others share the rest in their order."""
     others = [r for r in ranking if r["name"] != intent]
@@ -104,7 +114,7 @@ def prefer_need(ranking: Ranking, text: str,
     best: tuple[float, str] | None = None
     for part_ranking in rank_parts(parts(text)) if parts(text) else ():
         top = part_ranking[0] if part_ranking else None
-        if top and top["name"] in NEED_INTENTS and float(top["confidence"]) >= \
+        if top and top["name"] in NEED_INTENTS and _need_mass(part_ranking) >= \
                 MIN_PART_CONFIDENCE and (best is None or float(top["confidence"]) > best[0]):
             best = (float(top["confidence"]), str(top["name"]))
     if best is None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from nlu.components.sentences import REFERENCE, confirm_need, parts, prefer_status
+from nlu.components.sentences import REFERENCE, confirm_need, parts, prefer_need, prefer_status
 
 
 def _ranker(by_text: dict[str, list[tuple[str, float]]]):
@@ -46,6 +46,30 @@ def test_a_need_barely_ahead_of_an_introduction_is_confirmed_by_its_clause():
     assert confirm_need(whole, text, _ranker({})) == whole
     clear = _ranking(("need_funding", 0.8), ("inform", 0.2))
     assert confirm_need(clear, text, _ranker({})) == clear
+
+
+@pytest.mark.parametrize(("text", "part", "part_ranking", "expected"), [
+    ("Somos una asociación de mujeres en Tánger, queremos formación en marketing",
+     "queremos formación en marketing",
+     [("need_consultancy", 0.49), ("need_internationalisation", 0.41), ("ask_events", 0.1)],
+     "need_consultancy"),
+    ("Siamo una cooperativa di Bari, cerchiamo fondi o un prestito",
+     "cerchiamo fondi o un prestito", [("need_funding", 0.45), ("request_assistance", 0.3)],
+     "need_funding"),
+])
+def test_a_clause_that_is_surely_a_need_but_unsure_which_one_still_leads(text, part,
+                                                                         part_ranking, expected):
+    whole = _ranking(("inform", 0.57), ("correct_answer", 0.15), ("need_consultancy", 0.13))
+    ranked = prefer_need(whole, text, _ranker({part: part_ranking}))
+    assert ranked[0]["name"] == expected
+    assert abs(sum(r["confidence"] for r in ranked) - 1.0) < 1e-9
+
+
+def test_a_clause_that_is_mostly_not_a_need_does_not_lead():
+    text = "Somos una asociación de mujeres en Tánger, hacemos cursos de cocina"
+    whole = _ranking(("inform", 0.57), ("correct_answer", 0.15), ("need_consultancy", 0.13))
+    part = [("need_consultancy", 0.3), ("inform", 0.6), ("ask_events", 0.1)]
+    assert prefer_need(whole, text, _ranker({"hacemos cursos de cocina": part})) == whole
 
 
 @pytest.mark.parametrize(("text", "top"), [
