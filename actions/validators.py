@@ -10,9 +10,14 @@ import re
 import phonenumbers
 
 from actions.extraction import country_code, fold, terms
+from actions.number_words import ascii_digits, number_in_words, scale_after
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# A count in digits: thousands grouped by ".", ",", an apostrophe or a space before exactly
+# three digits ("1.200", "1,200", "1 200"); a minus sign right before it makes it negative.
+_COUNT = re.compile(r"(?P<sign>(?<![\w.,])[-\u2212])?(?<![\d.,])"
+                    r"(?P<number>\d{1,3}(?:[.,'\u2019 \u00a0\u202f]\d{3})+(?!\d)|\d+)")
 
 
 def parse_email(text: str) -> str | None:
@@ -52,22 +57,35 @@ def parse_country(text: str) -> str | None:
 
 
 def parse_positive_int(text: str, lang: str = "en") -> int | None:
-    """Return a whole number greater than zero written in ``text``, or None."""
-    from actions.extraction import _WORD_NUMBERS
+    """Return a whole number greater than zero (below ten million) written in ``text``, or None.
 
-    match = re.search(r"-?\d[\d.,\s]*", text)
-    if match:
-        if match.group(0).startswith("-"):
-            return None
-        digits = re.sub(r"[.,\s]", "", match.group(0))
-        if digits.isdigit() and 0 < int(digits) < 10_000_000:
-            return int(digits)
-        return None
-    for word in re.findall(r"\w+", fold(text)):
-        value = _WORD_NUMBERS.get(lang, {}).get(word) or _WORD_NUMBERS["en"].get(word)
-        if value:
-            return value
-    return None
+    The first number written counts: digits in any script ("12", "٢٥", "1.200", "1 200",
+    "2 mil"), or words in ``lang`` or English ("veinticinco", "a dozen": see
+    `actions.number_words`). A number in words before the digits wins ("veinte socios y 3
+    voluntarios"), unless it may be another word ("una cooperativa de 12"). A negative
+    number, zero, a decimal number or no number at all is None.
+    """
+    digits = ascii_digits(text)
+    match = _COUNT.search(digits)
+    if match is None:
+        value = _in_words(text, lang)
+    elif (worded := number_in_words(digits[:match.start()], lang, weak=False)) is not None:
+        value = worded
+    elif match.group("sign") or re.match(r"[.,]\d", digits[match.end():]):
+        return None  # "-3", "2,5": no head count
+    else:
+        rest = digits[match.end():]
+        value = int(re.sub(r"\D", "", match.group("number"))) * max(
+            scale_after(rest, lang), scale_after(rest, "en") if lang != "en" else 1)
+    return value if value is not None and 0 < value < 10_000_000 else None
+
+
+def _in_words(text: str, lang: str) -> int | None:
+    """A number in words in ``lang``, else in English (people answer in either)."""
+    value = number_in_words(text, lang)
+    if value is None and lang != "en":
+        value = number_in_words(text, "en")
+    return value
 
 
 def parse_choice(text: str, section: str, lang: str) -> str | None:
