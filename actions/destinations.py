@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.cleaning import find, fold, words
 from actions.common import language
-from actions.places import countries_in, is_destination
+from actions.places import countries_in, cues_in, is_destination
 from catalog.places import find_town
 
 SLOT = "destinations"
@@ -46,10 +46,7 @@ def destinations_in(text: str, lang: str) -> list[str]:
             found.append(hit.tag)
     # A known town after a destination word: "partners in Marseille" is France.
     for sentence in _CLAUSE_END.split(text):
-        folded = fold(sentence)
-        cue = max((m.end() for target in words(lang, "targets")
-                   for m in re.finditer(rf"(?<!\w){re.escape(fold(target))}(?!\w)", folded)),
-                  default=None)
+        cue = max((h.end for h in cues_in(sentence, lang, "targets")), default=None)
         town = find_town(sentence[cue:]) if cue is not None else None
         if town is not None and len(town[1]) == 1:
             found.append(town[1][0])

@@ -18,6 +18,7 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from babel import Locale
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
+from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
 from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
@@ -79,17 +81,55 @@ def terms(lang: str) -> dict[str, Any]:
 
 @cache
 def country_names() -> dict[str, str]:
-    """Map every known country name (any of the nine languages, folded) to its ISO code."""
+    """Map every known country name (any of the nine languages, folded) to its ISO code.
+
+    Greek names come in their cases too ("Ιταλίας", "στον Λίβανο", "του Μαρόκου"): a form
+    that would name another country as well, or is already a name, is not added.
+    """
     names: dict[str, str] = {}
+    greek: dict[str, set[str]] = {}
     for lang in LANGUAGES:
         territories = Locale.parse(lang).territories
         for code in COUNTRY_CODES:
             if code in territories:
                 names[fold(territories[code])] = code
+                if lang == "el":
+                    greek.setdefault(code, set()).add(fold(territories[code]))
         for code, extra in (terms(lang).get("countries") or {}).items():
             for name in extra or []:
                 names[fold(str(name))] = str(code)
+                if lang == "el":
+                    greek.setdefault(str(code), set()).add(fold(str(name)))
+    declined: dict[str, set[str]] = {}
+    for code, nominatives in greek.items():
+        for nominative in nominatives:
+            for form in greek_forms(nominative):
+                declined.setdefault(form, set()).add(code)
+    for form, codes in declined.items():
+        if len(codes) == 1 and form not in names:
+            names[form] = next(iter(codes))
     return names
+
+
+@cache
+def _attachable() -> Mapping[str, tuple[str, ...]]:
+    """The Arabic country names a particle may be attached to ("بالمغرب", "وتونس").
+
+    A bare form of a name that takes the article ("مغرب", "جزائر" beside "المغرب",
+    "الجزائر") is left out: after a particle it is the common noun ("وجزائر": and islands).
+    """
+    names = country_names()
+    firsts = {name.split()[0] for name in names if name.split()}
+    return phrase_index(tuple(name for name in names if name.startswith(ARTICLE)
+                              or ARTICLE + name.split()[0] not in firsts))
+
+
+def detach_countries(folded: str) -> str:
+    """Folded text with the Arabic particles attached to a country name set apart.
+
+    As long as ``folded``, so that a country found in it is where it is in the text.
+    """
+    return detach_particles(folded, _attachable())
 
 
 def country_code(text: str) -> str | None:
@@ -97,7 +137,8 @@ def country_code(text: str) -> str | None:
     stripped = text.strip().strip(".!?")
     if re.fullmatch(r"[A-Za-z]{2}", stripped) and stripped.upper() in COUNTRY_CODES:
         return stripped.upper()
-    return country_names().get(fold(stripped))
+    names = country_names()
+    return names.get(fold(stripped)) or names.get(detach_countries(fold(stripped)).strip())
 
 
 @cache
@@ -228,7 +269,9 @@ def extract(text: str, lang: str) -> Extracted:
     nlp, matchers = _matchers(lang if lang in LANGUAGES else "en")
     doc = _folded_doc(nlp, text)
     for section in ("legal_form", "sector", "stage", "need_category", "country"):
-        found = _best(matchers[section], doc, nlp)
+        # "مقرنا بالمغرب": the country's doc has the particle set apart from the name.
+        found = _best(matchers[section], doc if section != "country"
+                      else _folded_doc(nlp, detach_countries(fold(text))), nlp)
         if found:
             setattr(result, section, found[0])
             result.evidence[section] = found[1]

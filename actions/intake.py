@@ -135,10 +135,15 @@ class ValidateIntakeForm(FormValidationAction):
             value = town[0]  # "somos de zaragoza": a known town, even without a capital
         if slot == "country":
             # "we are in Zaragoza": Spain, also when the country named is where they go
-            # ("una cooperativa de Girona, volem exportar a França").
+            # ("una cooperativa de Girona, volem exportar a França"); a country named as
+            # home after one named as a destination ("partners in Italy. We are from
+            # Cyprus") is the home country.
+            lang = language(tracker)
             home = country_of(tracker.get_slot("city") or (town_in(text) or ("",))[0])
-            if value is None or (home and only_destination(text, value, language(tracker))):
-                value = home or value
+            if value is None:
+                value = home
+            elif only_destination(text, value, lang):
+                value = home or next(iter(home_countries(text, lang)), None) or value
         return {slot: value} if value is not None else {}
 
     async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -10,18 +10,39 @@ closer before it.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from actions.cleaning import Found, find, fold, words
-from actions.extraction import country_names
+from actions.extraction import country_names, detach_countries
+from actions.name_forms import detach_particles, phrase_index
 
 _SENTENCE = re.compile(r"[.;!?\n]")
 
 
 def countries_in(text: str) -> list[Found]:
-    """Every country named in ``text`` (any of the nine languages), in order."""
-    names = tuple(sorted(country_names(), key=len, reverse=True))
+    """Every country named in ``text`` (any of the nine languages), in order.
+
+    Greek cases ("στην Ιταλία", "του Λιβάνου") are names too, and an Arabic particle
+    attached to a name ("وإيطاليا", "للمغرب") is no part of it.
+    """
     return [Found(h.start, h.end, h.phrase, country_names()[h.phrase])
-            for h in find(text, names)]
+            for h in find(detach_countries(fold(text)), _longest_first())]
+
+
+@cache
+def _longest_first() -> tuple[str, ...]:
+    """The country names, longest first (a longer name wins over one inside it)."""
+    return tuple(sorted(country_names(), key=len, reverse=True))
+
+
+def cues_in(text: str, lang: str, section: str) -> list[Found]:
+    """The phrases of a `fields.yml` section in ``text``, an Arabic particle attached or not.
+
+    "ونبحث عن شركاء", "مقرنا بالمغرب وللتصدير": the conjunction or preposition written
+    onto the cue does not hide it.
+    """
+    phrases = words(lang, section)
+    return find(detach_particles(fold(text), phrase_index(phrases)), phrases)
 
 
 def is_destination(text: str, hit: Found, lang: str) -> bool:
@@ -29,8 +50,8 @@ def is_destination(text: str, hit: Found, lang: str) -> bool:
     folded = fold(text)
     start = max((m.end() for m in _SENTENCE.finditer(folded, 0, hit.start)), default=0)
     clause = text[start:hit.start]
-    cues = [(h.end, "target") for h in find(clause, words(lang, "targets"))]
-    cues += [(h.end, "home") for h in find(clause, words(lang, "home"))]
+    cues = [(h.end, "target") for h in cues_in(clause, lang, "targets")]
+    cues += [(h.end, "home") for h in cues_in(clause, lang, "home")]
     if not cues:
         return False
     return max(cues)[1] == "target"

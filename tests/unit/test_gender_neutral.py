@@ -1,11 +1,13 @@
 """No text assumes the user's gender where the language allows it (issue 17): every reply,
 button, chrome text and correction message is scanned for the gendered forms listed per
-language in tests/corpora/gendered_forms.yml."""
+language in tests/corpora/gendered_forms.yml. Nor does a Romance text call the team "un
+broker", an English loanword that takes a masculine article: "una persona del equipo"."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -58,3 +60,35 @@ def test_the_list_catches_the_gendered_forms_and_spares_the_neutral_ones(lang, g
                                                                           neutral):
     assert _pattern(lang).search(gendered)
     assert not _pattern(lang).search(neutral)
+
+
+def _terms_texts(lang: str) -> list[tuple[str, str]]:
+    """The labels, phrases and counted sentences of nlu/<lang>/terms.yml a user may read."""
+    terms = yaml.safe_load((ROOT / "nlu" / lang / "terms.yml").read_text("utf-8"))
+    texts: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}", inner)
+        else:
+            texts.append((prefix, str(value)))
+    for section in ("labels", "phrases", "counts"):
+        walk(f"terms:{section}", terms.get(section) or {})
+    return texts
+
+
+# "broker" or "brokers" as a word the user reads; a {placeholder} is no word.
+BROKER = re.compile(r"(?<![\w{@/.-])brokers?(?![\w}-])", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lang", ["es", "ca", "pt", "it", "fr"])
+def test_no_text_calls_the_team_a_broker(lang: str) -> None:
+    found = [(name, text) for name, text in _texts(lang) + _terms_texts(lang)
+             if BROKER.search(text)]
+    assert found == []
+
+
+def test_the_broker_check_reads_the_word_not_a_placeholder() -> None:
+    assert BROKER.search("Sí, con un broker") and BROKER.search("los Brokers de iesMed")
+    assert not BROKER.search("{broker} se ha unido") and not BROKER.search("author_brokers")
