@@ -21,6 +21,9 @@ from actions.events import ActionListRegistrations
 from actions.faq import ActionAnswerFaq
 from actions.matching import ActionListEvents
 
+# Free-text questions whose validator answers a question asked instead (the domain maps
+# any text to them, whatever its intent, except navigation such as "stop" or "go back").
+ASIDE_SLOTS = frozenset({"need_description"})
 # Intents a free-text answer may be mistaken for (the domain maps the answer despite them).
 ASIDE_INTENTS = frozenset({"ask_events", "ask_faq", "list_registrations", "ask_privacy"})
 MAX_REQUEST_WORDS = 3
