@@ -10,8 +10,10 @@ from pathlib import Path
 import yaml
 
 LEXICON = Path(__file__).with_name("sensitive.yml")
-# Arabic attaches articles and prepositions to the word, so its stems match anywhere.
-_ANYWHERE = frozenset({"ar"})
+# Arabic attaches the conjunctions, prepositions and the article to the word ("وللمحكمة"):
+# a stem may follow those at the start of a word, and nothing else ("وشكون", "who" in
+# Darija, is not a complaint; "منصب", a post, is not a fraud).
+_ATTACHED = {"ar": r"(?<!\w)(?:[وف]?[بلك]?(?:ال|ل)?)"}
 
 
 def fold(text: str) -> str:
@@ -22,7 +24,7 @@ def fold(text: str) -> str:
 
 
 def _compile(lang: str, stems: list[str]) -> re.Pattern[str]:
-    start = "" if lang in _ANYWHERE else r"(?<!\w)"
+    start = _ATTACHED.get(lang, r"(?<!\w)")
     return re.compile("|".join(f"{start}(?:{fold(stem)})" for stem in stems))
 
 

@@ -24,7 +24,8 @@ SENSITIVE = {
     "el": ["Θέλω να κάνω καταγγελία", "Ο δικηγόρος μας θα σας γράψει",
            "Δέχομαι απειλές"],
     "tr": ["Şikayet etmek istiyorum", "Avukatımız size yazacak", "Tehdit ediliyorum"],
-    "ar": ["أريد تقديم شكوى", "سيتواصل معكم محامينا", "أتعرض للتحرش في العمل"],
+    "ar": ["أريد تقديم شكوى", "سيتواصل معكم محامينا", "أتعرض للتحرش في العمل",
+           "رفعنا دعوى على الشريك وبالمحكمة قالوا ننتظر", "نشتكي من المعاملة", "تعرضنا للاحتيال"],
 }
 ORDINARY = {
     "en": ["We need a loan for our cooperative", "What is the legal form of a mutual?",
@@ -36,7 +37,10 @@ ORDINARY = {
     "pt": ["Precisamos de um empréstimo", "O processo de candidatura"],
     "el": ["Χρειαζόμαστε χρηματοδότηση", "Είμαστε συνεταιρισμός"],
     "tr": ["Sizi etkinliğe davet ediyoruz", "Kooperatifimiz için kredi arıyoruz"],
-    "ar": ["نحتاج قرضا لتعاونيتنا", "نبحث عن شركاء في إيطاليا"],
+    "ar": ["نحتاج قرضا لتعاونيتنا", "نبحث عن شركاء في إيطاليا",
+           # Darija "who" (شكون) and "a post" (منصب) hold a complaint's and a fraud's letters.
+           "بغينا نعرفو كيفاش نصيفطو الزرابي لأوروبا، شنو الوثائق، وشكون يقدر يعاونا",
+           "نبحث عن منصب مدير للتعاونية"],
 }
 
 
