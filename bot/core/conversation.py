@@ -49,6 +49,13 @@ class HandoffObserver(Protocol):
 _Received = tuple[ConversationInfo, str, Payload | None, str, int, bool]
 
 
+class _Foreign:
+    """A message in an unspoken language, in a conversation that has a language."""
+
+
+_FOREIGN_IN_CONVERSATION = _Foreign()
+
+
 class ConversationCore:
     """Route user messages to the assistant and turn its answers into channel-neutral replies."""
 
@@ -204,8 +211,15 @@ class ConversationCore:
         # Database work and language detection run in a worker thread: the event loop
         # serves every channel and must never wait on them.
         step = await asyncio.to_thread(self._receive, message, info)
+        if step is _FOREIGN_IN_CONVERSATION:
+            # "ok per me va bene, procediamo" is Slovak to the all-language detector: an
+            # answer to an open question stays in the conversation's language.
+            keep = await self._rasa.question_open(message.conversation_id)
+            step = await asyncio.to_thread(self._receive, message, info,
+                                           "keep" if keep else "say")
         if isinstance(step, TurnResult):
             return step
+        assert not isinstance(step, _Foreign)
         info, text, payload, language, message_id, offer_languages = step
         if info.state != "bot":
             self._tell_observers("user_wrote", info.id, text)
@@ -222,8 +236,16 @@ class ConversationCore:
                                          message_id, offer_languages=offer_languages)
 
     def _receive(self, message: InboundMessage,
-                 info: ConversationInfo | None = None) -> TurnResult | _Received:
-        """Clean, size-check and record the message and settle its language (blocking)."""
+                 info: ConversationInfo | None = None, unsupported: str = "check",
+                 ) -> TurnResult | _Received | _Foreign:
+        """Clean, size-check and record the message and settle its language (blocking).
+
+        A message in a language the assistant does not speak, in a conversation that has
+        a language, is first returned as ``_FOREIGN_IN_CONVERSATION`` (nothing recorded)
+        for the caller to ask whether a question is open; called again with
+        ``unsupported="keep"`` it is taken in the conversation's language, with "say" the
+        user is told the language is not spoken.
+        """
         info = info or self._store.get(message.conversation_id)
         text = clean_text(message.text)
         language = info.language or message.language_hint or locales.DEFAULT_LANGUAGE
@@ -236,6 +258,10 @@ class ConversationCore:
                                                          self._max_chars))
         payload = self._payloads.read(text)
         resolution = self._resolve(info, text, payload, language, message.language_hint)
+        if resolution.unsupported and info.language and unsupported == "check":
+            return _FOREIGN_IN_CONVERSATION
+        if resolution.unsupported and info.language and unsupported == "keep":
+            resolution = Resolution(info.language, "sticky")
         if resolution.unsupported:
             self._store.record(info.id, "in", text)
             reply = OutboundMessage(locales.text("unsupported_language", language),

@@ -76,6 +76,22 @@ class RasaClient:
                                     ) from exc
         return replies_after(events, sender, message_id)
 
+    async def question_open(self, sender: str) -> bool:
+        """Whether the assistant is waiting for the answer to a form's question.
+
+        False when Rasa cannot say (unreachable, unknown conversation): the caller then
+        does what it would do without a question open.
+        """
+        try:
+            response = await self._client.get(
+                f"/conversations/{sender}/tracker",
+                params={**self._api_params, "include_events": "NONE"})
+            response.raise_for_status()
+            loop = response.json().get("active_loop") or {}
+            return bool(loop.get("name"))
+        except (httpx.HTTPError, ValueError, AttributeError, TypeError):
+            return False
+
     async def parse(self, text: str) -> tuple[str | None, float]:
         """Return the intent the NLU model reads in ``text`` and its confidence.
 
