@@ -25,6 +25,27 @@ INTENT_BROWSE = {"search_partners": "partners", "ask_events": "events",
                  "need_internationalisation": "internationalisation"}
 
 
+# A question mark in any of the nine languages (Greek writes ";").
+_QUESTION = re.compile(r"[?¿؟;\u037e]")
+# How sure the model must be of the yes or the no behind an answer that talks about data.
+MIN_YES_OR_NO = 0.1
+
+
+def _yes_or_no_about_data(tracker: Tracker) -> dict[str, Any]:
+    """Read "ok, per noi nessun problema a salvare i dati" as the answer it is.
+
+    An answer to the consent question that mentions the data looks like a question about
+    privacy to the model (which then explains privacy and asks again, for ever); when it
+    is not a question, the yes or the no the model ranks next decides.
+    """
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    scores = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
+    yes, no = scores.get("affirm", 0.0), scores.get("deny", 0.0)
+    if max(yes, no) < MIN_YES_OR_NO:
+        return {}
+    return {"consent": yes > no}
+
+
 def starts_with_no(text: str, lang: str) -> bool:
     """Whether ``text`` opens with a "no" of the language (and not, say, "nobody")."""
     folded = fold(text.strip())
@@ -42,6 +63,8 @@ def declined_with_request(tracker: Tracker) -> dict[str, Any]:
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     text = str(tracker.latest_message.get("text") or "")
     lang = language(tracker)
+    if intent == "ask_privacy" and not text.startswith("/") and not _QUESTION.search(text):
+        return _yes_or_no_about_data(tracker)
     if intent == "affirm" or text.startswith("/") or not starts_with_no(text, lang):
         return {}
     need = INTENT_BROWSE.get(str(intent)) or extract(text, lang).need_category

@@ -1,0 +1,44 @@
+"""An answer to the consent question that talks about the data is the answer, not a question
+about privacy (actions/consent.py); a real question about the data is still a question."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.intake import ValidateIntakeForm
+from tests.support.trackers import make_tracker
+
+
+def _extract(lang: str, text: str, ranking: list[tuple[str, float]]):
+    tracker = make_tracker(language=lang, text=text, intent=ranking[0][0],
+                           slots={"requested_slot": "consent"}, active_loop="intake_form")
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c}
+                                                for n, c in ranking]
+    return asyncio.run(ValidateIntakeForm().extract_consent(CollectingDispatcher(), tracker,
+                                                            {}))
+
+
+@pytest.mark.parametrize(("lang", "text", "ranking", "consent"), [
+    ("it", "ok, per noi nessun problema a salvare i dati",
+     [("ask_privacy", 0.36), ("affirm", 0.21), ("say_goodbye", 0.07)], True),
+    ("pt", "pode ficar com os dados, eu deixo",
+     [("ask_privacy", 0.36), ("affirm", 0.24), ("erase_data", 0.12)], True),
+    ("ca", "endavant amb les dades, cap inconvenient",
+     [("ask_privacy", 0.59), ("affirm", 0.14), ("deny", 0.05)], True),
+    ("es", "preferimos que no guardéis los datos de nadie",
+     [("ask_privacy", 0.5), ("deny", 0.3), ("affirm", 0.1)], False),
+])
+def test_an_answer_about_the_data_is_a_yes_or_a_no(lang, text, ranking, consent):
+    assert _extract(lang, text, ranking) == {"consent": consent}
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "who will see our data?"),
+    ("el", "ποιος θα δει τα δεδομένα μας;"),
+    ("ar", "من سيرى بياناتنا؟"),
+])
+def test_a_question_about_the_data_is_not_an_answer(lang, text):
+    assert _extract(lang, text, [("ask_privacy", 0.7), ("affirm", 0.2)]) == {}
