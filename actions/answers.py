@@ -120,3 +120,35 @@ def open_question_answer(tracker: Tracker) -> dict[str, Any]:
     if value is None:
         return {}
     return {str(slot): "skipped" if slot == "website" and value == NONE else value}
+
+
+# Particles that stay lower-case inside names ("Giuseppe lo Bue", "Laia Serrat i Coll").
+_NAME_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "di", "del", "della", "la", "le",
+                             "lo", "i", "y", "e", "van", "von", "der", "el", "al", "bin",
+                             "ibn", "ben", "du", "des", "d'", "l'", "ter", "den"})
+_NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩΆ-Ώ][\w'’.-]*")
+# What a bare name is mistaken for: "Aina Mas Pons" is "show more" ("más"), "Giuseppe Lo
+# Bue" a request to skip.
+NAME_MISREADS = frozenset({"skip_question", "show_more", "correct_answer", "go_back",
+                           "ask_events", "ask_help", "change_language"})
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Whether ``text`` is only a proper name: two to six words, each capitalised or a
+    particle, no digits and no question."""
+    tokens = text.replace(",", " ").split()
+    if not 2 <= len(tokens) <= 6 or any(ch.isdigit() for ch in text) or "?" in text:
+        return False
+    named = [t for t in tokens if _NAME_WORD.fullmatch(t)]
+    return len(named) >= 2 and all(t in named or t.casefold() in _NAME_PARTICLES
+                                   for t in tokens)
+
+
+def misread_name(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """The typed answer to a name question when the model took the name for a request."""
+    text = typed_answer(tracker, slot)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if text is None or intent not in NAME_MISREADS or not looks_like_a_name(text):
+        return {}
+    return {slot: text}
+

@@ -31,6 +31,17 @@ _QUESTION = re.compile(r"[?¿؟;\u037e]")
 MIN_YES_OR_NO = 0.1
 
 
+def ranked_yes_or_no(tracker: Tracker) -> bool | None:
+    """The yes (True) or no (False) the model ranks behind another intent, if it is sure
+    enough of one; None otherwise."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    scores = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
+    yes, no = scores.get("affirm", 0.0), scores.get("deny", 0.0)
+    if max(yes, no) < MIN_YES_OR_NO:
+        return None
+    return yes > no
+
+
 def _yes_or_no_about_data(tracker: Tracker) -> dict[str, Any]:
     """Read "ok, per noi nessun problema a salvare i dati" as the answer it is.
 
@@ -38,12 +49,28 @@ def _yes_or_no_about_data(tracker: Tracker) -> dict[str, Any]:
     privacy to the model (which then explains privacy and asks again, for ever); when it
     is not a question, the yes or the no the model ranks next decides.
     """
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    scores = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
-    yes, no = scores.get("affirm", 0.0), scores.get("deny", 0.0)
-    if max(yes, no) < MIN_YES_OR_NO:
+    answer = ranked_yes_or_no(tracker)
+    return {} if answer is None else {"consent": answer}
+
+
+# What a short typed answer to a yes/no or free-text question is often mistaken for
+# ("yes, others can see us" and "pas encore" read as "show more").
+MISREADS = frozenset({"show_more", "correct_answer", "say_goodbye", "greet", "inform",
+                      "out_of_scope", "nlu_fallback", "thank"})
+
+
+def typed_yes_or_no(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """The answer to the yes/no question ``slot`` when the model read the words as
+    something else: a "no" of the language first, else the yes or no it ranks next."""
+    text = str(tracker.latest_message.get("text") or "").strip()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if tracker.get_slot("requested_slot") != slot or not text or text.startswith("/") \
+            or intent not in MISREADS or _QUESTION.search(text):
         return {}
-    return {"consent": yes > no}
+    if starts_with_no(text, language(tracker)):
+        return {slot: False}
+    answer = ranked_yes_or_no(tracker)
+    return {} if answer is None else {slot: answer}
 
 
 def starts_with_no(text: str, lang: str) -> bool:

@@ -7,6 +7,7 @@ stopping in actions.intake_navigation.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -19,6 +20,7 @@ from actions.amounts import parse_amount, stated_amount
 from actions.answers import (
     READ_WHATEVER_THE_INTENT,
     declines_optional,
+    misread_name,
     note_stray,
     refuses,
     sentence_answer,
@@ -32,7 +34,7 @@ from actions.asides import answer_aside, is_aside
 from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name
 from actions.common import language, metadata
-from actions.consent import declined_with_request
+from actions.consent import MISREADS, declined_with_request, typed_yes_or_no
 from actions.destinations import destination_events
 from actions.explain import explain_question
 from actions.extraction import extract
@@ -150,6 +152,42 @@ class ValidateIntakeForm(FormValidationAction):
                               domain: DomainDict) -> dict[str, Any]:
         """Read "no, but can we see the partners?" as a refusal and a need to browse."""
         return declined_with_request(tracker)
+
+    async def extract_org_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        """Read a bare name the model took for a request as the organisation's name."""
+        return misread_name(tracker, "org_name")
+
+    async def extract_contact_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        """Read "Aina Mas Pons" (not "show more") as the contact's name."""
+        return misread_name(tracker, "contact_name")
+
+    async def extract_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        """A typed reply with no digit to the optional phone question declines it ("nao,
+        prefiro e-mail", "τηλέφωνο δεν δίνω"), whatever the model took it for."""
+        text = typed_answer(tracker, "phone")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text is None or re.search(r"\d", text) or "?" in text \
+                or intent not in MISREADS | {"deny", "skip_question"} \
+                or "phone" in tracker.slots_to_validate():
+            return {}
+        return {"phone": SKIPPED}
+
+    async def extract_discoverable(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        """Read "yes, others can see us" as a yes when the model took it for "show more"."""
+        return typed_yes_or_no(tracker, "discoverable")
+
+    async def extract_website(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """Read "pas encore" as the answer when the model took it for "show more"."""
+        text = typed_answer(tracker, "website")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text is None or intent not in MISREADS or "website" in tracker.slots_to_validate():
+            return {}
+        return {"website": text}
 
     async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:

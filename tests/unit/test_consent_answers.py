@@ -42,3 +42,33 @@ def test_an_answer_about_the_data_is_a_yes_or_a_no(lang, text, ranking, consent)
 ])
 def test_a_question_about_the_data_is_not_an_answer(lang, text):
     assert _extract(lang, text, [("ask_privacy", 0.7), ("affirm", 0.2)]) == {}
+
+
+def _extract_slot(slot: str, lang: str, text: str, ranking: list[tuple[str, float]]):
+    tracker = make_tracker(language=lang, text=text, intent=ranking[0][0],
+                           slots={"requested_slot": slot}, active_loop="intake_form")
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c}
+                                                for n, c in ranking]
+    extract = getattr(ValidateIntakeForm(), f"extract_{slot}")
+    return asyncio.run(extract(CollectingDispatcher(), tracker, {}))
+
+
+@pytest.mark.parametrize(("lang", "text", "ranking", "visible"), [
+    ("en", "yes, others can see us", [("show_more", 0.53), ("affirm", 0.21)], True),
+    ("es", "no, preferimos no aparecer", [("show_more", 0.4), ("affirm", 0.3)], False),
+    ("tr", "tabii, görünebiliriz", [("say_goodbye", 0.4), ("affirm", 0.35)], True),
+])
+def test_a_yes_or_no_to_being_seen_misread_as_show_more_is_the_answer(lang, text, ranking,
+                                                                        visible):
+    assert _extract_slot("discoverable", lang, text, ranking) == {"discoverable": visible}
+
+
+def test_a_real_request_at_the_visibility_question_is_not_an_answer():
+    assert _extract_slot("discoverable", "en", "show me more",
+                         [("request_human", 0.6), ("affirm", 0.3)]) == {}
+
+
+@pytest.mark.parametrize(("lang", "text"), [("fr", "pas encore"), ("it", "non ancora")])
+def test_a_website_answer_misread_as_show_more_is_read(lang, text):
+    assert _extract_slot("website", lang, text, [("show_more", 0.53), ("deny", 0.27)]) == {
+        "website": text}
