@@ -145,7 +145,12 @@ class ValidateIntakeForm(FormValidationAction):
             if value is None:
                 value = home
             elif only_destination(text, value, lang):
-                value = home or next(iter(home_countries(text, lang)), None) or value
+                # Only where they want to go: home is the town's country, another country
+                # named as home, or unknown (then the question is asked).
+                value = home or next(iter(home_countries(text, lang)), None)
+            elif home and value != home and home not in home_countries(text, lang):
+                # "a Trabzon cooperative ... Germany": the town they are in says home.
+                value = home
         return {slot: value} if value is not None else {}
 
     async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,

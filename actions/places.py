@@ -45,11 +45,19 @@ def cues_in(text: str, lang: str, section: str) -> list[Found]:
     return find(detach_particles(fold(text), phrase_index(phrases)), phrases)
 
 
+# A Turkish country name in the dative ("Hollanda'ya", "Fransa'ya", "İtalya'ya") is a "to".
+# "Almanya ve Hollanda'ya": the suffix on the last of a list covers the list.
+_TURKISH_DATIVE = re.compile(
+    r"(?:\s+(?:ve|veya|ya da|ile)\s+[A-ZÇĞİÖŞÜ][\wçğıöşü]*)*['’]y?[ae]\b")
+
+
 def is_destination(text: str, hit: Found, lang: str) -> bool:
     """Whether the country at ``hit`` is named as a destination, not as home."""
     folded = fold(text)
     start = max((m.end() for m in _SENTENCE.finditer(folded, 0, hit.start)), default=0)
     clause = text[start:hit.start]
+    if lang == "tr" and _TURKISH_DATIVE.match(text, hit.end):
+        return True  # "Almanya'ya ihraç etmek": the dative says where to
     cues = [(h.end, "target") for h in cues_in(clause, lang, "targets")]
     cues += [(h.end, "home") for h in cues_in(clause, lang, "home")]
     if not cues:

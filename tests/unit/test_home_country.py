@@ -1,0 +1,36 @@
+"""The home country read from an opening is where the organisation is, never only where it
+wants to sell (actions/intake.py `_prefill`, actions/places.py `is_destination`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.intake import ValidateIntakeForm
+from tests.support.trackers import make_tracker
+
+
+def _country(lang: str, text: str):
+    tracker = make_tracker(language=lang, text=text, intent="need_internationalisation",
+                           slots={"requested_slot": None, "consent": True},
+                           active_loop="intake_form")
+    return asyncio.run(ValidateIntakeForm().extract_country(CollectingDispatcher(), tracker,
+                                                            {})).get("country")
+
+
+@pytest.mark.parametrize(("lang", "text", "home"), [
+    # a known town says home; the countries beside it are destinations
+    ("tr", "Merhaba, Konya'dan bir dokuma kooperatifiyiz. Ürünlerimizi Almanya ve "
+           "Fransa'ya satmak istiyoruz", "TR"),
+    ("ar", "نحن جمعية من صفاقس، نحبو نصدرو لإيطاليا زيت الزيتون", "TN"),
+    ("es", "Somos una cooperativa de Zaragoza y queremos vender en Francia", "ES"),
+    # no home said: nothing is guessed, the question will be asked
+    ("el", "Φτιάχνουμε μαρμελάδες και θέλουμε να πουλάμε σε Γερμανία και Αυστρία", None),
+    ("tr", "Ürünlerimizi Hollanda'ya ihraç etmek istiyoruz", None),
+    # a country said as home stays home
+    ("fr", "Nous sommes une association au Maroc et cherchons des partenaires en France", "MA"),
+])
+def test_home_is_not_where_they_want_to_sell(lang, text, home):
+    assert _country(lang, text) == home
