@@ -1,0 +1,59 @@
+"""A reply to the summary that is neither a plain yes, a no nor a correction.
+
+At "Here's a summary of your request … shall I send it?" people write "cap canvi, envia la
+sol·licitud" (the model hears "stop"), "perfetto così, grazie mille" (thanks), "all good"
+(a greeting) or "envia-la" (nothing it knows). Cancelling on the first and answering
+"you're welcome" to the second lose a request the user meant to send. The words decide:
+a send or "all correct" word of the language (nlu/<lang>/fields.yml `confirms:`) and no
+cancel word (`cancels:`) sends it; a cancel word and no send word cancels; anything else
+shows the summary again with its buttons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.cleaning import find, words
+from actions.common import language
+from actions.intake_navigation import ActionCancelIntake
+from actions.intake_summary import ActionShowSummary, ActionSubmitCase
+from actions.matching import ActionProposeMatches
+
+
+def summary_decision(text: str, lang: str) -> str:
+    """"send", "cancel" or "ask" for a typed reply to the summary."""
+    sends = bool(find(text, words(lang, "confirms")))
+    cancels = bool(find(text, words(lang, "cancels")))
+    if sends and not cancels:
+        return "send"
+    if cancels and not sends:
+        return "cancel"
+    return "ask"
+
+
+class ActionSummaryReply(Action):
+    """Send, cancel or ask again, by the words of a reply the model could not place."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return "action_summary_reply"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Do what the reply says; when it says neither, show the summary again."""
+        text = str(tracker.latest_message.get("text") or "")
+        decision = summary_decision(text, language(tracker))
+        events: list[Any] = []
+        if decision == "send":
+            events += await ActionSubmitCase().run(dispatcher, tracker, domain)
+            events += await ActionProposeMatches().run(dispatcher, tracker, domain)
+        elif decision == "cancel":
+            events += await ActionCancelIntake().run(dispatcher, tracker, domain)
+        else:
+            events += await ActionShowSummary().run(dispatcher, tracker, domain)
+        return events
