@@ -260,7 +260,8 @@ def _worded(folded: str, lang: str) -> _Number | None:
     scales = {w: v for w, v in _scales(lang).items() if w not in ABBREVIATIONS}
     pattern = rf"(?<!{_LETTER})(?:({_LETTER}+)\s+)?(?:({_LETTER}+)\s+)?" \
               rf"({_alternation(scales)})(?!{_LETTER})"
-    match = re.search(pattern, folded)
+    # "un demi-million": a hyphen between words is a space (same length, same positions).
+    match = re.search(pattern, re.sub(rf"(?<={_LETTER})-(?={_LETTER})", " ", folded))
     if match is None:
         return None
     before = [w for w in (match.group(1), match.group(2)) if w]

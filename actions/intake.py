@@ -202,7 +202,9 @@ class ValidateIntakeForm(FormValidationAction):
                 tracker.get_slot("requested_slot") == "amount":
             return {}
         money = stated_amount(text, language(tracker), tracker.get_slot("country"))
-        if money is None or money.amount <= 0:
+        # A bare number in passing ("the land is ours for 75 years") is not an amount: only
+        # one written with a currency or a scale word is taken before the question.
+        if money is None or money.amount <= 0 or not (money.marked or money.currency):
             return {}
         # Validated as an answer in words (validate_amount reads the currency from them):
         # only the form's own fields survive extraction, not the currency.

@@ -34,3 +34,17 @@ def _country(lang: str, text: str):
 ])
 def test_home_is_not_where_they_want_to_sell(lang, text, home):
     assert _country(lang, text) == home
+
+
+@pytest.mark.parametrize(("lang", "text", "amount"), [
+    ("ca", "Tenim el terreny cedit per 75 anys i ens falten diners per a l'obra", None),
+    ("en", "We have run the shop for 12 years and need a loan", None),
+    ("es", "Necesitamos unos 20.000 € para la furgoneta", "20000.00 EUR"),
+    ("fr", "il nous faut un demi-million d'euros", "500000.00 EUR"),
+])
+def test_only_a_number_written_as_money_is_an_amount_before_the_question(lang, text, amount):
+    tracker = make_tracker(language=lang, text=text, intent="need_funding",
+                           slots={"requested_slot": None, "consent": True},
+                           active_loop="intake_form")
+    found = asyncio.run(ValidateIntakeForm().extract_amount(CollectingDispatcher(), tracker, {}))
+    assert found.get("amount") == amount
