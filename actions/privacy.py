@@ -52,8 +52,17 @@ def erase_choice(tracker: Tracker) -> str | None:
     if choice in ("confirm", "cancel"):
         return str(choice)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent not in ANSWERS:
+    if intent not in ANSWERS and intent != "erase_data":
         return None
+    asked = _erase_asked(tracker)
+    if intent == "erase_data":
+        # "sim, apaguem tudo mesmo" to "are you sure?": the request again is the yes.
+        return "confirm" if asked else None
+    return ANSWERS[str(intent)] if asked else "pending"
+
+
+def _erase_asked(tracker: Tracker) -> bool:
+    """Whether the assistant's last words before the latest message asked to confirm erasure."""
     last_user = True
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -61,9 +70,8 @@ def erase_choice(tracker: Tracker) -> str | None:
                 break
             last_user = False
         elif event.get("event") == "bot" and not last_user:
-            asked = (event.get("metadata") or {}).get("utter_action") == "utter_confirm_erase"
-            return ANSWERS[str(intent)] if asked else "pending"
-    return "pending"
+            return (event.get("metadata") or {}).get("utter_action") == "utter_confirm_erase"
+    return False
 
 
 # Questions answered in free text: an answer there can sound like "let me talk to someone"

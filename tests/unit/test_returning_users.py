@@ -156,6 +156,9 @@ def test_an_erasure_request_during_the_questions_stops_them_and_asks_only_to_con
     ("sim", "affirm", "pt", "utter_data_erased"),
     ("ναι", "affirm", "el", "utter_data_erased"),
     ("no, keep it", "deny", "en", "utter_erase_cancelled"),
+    # the request said again is the yes ("sim, apaguem tudo mesmo" reads as erase_data)
+    ("sim, apaguem tudo mesmo", "erase_data", "pt", "utter_data_erased"),
+    ("evet eminim, hepsini silin", "erase_data", "tr", "utter_data_erased"),
 ])
 def test_a_typed_answer_to_the_erase_question_decides_the_erasure(text, intent, lang, expected):
     history = [_user("erase_data"), _bot("utter_confirm_erase"), _user(intent)]
@@ -163,6 +166,13 @@ def test_a_typed_answer_to_the_erase_question_decides_the_erasure(text, intent, 
     assert messages[0]["response"] == expected
     assert (expected == "utter_data_erased") == ({"erase": True} in
                                                  [m.get("custom") for m in messages])
+
+
+def test_an_erasure_request_that_answers_no_question_asks_to_confirm_first():
+    history = [_user("greet"), _bot("utter_greet"), _user("erase_data")]
+    messages, _ = _run(ActionEraseData(), _tracker("mine", "delete everything", "erase_data",
+                                                   "en", events=history))
+    assert [m.get("response") for m in messages] == ["utter_confirm_erase"]
 
 
 def test_a_yes_that_answers_another_question_erases_nothing():
