@@ -37,7 +37,14 @@ from catalog.vocabulary import LANGUAGES
 # Countries users of this service name most; others are accepted by ISO code too.
 COUNTRY_CODES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "LY", "EG", "LB", "SY",
                  "IL", "PS", "JO", "CY", "MT", "HR", "SI", "BA", "ME", "AL", "MC", "AD", "DE",
-                 "GB", "BE", "NL", "CH", "AT", "US", "SN", "MR", "RS", "MK", "BG", "RO")
+                 "GB", "BE", "NL", "CH", "AT", "US", "SN", "MR", "RS", "MK", "BG", "RO",
+                 # Where members of the network's diasporas and partners also write from
+                 # (a Recife cooperative answered "Brasil" and was told the country was
+                 # unknown). Names that are common words elsewhere stay out ("Mali" is
+                 # Italian for ills, "Chile" a Spanish pepper, NO/CA are words as codes).
+                 "BR", "IQ", "SD", "SA", "YE", "AE", "QA", "KW", "OM", "IE", "PL", "CZ",
+                 "HU", "LU", "DK", "SE", "FI", "UA", "MX", "CV", "AO", "MZ", "CI", "CM",
+                 "GN", "BF", "VE", "UY")
 _NUMBER = re.compile(r"\d[\d.,\s]*")
 _WORD_NUMBERS = {
     "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -48,3 +48,12 @@ def test_only_a_number_written_as_money_is_an_amount_before_the_question(lang, t
                            active_loop="intake_form")
     found = asyncio.run(ValidateIntakeForm().extract_amount(CollectingDispatcher(), tracker, {}))
     assert found.get("amount") == amount
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Brasil", "BR"), ("Brésil", "BR"), ("Βραζιλία", "BR"), ("البرازيل", "BR"),
+    ("العراق", "IQ"), ("Sudão", "SD"), ("Irlanda", "IE"), ("Cabo Verde", "CV"),
+])
+def test_countries_beyond_the_mediterranean_are_known(text, code):
+    from actions.validators import parse_country
+    assert parse_country(text) == code
