@@ -36,7 +36,7 @@ from actions.cleaning import clean_org_name, clean_person_name
 from actions.common import language, metadata
 from actions.consent import MISREADS, declined_with_request, typed_yes_or_no
 from actions.destinations import destination_events
-from actions.explain import explain_question
+from actions.explain import FIELDS, explain_question
 from actions.extraction import extract
 from actions.intake_slots import (
     ANSWERED_WITH,
@@ -64,6 +64,24 @@ from actions.validators import (
 from actions.web_presence import NONE, website_answer
 from catalog.consents import record_consent
 from catalog.vocabulary import OTHER
+
+# A question mark in the nine languages' scripts (Greek writes ";").
+_QUESTION_MARK = re.compile(r"[?¿؟\u037e]|;\s*$")
+
+
+def _asked_back(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> bool:
+    """Explain the open question when the reply to it is a question back.
+
+    "do the workers on placement count, or only members?", "is soap in crafts?": a question
+    about the question in words the explanation cues did not catch. It is explained, then
+    asked again, and no try is counted.
+    """
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") != slot or slot not in FIELDS \
+            or text.startswith("/") or not _QUESTION_MARK.search(text):
+        return False
+    dispatcher.utter_message(response=f"utter_explain_{slot}")
+    return True
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -225,6 +243,8 @@ class ValidateIntakeForm(FormValidationAction):
         if (tracker.get_slot("requested_slot") != slot and intent != "correct_answer"
                 and not tracker.get_slot("awaiting_confirmation")):
             return {slot: None}
+        if _asked_back(dispatcher, tracker, slot):
+            return {slot: None}
         tries = dict(tracker.get_slot("failed_attempts") or {})
         tries[slot] = int(tries.get(slot, 0)) + 1
         if slot in RETRIED:  # what to write instead; the second time, go on
@@ -277,6 +297,8 @@ class ValidateIntakeForm(FormValidationAction):
     def _choice(self, value: Any, section: str, dispatcher: CollectingDispatcher,
                 tracker: Tracker) -> dict[str, Any]:
         """Map a typed answer or a button's code to the section's canonical value."""
+        if _asked_back(dispatcher, tracker, section):
+            return {section: None}
         text = sentence_answer(tracker, section) or str(unpayload(value, section) or "")
         known = CHOICES[section]
         code = text if text in known else match_choice(text, section, language(tracker), known)

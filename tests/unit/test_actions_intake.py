@@ -188,3 +188,20 @@ def test_the_same_bad_value_as_the_answer_to_its_question_is_explained(lang):
                                                                tracker, {}))
     assert result["country"] is None and result["failed_attempts"] == {"country": 1}
     assert [m.get("response") for m in dispatcher.messages] == ["utter_invalid_country"]
+
+
+@pytest.mark.parametrize(("lang", "slot", "text"), [
+    ("it", "members", "contano anche i lavoratori svantaggiati in borsa lavoro o solo i soci?"),
+    ("tr", "sector", "sabun yapıyoruz, bu hangisine giriyor, el sanatları mı?"),
+    ("el", "members", "μετράνε και οι εθελοντές;"),
+    ("ar", "country", "نحنا لاجئين، شو نكتب هون؟"),
+])
+def test_a_question_back_is_explained_and_asked_again_without_a_try(lang, slot, text):
+    tracker = make_tracker(language=lang, text=text, intent="inform",
+                           slots={"requested_slot": slot, "consent": True},
+                           active_loop="intake_form")
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(getattr(ValidateIntakeForm(), f"validate_{slot}")(
+        text, dispatcher, tracker, {}))
+    assert result == {slot: None}
+    assert [m.get("response") for m in dispatcher.messages] == [f"utter_explain_{slot}"]
