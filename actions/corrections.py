@@ -71,6 +71,10 @@ def named_field(text: str, lang: str) -> tuple[str, str] | None:
         return None
     hit = max(hits, key=lambda h: (len(h.phrase), -h.start))
     value = strip_leading(text[hit.end:], words(lang, "connectors"))
+    after = find(value, words(lang, "not_after"))
+    if after and re.search(r"\w", value[after[0].end:]):
+        # Turkish puts "not" after the old value: "11 değil, 13 kişiyiz" is 13.
+        value = strip_leading(value[after[0].end:], words(lang, "connectors"))
     value = _cut_at(value, find(value, words(lang, "not")))
     if not re.search(r"\w", value):
         value = _strip_trailing(text[:hit.start], words(lang, "connectors"))

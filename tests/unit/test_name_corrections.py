@@ -23,3 +23,16 @@ def test_the_contact_named_at_the_summary_is_just_the_name(lang, text, name):
     found = named_field(text, lang)
     assert found is not None and found[0] == "contact_name"
     assert clean_person_name(found[1], lang) == name
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    ("ortak sayısı 11 değil, 13 kişiyiz, iki yeni ortak girdi", "members", "13 kişiyiz"),
+    ("şehir İzmir değil, Manisa", "city", "Manisa"),
+])
+def test_turkish_not_after_the_old_value_keeps_the_new_one(text, field, value):
+    found = named_field(text, "tr")
+    assert found is not None and found[0] == field and found[1].startswith(value)
+
+
+def test_not_before_the_old_value_still_keeps_the_first_one():
+    assert named_field("la ciudad es Girona, no Barcelona", "es") == ("city", "Girona")
