@@ -63,7 +63,7 @@ def test_a_reference_in_the_message_shows_that_cases_status_in_the_users_languag
         "ask_case_status", "it"))
     assert [m["response"] for m in messages] == ["utter_case_status"]
     assert messages[0]["reference"] == "IM-FF39BC"
-    assert messages[0]["status"] == "in mano a un consulente"
+    assert messages[0]["status"] == "seguita da una persona del team"
 
 
 @pytest.mark.parametrize(("text", "lang"), [
@@ -92,7 +92,7 @@ def test_a_status_question_without_a_reference_lists_the_users_own_cases(databas
     messages, _ = _run(ActionShowCaseStatus(), _tracker(
         "mine", "com va la meva sol·licitud?", "ask_case_status", "ca"))
     assert [(m["response"], m["reference"], m["status"]) for m in messages] == [
-        ("utter_case_status", "IM-FF39BC", "en mans d'un mediador")]
+        ("utter_case_status", "IM-FF39BC", "en mans d'una persona de l'equip")]
     messages, _ = _run(ActionShowCaseStatus(), _tracker(
         "newcomer", "το αίτημά μου;", "ask_case_status", "el"))
     assert [m["response"] for m in messages] == ["utter_no_case"]
