@@ -68,6 +68,9 @@ def seed_replies(session: Session, defaults: Mapping[str, Mapping[str, Mapping[s
     added = 0
     for key, by_lang in defaults.items():
         for lang, entry in by_lang.items():
+            if session.scalar(select(CannedReply.id).where(
+                    CannedReply.key == key, CannedReply.lang == lang)) is not None:
+                continue  # a replica starting at the same time seeded it meanwhile
             add_reply(session, key=key, lang=lang, title=entry["title"], text=entry["text"])
             added += 1
     return added
