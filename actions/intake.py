@@ -16,35 +16,29 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import catalogue
-from actions.amounts import parse_amount, stated_amount
+from actions.amounts import parse_amount
 from actions.answers import (
-    READ_WHATEVER_THE_INTENT,
     declines_optional,
-    misread_name,
     note_stray,
     refuses,
     sentence_answer,
     tell_not_stored,
     typed_answer,
-    unmapped_answer,
-    unmapped_extractor,
     without_contacts,
 )
 from actions.asides import answer_aside, is_aside
 from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name
 from actions.common import language, metadata
-from actions.consent import MISREADS, declined_with_request, typed_yes_or_no
 from actions.destinations import destination_events
 from actions.explain import FIELDS, explain_question
-from actions.extraction import extract
+from actions.intake_extract import IntakeExtractors
 from actions.intake_slots import (
     ANSWERED_WITH,
     CASE_SLOTS,
     CHOICES,
     MAX_TRIES,
     ORDER,
-    PREFILLABLE,
     SKIPPED,
     answer_texts,
     iso_currency,
@@ -54,7 +48,7 @@ from actions.intake_slots import (
 )
 from actions.places import home_countries, only_destination
 from actions.retries import RETRIED, retry_or_move_on
-from actions.towns import country_of, location_answer, town_in
+from actions.towns import location_answer, town_in
 from actions.validators import (
     parse_country,
     parse_email,
@@ -84,7 +78,7 @@ def _asked_back(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -
     return True
 
 
-class ValidateIntakeForm(FormValidationAction):
+class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
     """Ask only for what is missing; validate every answer with a localised message."""
 
     def name(self) -> str:
@@ -139,95 +133,6 @@ class ValidateIntakeForm(FormValidationAction):
                 kept.append(event)
         note_stray(dispatcher, tracker, kept, requested, earlier)
         return kept + destination_events(tracker)
-
-    # -- prefill from free text (runs every turn while the form is active) -------------
-
-    def _prefill(self, tracker: Tracker, slot: str) -> dict[str, Any]:
-        text = tracker.latest_message.get("text") or ""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if text.startswith("/") or (tracker.get_slot(slot) is not None
-                                    and intent != "correct_answer"):
-            return {}
-        if tracker.get_slot("requested_slot") == slot and intent != "correct_answer":
-            return unmapped_answer(tracker, slot)  # the answer itself: validate_<slot>
-        value = getattr(extract(text, language(tracker)), slot)
-        if value is None and slot == "city" and (town := town_in(text)) is not None:
-            value = town[0]  # "somos de zaragoza": a known town, even without a capital
-        if slot == "country":
-            # "we are in Zaragoza": Spain, also when the country named is where they go
-            # ("una cooperativa de Girona, volem exportar a França"); a country named as
-            # home after one named as a destination ("partners in Italy. We are from
-            # Cyprus") is the home country.
-            lang = language(tracker)
-            home = country_of(tracker.get_slot("city") or (town_in(text) or ("",))[0])
-            if value is None:
-                value = home
-            elif only_destination(text, value, lang):
-                # Only where they want to go: home is the town's country, another country
-                # named as home, or unknown (then the question is asked).
-                value = home or next(iter(home_countries(text, lang)), None)
-            elif home and value != home and home not in home_countries(text, lang):
-                # "a Trabzon cooperative ... Germany": the town they are in says home.
-                value = home
-        return {slot: value} if value is not None else {}
-
-    async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
-        """Read "no, but can we see the partners?" as a refusal and a need to browse."""
-        return declined_with_request(tracker)
-
-    async def extract_org_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> dict[str, Any]:
-        """Read a bare name the model took for a request as the organisation's name."""
-        return misread_name(tracker, "org_name")
-
-    async def extract_contact_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> dict[str, Any]:
-        """Read "Aina Mas Pons" (not "show more") as the contact's name."""
-        return misread_name(tracker, "contact_name")
-
-    async def extract_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> dict[str, Any]:
-        """A typed reply with no digit to the optional phone question declines it ("nao,
-        prefiro e-mail", "τηλέφωνο δεν δίνω"), whatever the model took it for."""
-        text = typed_answer(tracker, "phone")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if text is None or re.search(r"\d", text) or "?" in text \
-                or intent not in MISREADS | {"deny", "skip_question"} \
-                or "phone" in tracker.slots_to_validate():
-            return {}
-        return {"phone": SKIPPED}
-
-    async def extract_discoverable(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> dict[str, Any]:
-        """Read "yes, others can see us" as a yes when the model took it for "show more"."""
-        return typed_yes_or_no(tracker, "discoverable")
-
-    async def extract_website(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
-        """Read "pas encore" as the answer when the model took it for "show more"."""
-        text = typed_answer(tracker, "website")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if text is None or intent not in MISREADS or "website" in tracker.slots_to_validate():
-            return {}
-        return {"website": text}
-
-    async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> dict[str, Any]:
-        """Keep an amount stated before the question ("we need 20,000 euros to start")."""
-        text = str(tracker.latest_message.get("text") or "")
-        if text.startswith("/") or tracker.get_slot("amount") is not None or \
-                tracker.get_slot("requested_slot") == "amount":
-            return {}
-        money = stated_amount(text, language(tracker), tracker.get_slot("country"))
-        # A bare number in passing ("the land is ours for 75 years") is not an amount: only
-        # one written with a currency or a scale word is taken before the question.
-        if money is None or money.amount <= 0 or not (money.marked or money.currency):
-            return {}
-        # Validated as an answer in words (validate_amount reads the currency from them):
-        # only the form's own fields survive extraction, not the currency.
-        return {"amount": f"{money.amount} {money.currency}" if money.currency
-                else str(money.amount)}
 
     # -- validation ------------------------------------------------------------------
 
@@ -432,14 +337,6 @@ class ValidateIntakeForm(FormValidationAction):
         return {"phone": number}
 
 
-def _extractor(slot: str) -> Any:
-    async def extract(self: ValidateIntakeForm, dispatcher: CollectingDispatcher,
-                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._prefill(tracker, slot)
-    extract.__doc__ = f"Prefill {slot} from what the user wrote."
-    return extract
-
-
 def _validator(slot: str) -> Any:
     async def validate(self: ValidateIntakeForm, slot_value: Any,
                        dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -449,12 +346,8 @@ def _validator(slot: str) -> Any:
     return validate
 
 
-# rasa-sdk finds extract_<slot> and validate_<slot> by name.
-for _slot in PREFILLABLE:
-    setattr(ValidateIntakeForm, f"extract_{_slot}", _extractor(_slot))
+# rasa-sdk finds validate_<slot> by name (extract_<slot>: actions/intake_extract.py).
 
 
 for _slot in CHOICES:
     setattr(ValidateIntakeForm, f"validate_{_slot}", _validator(_slot))
-for _slot in READ_WHATEVER_THE_INTENT.difference(PREFILLABLE, ["website"]):
-    setattr(ValidateIntakeForm, f"extract_{_slot}", unmapped_extractor(_slot))

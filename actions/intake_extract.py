@@ -1,0 +1,143 @@
+"""What the intake reads from a message before validating it: prefills and misread answers.
+
+Every turn while the form is active, rasa-sdk calls each `extract_<slot>` of the form's
+validator. These read what the slot mappings cannot: fields stated in an opening ("we are a
+cooperative in Zaragoza, we need 20,000 euros"), and typed answers the model took for a
+request ("Aina Mas Pons" for "show more"). `ValidateIntakeForm` (actions/intake.py) inherits
+them and validates what they return.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.amounts import stated_amount
+from actions.answers import (
+    READ_WHATEVER_THE_INTENT,
+    misread_name,
+    typed_answer,
+    unmapped_answer,
+    unmapped_extractor,
+)
+from actions.common import language
+from actions.consent import MISREADS, declined_with_request, typed_yes_or_no
+from actions.extraction import extract
+from actions.intake_slots import (
+    PREFILLABLE,
+    SKIPPED,
+)
+from actions.places import home_countries, only_destination
+from actions.towns import country_of, town_in
+
+
+class IntakeExtractors:
+    """The `extract_<slot>` methods of the intake form's validator."""
+
+    # -- prefill from free text (runs every turn while the form is active) -------------
+
+    def _prefill(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text.startswith("/") or (tracker.get_slot(slot) is not None
+                                    and intent != "correct_answer"):
+            return {}
+        if tracker.get_slot("requested_slot") == slot and intent != "correct_answer":
+            return unmapped_answer(tracker, slot)  # the answer itself: validate_<slot>
+        value = getattr(extract(text, language(tracker)), slot)
+        if value is None and slot == "city" and (town := town_in(text)) is not None:
+            value = town[0]  # "somos de zaragoza": a known town, even without a capital
+        if slot == "country":
+            # "we are in Zaragoza": Spain, also when the country named is where they go
+            # ("una cooperativa de Girona, volem exportar a França"); a country named as
+            # home after one named as a destination ("partners in Italy. We are from
+            # Cyprus") is the home country.
+            lang = language(tracker)
+            home = country_of(tracker.get_slot("city") or (town_in(text) or ("",))[0])
+            if value is None:
+                value = home
+            elif only_destination(text, value, lang):
+                # Only where they want to go: home is the town's country, another country
+                # named as home, or unknown (then the question is asked).
+                value = home or next(iter(home_countries(text, lang)), None)
+            elif home and value != home and home not in home_countries(text, lang):
+                # "a Trabzon cooperative ... Germany": the town they are in says home.
+                value = home
+        return {slot: value} if value is not None else {}
+
+    async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """Read "no, but can we see the partners?" as a refusal and a need to browse."""
+        return declined_with_request(tracker)
+
+    async def extract_org_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        """Read a bare name the model took for a request as the organisation's name."""
+        return misread_name(tracker, "org_name")
+
+    async def extract_contact_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        """Read "Aina Mas Pons" (not "show more") as the contact's name."""
+        return misread_name(tracker, "contact_name")
+
+    async def extract_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        """A typed reply with no digit to the optional phone question declines it ("nao,
+        prefiro e-mail", "τηλέφωνο δεν δίνω"), whatever the model took it for."""
+        text = typed_answer(tracker, "phone")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text is None or re.search(r"\d", text) or "?" in text \
+                or intent not in MISREADS | {"deny", "skip_question"} \
+                or "phone" in tracker.slots_to_validate():
+            return {}
+        return {"phone": SKIPPED}
+
+    async def extract_discoverable(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        """Read "yes, others can see us" as a yes when the model took it for "show more"."""
+        return typed_yes_or_no(tracker, "discoverable")
+
+    async def extract_website(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """Read "pas encore" as the answer when the model took it for "show more"."""
+        text = typed_answer(tracker, "website")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if text is None or intent not in MISREADS or "website" in tracker.slots_to_validate():
+            return {}
+        return {"website": text}
+
+    async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        """Keep an amount stated before the question ("we need 20,000 euros to start")."""
+        text = str(tracker.latest_message.get("text") or "")
+        if text.startswith("/") or tracker.get_slot("amount") is not None or \
+                tracker.get_slot("requested_slot") == "amount":
+            return {}
+        money = stated_amount(text, language(tracker), tracker.get_slot("country"))
+        # A bare number in passing ("the land is ours for 75 years") is not an amount: only
+        # one written with a currency or a scale word is taken before the question.
+        if money is None or money.amount <= 0 or not (money.marked or money.currency):
+            return {}
+        # Validated as an answer in words (validate_amount reads the currency from them):
+        # only the form's own fields survive extraction, not the currency.
+        return {"amount": f"{money.amount} {money.currency}" if money.currency
+                else str(money.amount)}
+
+
+def _extractor(slot: str) -> Any:
+    async def extract(self: IntakeExtractors, dispatcher: CollectingDispatcher,
+                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return self._prefill(tracker, slot)
+    extract.__doc__ = f"Prefill {slot} from what the user wrote."
+    return extract
+
+
+# rasa-sdk finds extract_<slot> by name.
+for _slot in PREFILLABLE:
+    setattr(IntakeExtractors, f"extract_{_slot}", _extractor(_slot))
+for _slot in READ_WHATEVER_THE_INTENT.difference(PREFILLABLE, ["website"]):
+    setattr(IntakeExtractors, f"extract_{_slot}", unmapped_extractor(_slot))
