@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cleaning import is_refusal, message
-from actions.common import language
+from actions.common import intent_of, language
 from actions.durations import read_stage, read_timeline
 from actions.web_presence import NONE, read_website
 from catalog.brief import isolate, labels
@@ -102,7 +102,7 @@ def declines_optional(tracker: Tracker, slot: str) -> bool:
     text = typed_answer(tracker, slot)
     if text is None or re.search(r"\d", text):
         return False
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     return intent == "deny" or refuses(tracker, slot) or \
         read_website(text, language(tracker)) == NONE
 
@@ -147,7 +147,7 @@ def looks_like_a_name(text: str) -> bool:
 def misread_name(tracker: Tracker, slot: str) -> dict[str, Any]:
     """The typed answer to a name question when the model took the name for a request."""
     text = typed_answer(tracker, slot)
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     if text is None or intent not in NAME_MISREADS or not looks_like_a_name(text):
         return {}
     return {slot: text}

@@ -9,14 +9,14 @@ is answered as the question it is; the open question is then asked again.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language
+from actions.cleaning import is_question
+from actions.common import intent_of, language
 from actions.events import ActionListRegistrations
 from actions.faq import ActionAnswerFaq
 from actions.matching import ActionListEvents
@@ -27,24 +27,21 @@ ASIDE_SLOTS = frozenset({"need_description"})
 # Intents a free-text answer may be mistaken for (the domain maps the answer despite them).
 ASIDE_INTENTS = frozenset({"ask_events", "ask_faq", "list_registrations", "ask_privacy"})
 MAX_REQUEST_WORDS = 3
-_QUESTION_MARKS = {"el": re.compile(r"[?;\u037e]")}
-_QUESTION_MARK = re.compile(r"[?¿؟]")
 
 
 def is_aside(tracker: Tracker) -> bool:
     """Whether the latest message asks something rather than answering in free text."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     text = str(tracker.latest_message.get("text") or "").strip()
     if intent not in ASIDE_INTENTS or not text or text.startswith("/"):
         return False
-    marks = _QUESTION_MARKS.get(language(tracker), _QUESTION_MARK)
-    return bool(marks.search(text)) or len(text.split()) <= MAX_REQUEST_WORDS
+    return is_question(text, language(tracker)) or len(text.split()) <= MAX_REQUEST_WORDS
 
 
 async def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> dict[str, Any]:
     """Answer the question as its own action would; return the slots that action set."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     if intent == "ask_events":
         events = await ActionListEvents().run(dispatcher, tracker, domain)
     elif intent == "list_registrations":

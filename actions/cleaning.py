@@ -35,6 +35,15 @@ class Found:
     tag: str
 
 
+# Question marks of the nine languages' scripts; Greek also writes ";" (and U+037E).
+_QUESTION_MARK = re.compile(r"[?¿؟\u037e]")
+
+
+def is_question(text: str, lang: str) -> bool:
+    """Whether ``text`` carries a question mark of its language."""
+    return bool(_QUESTION_MARK.search(text)) or (lang == "el" and ";" in text)
+
+
 def fold(text: str) -> str:
     """Fold for matching (case, accents, apostrophes), keeping every character's position."""
     return fold_chars(text.translate(_APOSTROPHES))

@@ -18,6 +18,12 @@ def metadata(tracker: Tracker) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def intent_of(tracker: Tracker) -> str | None:
+    """Return the name of the intent the model gave the latest message, if any."""
+    name = (tracker.latest_message.get("intent") or {}).get("name")
+    return str(name) if name else None
+
+
 def language(tracker: Tracker) -> str:
     """Return the conversation language (metadata first, then the slot, then English)."""
     value = metadata(tracker).get("language") or tracker.get_slot("language")

@@ -14,8 +14,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.cleaning import fold, words
-from actions.common import language
+from actions.answers import typed_answer
+from actions.cleaning import fold, is_question, words
+from actions.common import intent_of, language
 from actions.extraction import extract
 
 # What a request that comes with the "no" browses.
@@ -25,8 +26,6 @@ INTENT_BROWSE = {"search_partners": "partners", "ask_events": "events",
                  "need_internationalisation": "internationalisation"}
 
 
-# A question mark in any of the nine languages (Greek writes ";").
-_QUESTION = re.compile(r"[?¿؟;\u037e]")
 # How sure the model must be of the yes or the no behind an answer that talks about data.
 MIN_YES_OR_NO = 0.1
 
@@ -42,15 +41,10 @@ def ranked_yes_or_no(tracker: Tracker) -> bool | None:
     return yes > no
 
 
-def _yes_or_no_about_data(tracker: Tracker) -> dict[str, Any]:
-    """Read "ok, per noi nessun problema a salvare i dati" as the answer it is.
-
-    An answer to the consent question that mentions the data looks like a question about
-    privacy to the model (which then explains privacy and asks again, for ever); when it
-    is not a question, the yes or the no the model ranks next decides.
-    """
+def _ranked(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """``{slot: yes or no}`` as the model ranks them behind its first intent, else {}."""
     answer = ranked_yes_or_no(tracker)
-    return {} if answer is None else {"consent": answer}
+    return {} if answer is None else {slot: answer}
 
 
 # What a short typed answer to a yes/no or free-text question is often mistaken for
@@ -62,15 +56,13 @@ MISREADS = frozenset({"show_more", "correct_answer", "say_goodbye", "greet", "in
 def typed_yes_or_no(tracker: Tracker, slot: str) -> dict[str, Any]:
     """The answer to the yes/no question ``slot`` when the model read the words as
     something else: a "no" of the language first, else the yes or no it ranks next."""
-    text = str(tracker.latest_message.get("text") or "").strip()
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if tracker.get_slot("requested_slot") != slot or not text or text.startswith("/") \
-            or intent not in MISREADS or _QUESTION.search(text):
+    text = typed_answer(tracker, slot)
+    lang = language(tracker)
+    if text is None or intent_of(tracker) not in MISREADS or is_question(text, lang):
         return {}
-    if starts_with_no(text, language(tracker)):
+    if starts_with_no(text, lang):
         return {slot: False}
-    answer = ranked_yes_or_no(tracker)
-    return {} if answer is None else {slot: answer}
+    return _ranked(tracker, slot)
 
 
 def starts_with_no(text: str, lang: str) -> bool:
@@ -87,11 +79,14 @@ def declined_with_request(tracker: Tracker) -> dict[str, Any]:
     """
     if tracker.get_slot("requested_slot") != "consent":
         return {}
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     text = str(tracker.latest_message.get("text") or "")
     lang = language(tracker)
-    if intent == "ask_privacy" and not text.startswith("/") and not _QUESTION.search(text):
-        return _yes_or_no_about_data(tracker)
+    if intent == "ask_privacy" and not text.startswith("/") and not is_question(text, lang):
+        # "ok, per noi nessun problema a salvare i dati" looks like a privacy question to
+        # the model (the privacy text and the same question came back for ever); it is
+        # not a question, so the yes or the no the model ranks next decides.
+        return _ranked(tracker, "consent")
     if intent == "affirm" or text.startswith("/") or not starts_with_no(text, lang):
         return {}
     need = INTENT_BROWSE.get(str(intent)) or extract(text, lang).need_category

@@ -31,7 +31,7 @@ from actions.cleaning import (
     strip_leading,
     words,
 )
-from actions.common import language
+from actions.common import intent_of, language
 from actions.extraction import extract
 from actions.places import home_countries, only_destination
 from actions.validators import parse_country, parse_email, parse_phone, parse_positive_int
@@ -204,7 +204,7 @@ def _free(tracker: Tracker, text: str, lang: str, updates: dict[str, Any]) -> Co
 
 def _bare_value(tracker: Tracker, text: str) -> str | None:
     """A short message that is only a value ("Γιώργος Μανωλάκης"), not a request to change."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     stripped = text.strip(" .!")
     if intent != "inform" or not stripped or re.search(r"\d", stripped):
         return None

@@ -20,7 +20,7 @@ import threading
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +268,9 @@ def members_count(text: str, lang: str) -> int | None:
     return None
 
 
+# The form's validator reads every prefillable field from the same message each turn
+# (seven calls): the message is read once. Callers never change what they get.
+@lru_cache(maxsize=64)
 def extract(text: str, lang: str) -> Extracted:
     """Read what ``text`` (in ``lang``) says about the organisation and its need."""
     result = Extracted()

@@ -7,7 +7,6 @@ stopping in actions.intake_navigation.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -28,8 +27,8 @@ from actions.answers import (
 )
 from actions.asides import answer_aside, is_aside
 from actions.choices import match_choice, own_words
-from actions.cleaning import clean_org_name, clean_person_name
-from actions.common import language, metadata
+from actions.cleaning import clean_org_name, clean_person_name, is_question
+from actions.common import intent_of, language, metadata
 from actions.destinations import destination_events
 from actions.explain import FIELDS, explain_question
 from actions.intake_extract import IntakeExtractors
@@ -59,9 +58,6 @@ from actions.web_presence import NONE, website_answer
 from catalog.consents import record_consent
 from catalog.vocabulary import OTHER
 
-# A question mark in the nine languages' scripts (Greek writes ";").
-_QUESTION_MARK = re.compile(r"[?¿؟\u037e]|;\s*$")
-
 
 def _asked_back(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> bool:
     """Explain the open question when the reply to it is a question back.
@@ -72,7 +68,7 @@ def _asked_back(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -
     """
     text = str(tracker.latest_message.get("text") or "")
     if tracker.get_slot("requested_slot") != slot or slot not in FIELDS \
-            or text.startswith("/") or not _QUESTION_MARK.search(text):
+            or text.startswith("/") or not is_question(text, language(tracker)):
         return False
     dispatcher.utter_message(response=f"utter_explain_{slot}")
     return True
@@ -116,7 +112,7 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         if explained is not None:
             return explained  # a question about the question: explained, then asked again
         events = await super().get_validation_events(dispatcher, tracker, domain)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_of(tracker)
         if intent == "correct_answer" or tracker.get_slot("awaiting_confirmation"):
             return events  # at the summary every message is a correction
         requested = tracker.get_slot("requested_slot")
@@ -144,7 +140,7 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         town named with the sector) is dropped without a word: the user did not answer
         this question yet, and it will be asked in its turn.
         """
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_of(tracker)
         if (tracker.get_slot("requested_slot") != slot and intent != "correct_answer"
                 and not tracker.get_slot("awaiting_confirmation")):
             return {slot: None}
@@ -264,7 +260,7 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a web address or social-media page; "we have none" skips (optional field)."""
         text = str(unpayload(slot_value, "website") or "").strip()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_of(tracker)
         found = SKIPPED if text == SKIPPED else \
             website_answer(text, language(tracker), denied=intent == "deny")
         if found is None:

@@ -24,7 +24,8 @@ from actions.answers import (
     unmapped_answer,
     unmapped_extractor,
 )
-from actions.common import language
+from actions.cleaning import is_question
+from actions.common import intent_of, language
 from actions.consent import MISREADS, declined_with_request, typed_yes_or_no
 from actions.extraction import extract
 from actions.intake_slots import (
@@ -42,7 +43,7 @@ class IntakeExtractors:
 
     def _prefill(self, tracker: Tracker, slot: str) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_of(tracker)
         if text.startswith("/") or (tracker.get_slot(slot) is not None
                                     and intent != "correct_answer"):
             return {}
@@ -89,9 +90,8 @@ class IntakeExtractors:
         """A typed reply with no digit to the optional phone question declines it ("nao,
         prefiro e-mail", "τηλέφωνο δεν δίνω"), whatever the model took it for."""
         text = typed_answer(tracker, "phone")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if text is None or re.search(r"\d", text) or "?" in text \
-                or intent not in MISREADS | {"deny", "skip_question"} \
+        if text is None or re.search(r"\d", text) or is_question(text, language(tracker)) \
+                or intent_of(tracker) not in MISREADS | {"deny", "skip_question"} \
                 or "phone" in tracker.slots_to_validate():
             return {}
         return {"phone": SKIPPED}
@@ -104,11 +104,7 @@ class IntakeExtractors:
     async def extract_website(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         """Read "pas encore" as the answer when the model took it for "show more"."""
-        text = typed_answer(tracker, "website")
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if text is None or intent not in MISREADS or "website" in tracker.slots_to_validate():
-            return {}
-        return {"website": text}
+        return unmapped_answer(tracker, "website") if intent_of(tracker) in MISREADS else {}
 
     async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:

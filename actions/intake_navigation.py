@@ -9,6 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import intent_of
 from actions.intake_slots import (
     CASE_SLOTS,
     INTENT_NEED,
@@ -35,7 +36,7 @@ class ActionStartIntake(Action):
         """
         if tracker.get_slot("awaiting_confirmation"):
             return [SlotSet(k, v) for k, v in correction_updates(tracker).items()]
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_of(tracker)
         if intent in INTENT_NEED and declined_before(tracker.events):
             # Browsing after a "no": the form ends at once on the refusal and proposals
             # follow, instead of asking the consent question again. Asking for a request

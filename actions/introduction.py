@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import language
+from actions.common import intent_of, language
 from actions.extraction import extract
 from actions.towns import country_of, town_in
 from actions.validators import parse_country, parse_positive_int
@@ -108,7 +108,7 @@ class ActionUnderstandIntro(Action):
                   domain: DomainDict) -> list[EventType]:
         """Say what was understood and offer the needs; "didn't understand" if nothing was."""
         found = understood(tracker)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_of(tracker)
         if not found:
             dispatcher.utter_message(response="utter_default" if intent != "inform"
                                      else "utter_intro_what_need")

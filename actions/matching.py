@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from actions import catalogue
 from actions.amounts import parse_money
-from actions.common import language
+from actions.common import intent_of, language
 from actions.validators import parse_choice, parse_country
 from catalog import destinations
 from catalog.brief import isolate
@@ -189,7 +189,7 @@ def propose(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
     the proposals narrows them down, and further pages keep that narrowing.
     """
     lang = language(tracker)
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     saved = dict(tracker.get_slot("narrowing") or {})
     offset = int(tracker.get_slot("match_offset") or 0) if intent == "show_more" else 0
     if intent == "show_more" and saved.get("list") == EVENTS_LIST:

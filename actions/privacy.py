@@ -9,6 +9,8 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import intent_of
+
 
 class ActionEraseData(Action):
     """Ask for confirmation, then have everything about the user erased."""
@@ -51,7 +53,7 @@ def erase_choice(tracker: Tracker) -> str | None:
     choice = next(tracker.get_latest_entity_values("choice"), None)
     if choice in ("confirm", "cancel"):
         return str(choice)
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent_of(tracker)
     if intent not in ANSWERS and intent != "erase_data":
         return None
     asked = _erase_asked(tracker)
