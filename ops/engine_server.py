@@ -124,6 +124,9 @@ def send_domain_once() -> None:
         body: dict[str, Any] = original_format(self, tracker, domain)
         digest = state.digest(domain)
         body["domain_digest"] = digest
+        # Rasa adds the whole domain for every action named `validate_*` (the form's
+        # validator runs at each answer): the action server holds it by digest already.
+        body.pop("domain", None)
         if state.known != digest:
             body["domain"] = domain.as_dict()
         return body

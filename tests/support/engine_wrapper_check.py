@@ -112,7 +112,7 @@ async def main(port: int) -> None:
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    domain = Domain.from_yaml("responses:\n  utter_hi:\n  - text: hi\nactions:\n- action_x\n")
+    domain = Domain.from_yaml("responses:\n  utter_hi:\n  - text: hi\nactions:\n- action_x\n- validate_x\n")
     endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
     tracker = DialogueStateTracker("someone", domain.slots)
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
@@ -128,6 +128,8 @@ async def main(port: int) -> None:
     results = [await call("action_x"), await call("action_x")]
     held.clear()  # the action server restarted and forgot the domain
     results += [await call("action_x"), await call("action_x"), await call("action_bad")]
+    # Rasa itself adds the domain for every `validate_*` action (a form's validator).
+    results.append(await call("validate_x"))
     print(json.dumps({"results": results, "seen": seen,
                       "domain_ok": held.get("domain") == domain.as_dict(),
                       "events": _events(), "journal": _journal(), "crfs": _crfs(),
