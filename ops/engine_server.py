@@ -479,6 +479,12 @@ def main() -> None:
             or (config is not None and not config_needs_tensorflow(config))):
         stand_in_for_tensorflow()
     install()
+    if sys.argv[1:2] == ["run"]:
+        from ops.engine_turns import keep_trackers, pool_sqlite_connections, run_graphs_in_order
+
+        keep_trackers()
+        pool_sqlite_connections()
+        run_graphs_in_order()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -33,6 +33,7 @@ from ops.bench.chat_load import (
     BareTarget,
     ProductTarget,
     Target,
+    cpu_seconds,
     first_answer,
     rss_mb,
     run_level,
@@ -91,7 +92,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace,
             sample: Sampler, profile: Callable[[float], list[subprocess.Popen[bytes]]]
-            | None = None) -> None:
+            | None = None, cpu: Sampler | None = None) -> None:
     """Warm up, then play every level; keep the largest memory reading."""
     if not args.levels:  # launch only: memory after the first answer
         subject.memory_mb.update(sample())
@@ -99,8 +100,11 @@ def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace
     asyncio.run(run_level(target, url, 1, min(3.0, args.seconds), first_index=10_000))
     for index, concurrency in enumerate(args.levels):
         spies = profile(args.seconds) if profile and concurrency == args.profile else []
+        before = cpu() if cpu else {}
         level = asyncio.run(run_level(target, url, concurrency, args.seconds,
                                       first_index=100_000 * (index + 1)))
+        after = cpu() if cpu else {}
+        level.cpu_seconds = {name: after[name] - before.get(name, 0.0) for name in after}
         for spy in spies:
             spy.wait(timeout=120)
         subject.levels.append(level)
@@ -109,7 +113,8 @@ def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace
         summary = level.summary()
         print(f"bench: {subject.name}, {concurrency} concurrent: p50 {summary['p50_ms']} ms, "
               f"p95 {summary['p95_ms']} ms, {summary['throughput']} msg/s, "
-              f"{summary['errors']} errors", file=sys.stderr, flush=True)
+              f"{summary['errors']} errors, CPU {summary['cpu_ms_per_answer']} ms/answer "
+              f"{summary['cpu_ms_per_answer_by_process']}", file=sys.stderr, flush=True)
 
 
 def _launch(supervisor: Supervisor, parts: list[Component], target: Target, url: str,
@@ -145,7 +150,8 @@ def run_bare(python: Path, args: argparse.Namespace, notes: list[str]) -> Subjec
         url = f"http://127.0.0.1:{port}"
         _launch(supervisor, [part], BareTarget(), url, subject, notes)
         measure(subject, BareTarget(), url, args, lambda: {
-            "rasa": rss_mb(part.process.pid) if part.process else 0.0})
+            "rasa": rss_mb(part.process.pid) if part.process else 0.0},
+            cpu=lambda: {"rasa": cpu_seconds(part.process.pid) if part.process else 0.0})
     finally:
         supervisor.stop()
     return subject
@@ -184,7 +190,8 @@ def run_product(python: Path, model: Path, args: argparse.Namespace,
             return found
 
         measure(subject, target, url, args, sample,
-                lambda seconds: _profile(args, parts, seconds))
+                lambda seconds: _profile(args, parts, seconds),
+                cpu=lambda: {p.name: cpu_seconds(p.process.pid) for p in parts if p.process})
     finally:
         supervisor.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -31,6 +31,15 @@ def level_cell(level: dict[str, Any] | None) -> str:
     return cell
 
 
+def cpu_cell(level: dict[str, Any] | None) -> str:
+    """CPU time per answered message, in all and per process."""
+    if level is None or level.get("cpu_ms_per_answer") is None:
+        return "n/a"
+    parts = ", ".join(f"{name} {ms:g}" for name, ms in
+                      level["cpu_ms_per_answer_by_process"].items())
+    return f"{level['cpu_ms_per_answer']:g} ms ({parts})"
+
+
 def memory_cell(subject: dict[str, Any]) -> str:
     """Total resident memory and each process's share."""
     memory = subject["memory_mb"]
@@ -46,6 +55,8 @@ def _label(key: str) -> str:
     name = re.sub(r"^c\d+_", "", key)
     if name == "throughput":
         return "msg/s "
+    if name == "cpu_ms_per_answer":
+        return ""
     return f"{name.removesuffix('_ms')} " if name.startswith("p") else ""
 
 
@@ -77,6 +88,10 @@ def table(data: dict[str, Any]) -> list[str]:
         row(f"{concurrency} concurrent", [level_cell(_level(subjects[n], concurrency))
                                           for n in names],
             [f"c{concurrency}_p50_ms", f"c{concurrency}_p95_ms", f"c{concurrency}_throughput"])
+    for concurrency in levels:
+        row(f"CPU per answer, {concurrency} concurrent",
+            [cpu_cell(_level(subjects[n], concurrency)) for n in names],
+            [f"c{concurrency}_cpu_ms_per_answer"])
     row("sustained throughput (no errors)",
         [_num(subjects[n]["sustained_throughput"], " msg/s") for n in names],
         ["sustained_throughput"])

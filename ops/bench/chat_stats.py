@@ -39,6 +39,7 @@ class Level:
     errors: int = 0  # HTTP errors, timeouts, or the assistant's "unavailable" apology
     seconds: float = 0.0  # wall time of the level
     error_samples: list[str] = field(default_factory=list)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # process -> CPU used
 
     def summary(self) -> dict[str, Any]:
         """Return the level's figures: count, percentiles in ms, throughput, errors."""
@@ -49,7 +50,21 @@ class Level:
         figures["throughput"] = (round(len(self.latencies) / self.seconds, 2)
                                  if self.seconds > 0 else None)
         figures["error_samples"] = self.error_samples[:5]
+        figures.update(cpu_per_answer(self.cpu_seconds, len(self.latencies)))
         return figures
+
+
+def cpu_per_answer(cpu_seconds: dict[str, float], answered: int) -> dict[str, Any]:
+    """CPU milliseconds per answered message, per process and in all (none when unknown).
+
+    Unlike latency, CPU time hardly moves with what else runs on a shared machine, so it
+    compares two assistants, or two versions, across runs.
+    """
+    if not cpu_seconds or not answered:
+        return {"cpu_ms_per_answer": None, "cpu_ms_per_answer_by_process": {}}
+    return {"cpu_ms_per_answer": round(1000 * sum(cpu_seconds.values()) / answered, 1),
+            "cpu_ms_per_answer_by_process": {
+                name: round(1000 * used / answered, 1) for name, used in cpu_seconds.items()}}
 
 
 def _ms(seconds: float) -> float | None:
@@ -104,7 +119,8 @@ def ratios(product: dict[str, Any], bare: dict[str, Any]) -> dict[str, float | N
         other = bare_levels.get(level["concurrency"])
         if other is None:
             continue
-        for key in (*(f"p{rank}_ms" for rank in PERCENTILES), "throughput"):
+        for key in (*(f"p{rank}_ms" for rank in PERCENTILES), "throughput",
+                    "cpu_ms_per_answer"):
             found[f"c{level['concurrency']}_{key}"] = ratio(level[key], other[key])
     for key in ("launch_to_first_answer_s", "training_s", "memory_total_mb",
                 "sustained_throughput"):

@@ -112,7 +112,8 @@ async def main(port: int) -> None:
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    domain = Domain.from_yaml("responses:\n  utter_hi:\n  - text: hi\nactions:\n- action_x\n- validate_x\n")
+    domain = Domain.from_yaml("responses:\n  utter_hi:\n  - text: hi\n"
+                              "actions:\n- action_x\n- validate_x\n")
     endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
     tracker = DialogueStateTracker("someone", domain.slots)
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)

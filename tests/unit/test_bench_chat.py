@@ -10,7 +10,14 @@ import httpx
 import pytest
 
 from bot.core.locales import text
-from ops.bench.chat_load import BareTarget, ProductTarget, descendants, examples, run_level
+from ops.bench.chat_load import (
+    BareTarget,
+    ProductTarget,
+    cpu_seconds,
+    descendants,
+    examples,
+    run_level,
+)
 from ops.bench.chat_report import markdown
 from ops.bench.chat_stats import (
     Level,
@@ -90,6 +97,30 @@ def test_the_markdown_report_has_the_side_by_side_table() -> None:
     assert "compare the ratios within one run" in md
     assert "product, 8 concurrent, error: HTTP 502" in md
     assert "rasa ready after 60 s" in md
+
+
+def test_cpu_time_is_counted_per_answer_per_process_and_compared() -> None:
+    bare = Subject("bare", [Level(1, [0.05] * 100, 0, 5.0, cpu_seconds={"rasa": 3.0})])
+    product = Subject("product", [Level(1, [0.1] * 50, 0, 5.0, cpu_seconds={
+        "rasa": 2.0, "bot": 1.0, "action server": 0.5})])
+    summary = product.levels[0].summary()
+    assert summary["cpu_ms_per_answer"] == 70.0  # 3.5 s of CPU for 50 answers
+    assert summary["cpu_ms_per_answer_by_process"] == {"rasa": 40.0, "bot": 20.0,
+                                                       "action server": 10.0}
+    data = report([bare, product], {"command": "x"})
+    assert data["ratios"]["c1_cpu_ms_per_answer"] == pytest.approx(70 / 30, abs=0.01)
+    md = markdown(data)
+    assert "| CPU per answer, 1 concurrent | 30 ms (rasa 30) | 70 ms (rasa 40, bot 20, " \
+           "action server 10) | ×2.33 |" in md
+    assert Level(1).summary()["cpu_ms_per_answer"] is None  # nothing answered
+
+
+def test_cpu_seconds_reads_this_process() -> None:
+    import os
+
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))  # some work of our own
+    assert cpu_seconds(os.getpid()) > before
 
 
 def test_descendants_follow_the_process_tree() -> None:

@@ -1,0 +1,201 @@
+"""Less work per chat turn inside Rasa 3.6: trackers kept between turns, graphs run in order.
+
+Imported by ops/engine_server.py in the engine's environment (Python 3.10, Rasa 3.6), never
+by the runtime. Each change keeps Rasa's behaviour and is measured in docs/DECISIONS.md
+("Chat turn performance", session 10); tests/e2e/test_engine_turns.py checks them.
+
+1. `keep_trackers`: the SQL tracker store reads every event of a conversation and replays
+   them into a new tracker at each message, then counts the stored events again to know
+   which ones to write. Here the tracker a turn saved stays in memory with a stamp of what
+   the database holds for that conversation (number of events, latest timestamp); the next
+   message reuses it when the stamp still matches and nothing touched the object since it
+   was saved. Anything else (another Rasa process wrote, the conversation was erased, a
+   turn failed before saving) fails the check and the tracker is read as before.
+2. `pool_sqlite_connections`: with SQLAlchemy 1.4 a file SQLite tracker store opens a new
+   connection for every read and write (and sets its journal mode each time); a small pool
+   keeps them open. PostgreSQL stores are pooled by Rasa already.
+3. `run_graphs_in_order`: Rasa hands each graph run (NLU parse, policy prediction) to
+   dask's scheduler and recomputes the sub-graph it needs for every message. The nodes
+   are plain callables: the order is computed once per set of targets and the nodes are
+   called in it, with the same arguments and results.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+# Trackers kept per Rasa process: enough for the conversations of a small server at once;
+# a tracker of a few dozen turns takes well under a megabyte.
+KEPT_TRACKERS = 256
+
+
+@dataclass
+class _Kept:
+    """A tracker as the database last held it."""
+
+    tracker: Any
+    saved: int  # len(tracker.events) when it was read or saved
+    stamp: tuple[int, float | None]  # (events stored for the sender, latest timestamp)
+    domain: Any  # the domain its slots come from (a new model reads trackers afresh)
+
+
+def _stamp(store: Any, session: Any, sender_id: str) -> tuple[int, float | None]:
+    """What the database holds for ``sender_id``: number of events and latest timestamp."""
+    import sqlalchemy as sa
+
+    event = store.SQLEvent
+    count, latest = session.query(sa.func.count(event.id), sa.func.max(event.timestamp)
+                                  ).filter(event.sender_id == sender_id).one()
+    return int(count or 0), (float(latest) if latest is not None else None)
+
+
+def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
+    """Reuse the tracker a turn saved at the conversation's next message (see module doc)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SessionStarted
+
+    original_retrieve = SQLTrackerStore._retrieve
+    original_save = SQLTrackerStore.save
+    original_additional = SQLTrackerStore._additional_events
+
+    def kept(store: Any) -> OrderedDict[str, _Kept]:
+        table: OrderedDict[str, _Kept] | None = store.__dict__.get("_iesmed_kept")
+        if table is None:
+            table = store.__dict__["_iesmed_kept"] = OrderedDict()
+        return table
+
+    def remember(store: Any, sender_id: str, entry: _Kept) -> None:
+        table = kept(store)
+        table[sender_id] = entry
+        table.move_to_end(sender_id)
+        while len(table) > limit:
+            table.popitem(last=False)
+
+    async def _retrieve(self: Any, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> Any:
+        if fetch_events_from_all_sessions:
+            return await original_retrieve(self, sender_id, fetch_events_from_all_sessions)
+        entry = kept(self).get(sender_id)
+        with self.session_scope() as session:
+            stamp = _stamp(self, session, sender_id)
+        if (entry is not None and entry.stamp == stamp and entry.domain is self.domain
+                and len(entry.tracker.events) == entry.saved):
+            kept(self).move_to_end(sender_id)
+            return entry.tracker
+        kept(self).pop(sender_id, None)
+        tracker = await original_retrieve(self, sender_id, False)
+        if tracker is not None:
+            remember(self, sender_id, _Kept(tracker, len(tracker.events), stamp, self.domain))
+        return tracker
+
+    def _additional_events(self: Any, session: Any, tracker: Any) -> Any:
+        entry = kept(self).get(tracker.sender_id)
+        if entry is not None and entry.tracker is tracker:
+            # The events up to `saved` are the ones read or written last: the rest is new.
+            return itertools.islice(tracker.events, entry.saved, len(tracker.events))
+        return original_additional(self, session, tracker)
+
+    async def save(self: Any, tracker: Any) -> None:
+        sender_id = tracker.sender_id
+        entry = kept(self).get(sender_id)
+        if entry is None or entry.tracker is not tracker:
+            kept(self).pop(sender_id, None)
+            await original_save(self, tracker)
+            return
+        new = list(itertools.islice(tracker.events, entry.saved, len(tracker.events)))
+        try:
+            await original_save(self, tracker)
+        except BaseException:
+            kept(self).pop(sender_id, None)
+            raise
+        if any(isinstance(event, SessionStarted) for event in new):
+            # A new session: the next read starts from it, as Rasa's own read would.
+            kept(self).pop(sender_id, None)
+            return
+        count, latest = entry.stamp
+        stamps = [e.timestamp for e in new if e.timestamp is not None]
+        latest = max([*stamps, *([latest] if latest is not None else [])], default=None)
+        remember(self, sender_id, _Kept(tracker, len(tracker.events),
+                                        (count + len(new), latest), entry.domain))
+
+    SQLTrackerStore._retrieve = _retrieve
+    SQLTrackerStore._additional_events = _additional_events
+    SQLTrackerStore.save = save
+
+
+def pool_sqlite_connections(size: int = 4) -> None:
+    """Keep a file SQLite tracker store's connections open between reads and writes."""
+    from rasa.core import tracker_store
+    from sqlalchemy.pool import QueuePool
+
+    original = tracker_store.create_engine_kwargs
+
+    def create_engine_kwargs(url: Any) -> dict[str, Any]:
+        kwargs: dict[str, Any] = original(url)
+        text = str(url)
+        if text.startswith("sqlite") and ":memory:" not in text and text != "sqlite://":
+            # Rasa serves on one event loop; the pool may hand a connection to its thread
+            # pool at shutdown, hence no same-thread check.
+            kwargs.update(poolclass=QueuePool, pool_size=size, max_overflow=size,
+                          connect_args={"check_same_thread": False})
+        return kwargs
+
+    tracker_store.create_engine_kwargs = create_engine_kwargs
+
+
+def run_graphs_in_order() -> None:
+    """Call a graph's nodes in dependency order instead of through dask (see module doc)."""
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def plan(self: Any, targets: tuple[str, ...], given: frozenset[str]
+             ) -> list[tuple[str, tuple[str, ...]]]:
+        plans: dict[Any, list[tuple[str, tuple[str, ...]]]] = \
+            self.__dict__.setdefault("_iesmed_plans", {})
+        found = plans.get((targets, given))
+        if found is None:
+            nodes = self._graph_schema.nodes
+            order: list[tuple[str, tuple[str, ...]]] = []
+            placed: set[str] = set()
+
+            def visit(name: str, path: frozenset[str]) -> None:
+                if name in placed or name in given or name not in nodes:
+                    return  # done, or given at run time (an input replaces a node)
+                if name in path:
+                    raise GraphRunError(f"The graph has a cycle through '{name}'.")
+                needs = tuple(nodes[name].needs.values())
+                for need in needs:
+                    visit(need, path | {name})
+                placed.add(name)
+                order.append((name, needs))
+
+            for target in targets:
+                visit(target, frozenset())
+            found = plans[(targets, given)] = order
+        return found
+
+    def run(self: Any, inputs: dict[str, Any] | None = None,
+            targets: list[str] | None = None) -> dict[str, Any]:
+        run_targets = tuple(targets if targets else self._graph_schema.target_names)
+        order = plan(self, run_targets, frozenset(inputs or ()))
+        values: dict[str, Any] = {}
+        planned = {name for name, _ in order}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and value in planned:
+                raise GraphRunError(
+                    f"Input value '{value}' clashes with a node name. Make sure that none "
+                    f"of the input names passed to the `run` method are the same as node "
+                    f"names in the graph schema.")
+            values[name] = (name, value)  # as Rasa gives an input to the nodes needing it
+        try:
+            for name, needs in order:
+                values[name] = self._instantiated_nodes[name](
+                    *(values[n] if n in values else n for n in needs))
+        except RuntimeError as exc:  # as Rasa reports a failure inside dask
+            raise GraphRunError("Error running runner.") from exc
+        return dict(values[t] for t in run_targets)
+
+    DaskGraphRunner.run = run

@@ -1,0 +1,50 @@
+"""Rasa through ops/engine_turns.py: a kept tracker reads as Rasa's own store would, after
+every kind of change, and graphs run in order give what dask gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def found() -> dict[str, dict[str, object]]:
+    from ops.environments import engine_python
+
+    done = subprocess.run(
+        [str(engine_python()), str(ROOT / "tests" / "support" / "engine_turns_check.py")],
+        capture_output=True, text=True, timeout=300, cwd=ROOT, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"})
+    if done.returncode != 0:
+        pytest.fail(done.stderr[-3000:])
+    result: dict[str, dict[str, object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_a_tracker_is_reused_only_while_the_database_still_holds_it(
+        found: dict[str, dict[str, object]]) -> None:
+    trackers = found["trackers"]
+    assert trackers["reused"] is True  # the next message of a conversation reads no events
+    assert trackers["pool"] == "QueuePool"  # its SQLite connections stay open
+    # Each read equals what Rasa's own store reads from the same database:
+    assert trackers["after_turn"] is True
+    assert trackers["unsaved_dropped"] is True  # a turn that failed before saving
+    assert trackers["other_writer_seen"] is True  # another Rasa process answered
+    assert trackers["after_more_turns"] is True
+    assert trackers["new_session"] is True  # a new session starts the tracker afresh
+    assert trackers["erased"] is True  # the bot erased the conversation's events
+    assert trackers["evicted_ok"] is True
+    assert trackers["kept_at_most"] == 2  # the limit holds
+    assert trackers["rows_match_events"] is True  # no event written twice
+
+
+def test_graphs_run_in_order_give_what_dask_gives(found: dict[str, dict[str, object]]) -> None:
+    graphs = found["graphs"]
+    assert graphs["same"] is True, (graphs["dask"], graphs["ours"])
+    assert "GraphComponentException" in str(graphs["ours"])  # a failing node still fails
