@@ -1,9 +1,12 @@
-"""Expose the conversation language chosen by the bot as an entity.
+"""Expose the conversation language chosen by the bot, and its channel, as entities.
 
 The bot resolves the language of each message with the conversation's context
-and sends it as message metadata. This component turns that metadata into a
-`conversation_language` entity so the `language` slot is filled before any
-response is chosen, without a round trip to the action server.
+and sends it as message metadata, with the channel the user writes from. This
+component turns that metadata into `conversation_language` and
+`conversation_channel` entities, so the `language` and `channel` slots are filled
+before any response is chosen, without a round trip to the action server (the
+channel was set by a global slot validator on the action server: one more HTTP call
+on every message, docs/DECISIONS.md).
 Runs inside the Rasa engine (Python 3.10): imports only Rasa.
 """
 
@@ -25,13 +28,16 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 SUPPORTED = frozenset(p.parent.name for p in Path(__file__).resolve().parents[1].glob(
     "*/language.yml"))
 ENTITY = "conversation_language"
+CHANNEL_ENTITY = "conversation_channel"
+# The channels the bot sends (bot/core/messages.py); anything else is not recorded.
+CHANNELS = frozenset({"web", "terminal", "telegram", "whatsapp", "test"})
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
 class ConversationLanguageExtractor(GraphComponent):
-    """Add the metadata's language as an entity of every parsed message."""
+    """Add the metadata's language and channel as entities of every parsed message."""
 
     @classmethod
     def create(
@@ -45,26 +51,25 @@ class ConversationLanguageExtractor(GraphComponent):
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Replace any conversation_language entity with the metadata's language."""
+        """Replace any conversation_language/channel entity with the metadata's values."""
         for message in messages:
             metadata = message.get("metadata") or {}
-            language = metadata.get("language") if isinstance(metadata, dict) else None
-            entities = [
-                e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY
-            ]
-            if language in SUPPORTED:
-                entities.append(
-                    {
-                        "entity": ENTITY,
-                        "value": language,
-                        "start": 0,
-                        "end": 0,
-                        "confidence": 1.0,
-                        "extractor": type(self).__name__,
-                    }
-                )
+            if not isinstance(metadata, dict):
+                metadata = {}
+            entities = [e for e in message.get(ENTITIES, [])
+                        if e.get("entity") not in (ENTITY, CHANNEL_ENTITY)]
+            language = metadata.get("language")
+            if isinstance(language, str) and language in SUPPORTED:
+                entities.append(self._entity(ENTITY, language))
+            channel = metadata.get("channel")
+            if isinstance(channel, str) and channel in CHANNELS:
+                entities.append(self._entity(CHANNEL_ENTITY, channel))
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+    def _entity(self, name: str, value: str) -> Dict[Text, Any]:
+        return {"entity": name, "value": value, "start": 0, "end": 0, "confidence": 1.0,
+                "extractor": type(self).__name__}
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Leave training data unchanged."""

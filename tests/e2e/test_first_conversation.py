@@ -101,7 +101,7 @@ def test_rasa_sdk_action_sets_a_slot_from_message_metadata(stack):
         _say(client, cid, "Bonjour")
     tracker = httpx.get(f"{stack.rasa_url}/conversations/{cid}/tracker", timeout=30,
                         params={"token": os.environ["RASA_TOKEN"]}).json()
-    assert tracker["slots"]["channel"] == "terminal"  # set by the action server from metadata
+    assert tracker["slots"]["channel"] == "terminal"  # set from the metadata by the NLU pipeline
     assert tracker["slots"]["language"] == "fr"  # set by the NLU component from metadata
     assert tracker["latest_message"]["metadata"]["language"] == "fr"
 
