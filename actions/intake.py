@@ -188,6 +188,8 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
             tell_not_stored(dispatcher, tracker)
             return {"org_name": None}
         text = typed_answer(tracker, "org_name")
+        if text is not None and _pleasantry(tracker, text):
+            return {"org_name": None}  # "thanks", "ok", "hello": not a name; asked again
         if text is not None:  # the whole answer, its suffix and quoted name kept
             name = clean_org_name(without_contacts(text), language(tracker),
                                   name if name != text else None)
@@ -347,3 +349,15 @@ def _validator(slot: str) -> Any:
 
 for _slot in CHOICES:
     setattr(ValidateIntakeForm, f"validate_{_slot}", _validator(_slot))
+
+
+# Short answers the model reads surely as one of these are manners, not a name.
+_PLEASANTRIES = frozenset({"thank", "greet", "affirm", "say_goodbye"})
+PLEASANTRY_CONFIDENCE = 0.8
+
+
+def _pleasantry(tracker: Tracker, text: str) -> bool:
+    """Whether the answer to the name question is only "thanks", "ok", "hello" or "bye"."""
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
+    return (intent_of(tracker) in _PLEASANTRIES and confidence >= PLEASANTRY_CONFIDENCE
+            and len(text.split()) <= 2)

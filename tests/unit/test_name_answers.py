@@ -66,3 +66,28 @@ def test_a_reply_without_digits_declines_the_optional_phone(lang, text, intent):
 ])
 def test_numbers_questions_and_requests_are_not_a_decline(text, intent):
     assert _extract("phone", "en", text, intent) == {}
+
+
+def _validate_org_name(lang: str, text: str, intent: str, confidence: float = 0.95):
+    tracker = make_tracker(language=lang, text=text, intent=intent,
+                           slots={"requested_slot": "org_name"}, active_loop="intake_form")
+    tracker.latest_message["intent"]["confidence"] = confidence
+    return asyncio.run(ValidateIntakeForm().validate_org_name(
+        text, CollectingDispatcher(), tracker, {}))
+
+
+@pytest.mark.parametrize(("lang", "text", "intent"), [
+    ("en", "thanks", "thank"), ("es", "vale gracias", "thank"), ("fr", "bonjour", "greet"),
+    ("it", "ok", "affirm"), ("tr", "teşekkürler", "thank"), ("ar", "شكرا", "thank"),
+])
+def test_manners_are_not_the_organisation_name_the_question_comes_again(lang, text, intent):
+    assert _validate_org_name(lang, text, intent) == {"org_name": None}
+
+
+@pytest.mark.parametrize(("text", "intent", "confidence"), [
+    ("Gracias Cooperativa de Vigo", "thank", 0.95),  # more than two words: a name
+    ("Merci", "thank", 0.5),  # the model is unsure: taken as typed
+    ("Hola Barri", "affirm", 0.6),
+])
+def test_a_name_that_sounds_like_manners_is_kept(text, intent, confidence):
+    assert _validate_org_name("es", text, intent, confidence) == {"org_name": text}
