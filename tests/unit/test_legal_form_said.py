@@ -58,6 +58,8 @@ def test_an_opening_gives_the_form_the_organisation_has(lang, text, form):
     ("ar", "عايزين نأسس جمعية"),
     ("el", "θέλουμε να στήσουμε συνεταιρισμό στη Νάξο"),
     ("ca", "Una fundació i una cooperativa treballem juntes en aquest projecte"),
+    ("it", "vogliamo fare una cooperativa di comunità in paese"),
+    ("tr", "Dernek kurma sürecindeyiz"),
 ])
 def test_an_opening_that_does_not_settle_the_form_leaves_it_unsure(lang, text):
     found = extract(text, lang)

@@ -23,6 +23,8 @@ from tests.support.intake_turns import Chat
     ("fr", "on ne grandit pas encore vraiment", "starting"),
     ("it", "non siamo ancora partiti davvero", "idea"),
     ("pt", "ainda não estamos a crescer", "starting"),
+    ("it", "non stiamo ancora crescendo come vorremmo", "starting"),
+    ("pt", "ainda não arrancámos com a loja", "idea"),
     ("el", "δεν αναπτυσσόμαστε ακόμη, μόλις ξεκινήσαμε", "starting"),
     ("tr", "henüz büyüme aşamasında değiliz, yeni kurulduk", "starting"),
     ("ar", "لسه مش بنكبر، يالله بدينا", "starting"),
@@ -40,6 +42,7 @@ def test_a_denied_stage_with_yet_is_the_stage_before(lang, text, stage):
     ("it", "non ho idea di quali documenti servano"),
     ("el", "δεν έχουμε ιδέα από επιδοτήσεις"),
     ("ar", "ما عندناش فكرة على التمويل"),
+    ("ar", "معندناش فكرة كيف نصدر"),
     ("en", "we have no idea where to start"),
 ])
 def test_no_idea_is_no_stage(lang, text):
