@@ -15,7 +15,6 @@ is one and a half million in Italian).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -23,7 +22,7 @@ from functools import cache
 
 from babel.numbers import get_decimal_symbol, is_currency
 
-from actions.extraction import _WORD_NUMBERS  # small number words ("veinte", "trenta")
+from actions.folding import DIGITS, fold_chars
 from actions.money_words import (
     ABBREVIATIONS,
     AMBIGUOUS,
@@ -39,10 +38,10 @@ from actions.money_words import (
     SCALE_WORDS,
     SHORT_SCALES,
 )
+from actions.number_words import number_in_words
 
 LARGEST = Decimal("1e12")  # a trillion or more is a typo, not a request
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
 # A number: digits grouped by "." "," "'" or a space before exactly three digits. A minus
 # sign counts only where it cannot be the dash of a range ("20-30k").
 _NUMBER = re.compile(r"(?<![\w.,+])(-(?=\d))?(\d+(?:(?:[.,'’]|\s(?=\d{3}(?!\d)))\d+)*)(?![\d%])")
@@ -82,16 +81,6 @@ class _Number:
     start: int
     end: int  # after the scale word, if any
     scaled: bool
-
-
-def fold_chars(text: str) -> str:
-    """Lower-case, strip accents and map Arabic/Persian digits, keeping every position."""
-    out = []
-    for char in text.translate(_DIGITS):
-        folded = "".join(c for c in unicodedata.normalize("NFKD", char.casefold())
-                         if not unicodedata.combining(c))
-        out.append(folded if len(folded) == 1 else char)
-    return "".join(out)
 
 
 def _fold(word: str) -> str:
@@ -145,7 +134,7 @@ def _currency_pattern() -> re.Pattern[str]:
 
 def normalise_number(raw: str, lang: str, scaled: bool = False) -> Decimal | None:
     """Return the value of a written number ("15.000", "1,5", "1.500,50", "15 000")."""
-    raw = re.sub(r"[\s'’]", "", raw.translate(_DIGITS))
+    raw = re.sub(r"[\s'’]", "", raw.translate(DIGITS))
     marks = [c for c in raw if c in ".,"]
     try:
         if not marks:
@@ -168,7 +157,7 @@ def normalise_number(raw: str, lang: str, scaled: bool = False) -> Decimal | Non
 
 def _prepared(text: str) -> tuple[str, str]:
     """Return the text without phone numbers and addresses, as written and folded."""
-    original = _NOT_AMOUNTS.sub(lambda m: " " * len(m.group(0)), text.translate(_DIGITS))
+    original = _NOT_AMOUNTS.sub(lambda m: " " * len(m.group(0)), text.translate(DIGITS))
     return original, fold_chars(original)
 
 
@@ -253,9 +242,11 @@ def _numbers(folded: str, lang: str) -> list[_Number]:
     return found
 
 
+THOUSAND = 1000
+
+
 def _worded(folded: str, lang: str) -> _Number | None:
     """Read a scale word with no digits: "mil euros", "un millón", "mezzo milione"."""
-    numbers = {**_WORD_NUMBERS["en"], **_WORD_NUMBERS.get(lang, {})}
     halves = {_fold(w) for w in HALF_WORDS}
     scales = {w: v for w, v in _scales(lang).items() if w not in ABBREVIATIONS}
     pattern = rf"(?<!{_LETTER})(?:({_LETTER}+)\s+)?(?:({_LETTER}+)\s+)?" \
@@ -263,14 +254,38 @@ def _worded(folded: str, lang: str) -> _Number | None:
     # "un demi-million": a hyphen between words is a space (same length, same positions).
     match = re.search(pattern, re.sub(rf"(?<={_LETTER})-(?={_LETTER})", " ", folded))
     if match is None:
-        return None
+        return _compound(folded, lang)
     before = [w for w in (match.group(1), match.group(2)) if w]
     factor = Decimal(scales[match.group(3)])
-    if before and before[-1] in numbers:  # "twenty thousand", "deux millions"
-        return _Number(numbers[before[-1]] * factor, match.start(), match.end(), False)
     if halves & set(before):  # "half a million", "mezzo milione"
         return _Number(factor / 2, match.start(), match.end(), False)
+    count = _count_before_scale(before, lang)
+    if count is not None:  # "twenty thousand", "deux millions", "σαράντα χιλιάδες"
+        return _Number(count * factor, match.start(), match.end(), False)
     return _Number(factor, match.start(3), match.end(), False)
+
+
+def _compound(folded: str, lang: str) -> _Number | None:
+    """A thousand or more written as one word ("ventimila", "cinquantamila", "yirmibin")."""
+    for word in re.finditer(rf"{_LETTER}+", folded):
+        value = number_in_words(word.group(0), lang, weak=False)
+        if value is not None and value >= THOUSAND:
+            return _Number(Decimal(value), word.start(), word.end(), True)
+    return None
+
+
+def _count_before_scale(before: list[str], lang: str) -> int | None:
+    """The number in words right before a scale word: the last word ("necesitamos dos"), or
+    both when both are part of it ("vingt cinq", "yirmi beş"); in ``lang`` or English."""
+    def read(words: list[str], weak: bool = False) -> int | None:
+        text = " ".join(words)
+        value = number_in_words(text, lang, weak=weak)
+        if value is None and lang != "en":
+            value = number_in_words(text, "en", weak=weak)
+        return value if value else None
+
+    both = read(before) if len(before) == 2 and read(before[:1], weak=True) else None
+    return both or (read(before[-1:]) if before else None)
 
 
 def _pick(numbers: list[_Number], markers: list[_Marker],

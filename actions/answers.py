@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cleaning import is_refusal, message
 from actions.common import intent_of, language
 from actions.durations import read_stage, read_timeline
+from actions.extraction import answered_form
 from actions.web_presence import NONE, read_website
 from catalog.brief import isolate, labels
 
@@ -73,18 +74,29 @@ def note_stray(dispatcher: CollectingDispatcher, tracker: Tracker,
 READ_WHATEVER_THE_INTENT = frozenset({"timeline", "stage", "website"})
 
 
+# Questions whose typed answer is read whole, not the entity the model took from a part of it
+# ("dernek yazın o zaman": the model's entity may be any form word it saw).
+READ_AS_SENTENCES = READ_WHATEVER_THE_INTENT | {"legal_form"}
+
+
 def unmapped_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
-    """The typed answer to ``slot`` when no slot mapping took it (its intent was excluded)."""
+    """The typed answer to ``slot`` when no slot mapping took it (its intent was excluded).
+
+    A legal-form answer the model took for a "no" ("no, no estamos registrados") is the
+    answer when it names a legal form.
+    """
     text = typed_answer(tracker, slot)
-    if slot not in READ_WHATEVER_THE_INTENT or text is None \
-            or slot in tracker.slots_to_validate():
+    if text is None or slot in tracker.slots_to_validate():
         return {}
-    return {slot: text}
+    if slot in READ_WHATEVER_THE_INTENT or \
+            (slot == "legal_form" and answered_form(text, language(tracker)) is not None):
+        return {slot: text}
+    return {}
 
 
 def sentence_answer(tracker: Tracker, slot: str) -> str | None:
     """The whole typed answer for questions read as sentences, not the entity found in it."""
-    return typed_answer(tracker, slot) if slot in READ_WHATEVER_THE_INTENT else None
+    return typed_answer(tracker, slot) if slot in READ_AS_SENTENCES else None
 
 
 def unmapped_extractor(slot: str) -> Any:

@@ -12,8 +12,8 @@ import difflib
 import re
 from functools import cache
 
-from actions.durations import read_stage, read_timeline
-from actions.extraction import extract, fold, terms
+from actions.durations import read_stage, read_timeline, stage_named
+from actions.extraction import answered_form, extract, fold, terms
 from actions.validators import parse_choice
 from catalog.vocabulary import OTHER
 
@@ -73,8 +73,14 @@ def match_choice(text: str, section: str, lang: str, known: frozenset[str]) -> s
     if OTHER in known and says_other(text, lang):
         return OTHER
     candidates: list[str | None] = []
+    if section == "legal_form":  # "an association, we'd like to become a cooperative"
+        candidates.append(answered_form(text, lang))
+        if candidates[-1] is None and "legal_form" in extract(text, lang).evidence:
+            return None  # only forms planned or denied: no word of it is the answer
     if section in _SENTENCE_READERS:
         candidates.append(_SENTENCE_READERS[section](text, lang))
+        if section == "stage" and candidates[-1] is None and stage_named(text, lang):
+            return None  # "non ne ho idea": a stage word that means no stage
     candidates.append(parse_choice(text, section, lang))
     if section in _EXTRACTED:
         candidates.append(getattr(extract(text, lang), section))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from actions.amounts import fold_chars
+from actions.folding import fold_chars
 from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 

@@ -170,8 +170,8 @@ def _typed(tracker: Tracker, text: str, lang: str) -> dict[str, Any]:
             if code and not only_destination(text, code, lang):
                 updates["country"] = code
         elif name in ("legal_form", "sector", "stage", "need_category", "timeline") \
-                and name not in updates:
-            updates[name] = value
+                and name not in updates and name not in found.unsure:
+            updates[name] = value  # not a form only planned ("we'd like to become a coop")
     return updates
 
 

@@ -16,7 +16,8 @@ from functools import cache
 
 from babel import Locale
 
-from actions.extraction import fold, terms
+from actions.folding import fold, terms
+from actions.mentions import stage_meant
 from catalog.vocabulary import LANGUAGES
 
 URGENT, SOON, WITHIN_YEAR, NO_RUSH = "urgent", "3_months", "12_months", "no_rush"
@@ -68,6 +69,11 @@ def _known_ar() -> frozenset[str]:
     for values in (web.get("social") or {}).values():
         phrases += [str(v) for v in values or []]
     return frozenset(w for p in phrases for w in _TOKEN.findall(_norm(p)))
+
+
+def split_phrase(phrase: str) -> list[str]:
+    """A phrase's words as :func:`tokens` gives them (Arabic clitics left on)."""
+    return _TOKEN.findall(_norm(phrase))
 
 
 def _split(phrase: str) -> tuple[str, ...]:
@@ -295,12 +301,34 @@ def stage_from_age(years: float) -> str:
     return "consolidated"
 
 
+def _stages_meant(text: str, lang: str) -> tuple[list[_Match], list[_Match]]:
+    """The stage phrases of ``text``, and what each means in its sentence (denied, wanted:
+    actions/mentions.py), those that mean no stage left out."""
+    words = tokens(text, lang)
+    found = _find(words, lang, "stage:")
+    meant = [_Match(code, m.start, m.end) for m in found
+             if (code := stage_meant(words, m.start, m.end, m.key, lang, split_phrase))]
+    return found, meant
+
+
 def read_stage(text: str, lang: str, today: date | None = None) -> str | None:
     """The stage a sentence means: its words first ("still on paper"), then its age."""
-    words = tokens(text, lang)
-    matches = _find(words, lang, "stage:")
+    _, matches = _stages_meant(text, lang)
     if matches:
         return matches[0].key if len({m.key for m in matches}) == 1 else \
             max(matches, key=lambda m: m.start).key  # "started in 2010, now growing": the latest
     age = years_active(text, lang, today)
     return stage_from_age(age) if age is not None else None
+
+
+def stage_said(text: str, lang: str) -> str | None:
+    """The stage a message says in words, when it says one only (an opening message: its
+    years may be anything, "a loan over 5 years")."""
+    _, matches = _stages_meant(text, lang)
+    codes = {m.key for m in matches}
+    return next(iter(codes)) if len(codes) == 1 else None
+
+
+def stage_named(text: str, lang: str) -> bool:
+    """Whether a stage phrase occurs in ``text`` at all (meant or not)."""
+    return bool(_find(tokens(text, lang), lang, "stage:"))

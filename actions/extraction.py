@@ -11,24 +11,24 @@ nine languages. Everything is pure functions over text: testable without Rasa.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
 import os
 import re
 import threading
-import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
-import spacy
 from babel import Locale
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
+from actions.durations import stage_named, stage_said
+from actions.folding import fold as fold
+from actions.folding import terms as terms
+from actions.head_count import member_forms, members_count, pipeline
+from actions.mentions import Span, Splitter, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
 from catalog.languages import pack_file
 from catalog.places import find_town
@@ -46,20 +46,6 @@ COUNTRY_CODES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "LY", "EG
                  "HU", "LU", "DK", "SE", "FI", "UA", "MX", "CV", "AO", "MZ", "CI", "CM",
                  "GN", "BF", "VE", "UY")
 _NUMBER = re.compile(r"\d[\d.,\s]*")
-_WORD_NUMBERS = {
-    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20},
-    "es": {"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
-           "nueve": 9, "diez": 10, "once": 11, "doce": 12, "quince": 15, "veinte": 20},
-    "ca": {"dues": 2, "dos": 2, "tres": 3, "quatre": 4, "cinc": 5, "sis": 6, "set": 7,
-           "vuit": 8, "nou": 9, "deu": 10, "onze": 11, "dotze": 12, "quinze": 15, "vint": 20},
-    "fr": {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-           "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20},
-    "it": {"due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8,
-           "nove": 9, "dieci": 10, "undici": 11, "dodici": 12, "quindici": 15, "venti": 20},
-    "pt": {"dois": 2, "duas": 2, "três": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
-           "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "quinze": 15, "vinte": 20},
-}
 
 
 @dataclass
@@ -74,17 +60,8 @@ class Extracted:
     members: int | None = None
     need_category: str | None = None
     evidence: dict[str, str] = field(default_factory=dict)
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents (Greek tonos included) for tolerant matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def terms(lang: str) -> dict[str, Any]:
-    """Return the language pack's terms.yml (empty if the language has none)."""
-    return pack_file(lang, "terms.yml")
+    # Sections the text names without settling (several options, or a plan, or a denial).
+    unsure: set[str] = field(default_factory=set)
 
 
 @cache
@@ -150,66 +127,13 @@ def country_code(text: str) -> str | None:
 
 
 @cache
-def _pipeline(lang: str) -> Language:
-    """Return spaCy's blank pipeline for ``lang`` (its tokenizer)."""
-    return spacy.blank(lang if lang in LANGUAGES else "xx")
-
-
-@cache
-def _member_forms(lang: str) -> frozenset[str]:
-    """Return the word forms that spaCy's lookup lemmatizer reads as a member word.
-
-    The same answer as `token.lemma_` from the lookup lemmatizer (its table maps a form to
-    its lemma; a form not in it is its own lemma), without keeping the table in memory:
-    the nine languages' tables took about 1.1 GB and several seconds each on the first
-    message in a language (docs/DECISIONS.md). Computed once per table and member-word
-    list, then read from the user cache. Empty where spaCy has no table (el, ar).
-    """
-    words = _member_words(lang)
-    try:
-        import spacy_lookups_data
-
-        source = Path(str(spacy_lookups_data.get_file(f"{lang}_lemma_lookup.json.gz")))
-        version = f"{spacy_lookups_data.__version__}:{source.stat().st_size}"
-    except (ImportError, OSError):
-        return frozenset()
-    key = hashlib.sha256(json.dumps([version, lang, sorted(words)]).encode()).hexdigest()
-    cached = _cache_dir() / f"member-forms-{lang}-{key[:16]}.json"
-    try:
-        return frozenset(json.loads(cached.read_text("utf-8")))
-    except (OSError, ValueError):
-        pass
-    with gzip.open(source, "rt", encoding="utf-8") as handle:
-        table: dict[str, Any] = json.load(handle)
-    # A form with several lemmas is read as its first one, as the lemmatizer does.
-    first = {form: lemma[0] if isinstance(lemma, list) and lemma else lemma
-             for form, lemma in table.items()}
-    lemmas = {lemma for lemma in set(first.values()) if isinstance(lemma, str)
-              and fold(lemma) in words}
-    forms = frozenset(form for form, lemma in first.items() if lemma in lemmas)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(sorted(forms), ensure_ascii=False), "utf-8")
-    except OSError:
-        pass  # read-only home: computed again by the next process
-    return forms
-
-
-def _cache_dir() -> Path:
-    """Return the user cache folder (IESMED_CACHE_DIR, else $XDG_CACHE_HOME/iesmed)."""
-    base = os.environ.get("IESMED_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iesmed")
-    return Path(base) / "lemma-forms"
-
-
-@cache
 def _matchers(lang: str) -> tuple[Language, dict[str, PhraseMatcher]]:
     """Build one PhraseMatcher per field, on folded text, from the language pack."""
-    nlp = _pipeline(lang)
+    nlp = pipeline(lang)
     pack = terms(lang)
     english = terms("en") if lang != "en" else {}
     matchers: dict[str, PhraseMatcher] = {}
-    for section in ("legal_form", "sector", "stage", "need_category"):
+    for section in ("legal_form", "sector", "need_category"):
         matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         for source in (pack, english):
             for code, synonyms in (source.get(section) or {}).items():
@@ -240,32 +164,65 @@ def _best(matcher: PhraseMatcher, doc: Any, nlp: Language) -> tuple[str, str] | 
     return nlp.vocab.strings[match_id], doc[start:end].text
 
 
-@cache
-def _member_words(lang: str) -> frozenset[str]:
-    """Return the folded nouns that follow a head count, in ``lang`` and English."""
-    return frozenset(fold(str(w)) for source in (terms(lang), terms("en"))
-                     for w in (source.get("member_words") or []))
+def _spans(matcher: PhraseMatcher, doc: Any, nlp: Language) -> list[Span]:
+    """Every match, longest first where they overlap, in the order of the text."""
+    spans: list[Span] = []
+    for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1] - m[2], m[1])):
+        if all(end <= s.start or start >= s.end for s in spans):
+            spans.append(Span(nlp.vocab.strings[match_id], start, end))
+    return sorted(spans, key=lambda s: s.start)
 
 
-def members_count(text: str, lang: str) -> int | None:
-    """Return the number of members/workers stated in ``text`` ("12 sòcies", "forty members")."""
-    nlp = _pipeline(lang)
-    words = _member_words(lang)
-    doc = nlp(text)
-    numbers = _WORD_NUMBERS.get(lang, {})
-    for i, token in enumerate(doc[:-1]):
-        value: int | None = None
-        raw = token.text.replace(".", "").replace(",", "")
-        if raw.isdigit():
-            value = int(raw)
-        elif fold(token.text) in numbers:
-            value = numbers[fold(token.text)]
-        if value is None or value <= 0 or value > 1_000_000:
-            continue
-        for follower in doc[i + 1:i + 3]:
-            if fold(follower.text) in words or follower.text in _member_forms(lang):
-                return value
+def _only(spans: list[Span], section: str, result: Extracted) -> str | None:
+    """The one code the spans name; with none or several left, the section is unsure when
+    the text named it at all."""
+    codes = {s.code for s in spans}
+    if len(codes) == 1:
+        return next(iter(codes))
+    if codes or section in result.evidence:
+        result.unsure.add(section)
     return None
+
+
+def _most(spans: list[Span], section: str, result: Extracted) -> str | None:
+    """The code most of the spans name ("cooperativa d'habitatge … 20 habitatges … solar"
+    is housing); a tie is unsure."""
+    counts = Counter(s.code for s in spans).most_common()
+    if len(counts) > 1 and counts[0][1] == counts[1][1]:
+        result.unsure.add(section)
+        return None
+    return counts[0][0] if counts else None
+
+
+@cache
+def _splitter(lang: str) -> Splitter:
+    """Split a cue phrase into words as the message is split (spaCy's tokenizer)."""
+    nlp = pipeline(lang if lang in LANGUAGES else "en")
+    return lambda phrase: [token.text for token in nlp.make_doc(phrase)]
+
+
+def name_form(name: str, lang: str) -> str | None:
+    """The legal form an organisation's name carries ("Σωματείο Γονέων …", "… Derneği"),
+    when it carries one only; a group word ("مبادرة …", an initiative) is none."""
+    nlp, matchers = _matchers(lang if lang in LANGUAGES else "en")
+    doc = _folded_doc(nlp, name[:300])
+    forms = settled_forms([token.text for token in doc],
+                          _spans(matchers["legal_form"], doc, nlp), lang, _splitter(lang),
+                          loose=False)
+    codes = {s.code for s in forms}
+    return next(iter(codes)) if len(codes) == 1 else None
+
+
+def answered_form(text: str, lang: str) -> str | None:
+    """The legal form an answer to the legal-form question gives: of the forms it says the
+    organisation is (not planned, not denied), the longest ("srl impresa sociale")."""
+    nlp, matchers = _matchers(lang if lang in LANGUAGES else "en")
+    doc = _folded_doc(nlp, text[:2000])
+    forms = settled_forms([token.text for token in doc],
+                          _spans(matchers["legal_form"], doc, nlp), lang, _splitter(lang))
+    if not forms:
+        return None
+    return max(forms, key=lambda s: (s.end - s.start, -s.start)).code
 
 
 # The form's validator reads every prefillable field from the same message each turn
@@ -279,13 +236,23 @@ def extract(text: str, lang: str) -> Extracted:
     text = text[:2000]
     nlp, matchers = _matchers(lang if lang in LANGUAGES else "en")
     doc = _folded_doc(nlp, text)
-    for section in ("legal_form", "sector", "stage", "need_category", "country"):
+    for section in ("legal_form", "sector", "need_category", "country"):
         # "مقرنا بالمغرب": the country's doc has the particle set apart from the name.
         found = _best(matchers[section], doc if section != "country"
                       else _folded_doc(nlp, detach_countries(fold(text))), nlp)
         if found:
             setattr(result, section, found[0])
             result.evidence[section] = found[1]
+    # A message that names several legal forms or sectors, or only a planned or denied one,
+    # settles none: the question is asked (a wrong prefill is never asked about).
+    words = [token.text for token in doc]
+    forms = settled_forms(words, _spans(matchers["legal_form"], doc, nlp), lang,
+                          _splitter(lang))
+    result.legal_form = _only(forms, "legal_form", result)
+    result.sector = _most(_spans(matchers["sector"], doc, nlp), "sector", result)
+    result.stage = stage_said(text, lang)
+    if result.stage is None and stage_named(text, lang):
+        result.unsure.add("stage")
     result.members = members_count(text, lang)
     result.city = _city(text, result, lang)
     return result
@@ -400,7 +367,7 @@ def warm_up() -> None:
     """
     for lang in LANGUAGES:
         _matchers(lang)
-        _member_forms(lang)
+        member_forms(lang)
 
 
 if os.environ.get("IESMED_WARM_UP") == "1" and os.environ.get("SANIC_WORKER_NAME"):

@@ -31,7 +31,9 @@ from actions.cleaning import clean_org_name, clean_person_name, is_question
 from actions.common import intent_of, language, metadata
 from actions.destinations import destination_events
 from actions.explain import FIELDS, explain_question
-from actions.intake_extract import IntakeExtractors
+from actions.extraction import extract
+from actions.head_count import members_count
+from actions.intake_extract import IntakeExtractors, is_prefill, prefill_as_said
 from actions.intake_slots import (
     ANSWERED_WITH,
     CASE_SLOTS,
@@ -202,9 +204,19 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         """Map a typed answer or a button's code to the section's canonical value."""
         if _asked_back(dispatcher, tracker, section):
             return {section: None}
+        if is_prefill(tracker, section):
+            value = prefill_as_said(tracker, section, value)
+            if value is None:
+                return {section: None}  # named, not settled: the question will be asked
         text = sentence_answer(tracker, section) or str(unpayload(value, section) or "")
         known = CHOICES[section]
-        code = text if text in known else match_choice(text, section, language(tracker), known)
+        lang = language(tracker)
+        code = text if text in known else match_choice(text, section, lang, known)
+        entity = str(unpayload(value, section) or "")
+        if code is None and section == "legal_form" and entity != text \
+                and "legal_form" not in extract(text, lang).evidence:
+            # A sentence that names no form we know: the form the model saw in it, if any.
+            code = entity if entity in known else match_choice(entity, section, lang, known)
         if code is None and OTHER in known and tracker.get_slot("requested_slot") == section \
                 and (words := own_words(text)) is not None:
             # None of the options: kept as "other", in the user's own words, for the broker.
@@ -250,10 +262,15 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
 
     async def validate_members(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Accept a positive whole number."""
-        slot_value = unpayload(slot_value, "members")
-        count = slot_value if isinstance(slot_value, int) and slot_value > 0 else \
-            parse_positive_int(str(slot_value or ""), language(tracker))
+        """Accept a positive whole number, read from the whole answer ("9 workers, 4 of them
+        from vulnerable groups" is 9, whichever number the model's entity took)."""
+        if isinstance(slot_value, int) and slot_value > 0 and typed_answer(
+                tracker, "members") is None:
+            return {"members": slot_value}
+        lang = language(tracker)
+        count = next((n for text in answer_texts(tracker, "members", slot_value)
+                      if (n := members_count(text, lang) or parse_positive_int(text, lang))
+                      is not None), None)
         if count is None:
             return self._fail(dispatcher, tracker, "members", "utter_invalid_number")
         return {"members": count}

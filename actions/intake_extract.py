@@ -27,7 +27,7 @@ from actions.answers import (
 from actions.cleaning import is_question
 from actions.common import intent_of, language
 from actions.consent import MISREADS, declined_with_request, typed_yes_or_no
-from actions.extraction import extract
+from actions.extraction import extract, name_form
 from actions.intake_slots import (
     PREFILLABLE,
     SKIPPED,
@@ -122,6 +122,37 @@ class IntakeExtractors:
         # only the form's own fields survive extraction, not the currency.
         return {"amount": f"{money.amount} {money.currency}" if money.currency
                 else str(money.amount)}
+
+
+# Choices an opening may prefill only when it settles them: one option named, not planned,
+# not denied ("we're an association thinking of becoming a cooperative": an association).
+SETTLED_BY_TEXT = frozenset({"legal_form", "sector", "stage"})
+
+
+def is_prefill(tracker: Tracker, slot: str) -> bool:
+    """Whether a value of ``slot`` comes from a message that answers no question about it
+    (an opening, the answer to another question), not from its answer or a correction."""
+    text = str(tracker.latest_message.get("text") or "")
+    return tracker.get_slot("requested_slot") != slot and not text.startswith("/") \
+        and intent_of(tracker) != "correct_answer" and not tracker.get_slot("awaiting_confirmation")
+
+
+def prefill_as_said(tracker: Tracker, slot: str, value: Any) -> Any:
+    """The value a message that answers no question about ``slot`` gives it: what the words
+    settle, over the model's entity ("σωματείο γονέων … να γίνουμε ΚοινΣΕπ" is an
+    association, not the social cooperative the entity took); None when they name the
+    field without settling it, so that the question is asked."""
+    if slot not in SETTLED_BY_TEXT:
+        return value
+    text = str(tracker.latest_message.get("text") or "")
+    if slot == "legal_form" and tracker.get_slot("requested_slot") == "org_name":
+        # A name says its legal form in a word of it ("Σωματείο …", "… Derneği"); a guess
+        # from any other word of the name ("Initiative …") waits for the question.
+        return name_form(text, language(tracker))
+    found = extract(text, language(tracker))
+    if slot in found.unsure:
+        return None
+    return getattr(found, slot) or value
 
 
 def _extractor(slot: str) -> Any:

@@ -9,7 +9,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import intent_of
+from actions.amounts import stated_amount
+from actions.common import intent_of, language
 from actions.intake_slots import (
     CASE_SLOTS,
     INTENT_NEED,
@@ -48,8 +49,23 @@ class ActionStartIntake(Action):
             events += [SlotSet(slot, None) for slot in CASE_SLOTS if slot != "consent"]
             events.append(SlotSet("case_reference", None))
         if intent in INTENT_NEED and (not tracker.get_slot("need_category") or events):
-            events.append(SlotSet("need_category", INTENT_NEED[intent]))
+            events.append(SlotSet("need_category", opening_need(tracker, INTENT_NEED[intent])))
         return events
+
+
+SURE_NEED = 0.8  # a need the model is at least this sure of is not second-guessed
+
+
+def opening_need(tracker: Tracker, need: str) -> str:
+    """The need a message that starts the intake asks for: money it says it needs
+    ("Χρειαζόμαστε περίπου 40 χιλ. ευρώ", "ci servirebbero 50 mila euro") is funding when
+    the model is unsure of the need it read (an opening about a laundry read as exporting)."""
+    intent = tracker.latest_message.get("intent") or {}
+    if need == "funding" or float(intent.get("confidence") or 0) >= SURE_NEED:
+        return need
+    text = str(tracker.latest_message.get("text") or "")
+    money = stated_amount(text, language(tracker), tracker.get_slot("country"))
+    return "funding" if money is not None and money.marked else need
 
 
 def declined_before(events: list[dict[str, Any]]) -> bool:

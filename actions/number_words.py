@@ -45,6 +45,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _KINDS = ("units", "teens", "tens", "hundreds", "thousands", "groups")
 _SCALES = ("hundred", "thousand")
 _MAX_PIECES = 8  # a number written as one word has at most this many parts
+ROUND = 0.25  # how far an exact count may be from a round one it makes exact ("31", "a thirty")
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,12 @@ def number_in_words(text: str, lang: str, *, weak: bool = True) -> int | None:
         if not item.article or _before_member_or_end(item, tokens, lang):
             return item.value
     return None
+
+
+def rounded(text: str, lang: str) -> bool:
+    """Whether ``text`` writes a round, approximate number ("una trentena", "a dozen")."""
+    return any(word.kind == "group" for token in _tokens(text) if _WORD.fullmatch(token)
+               for word in _pieces(token, lang) or ())
 
 
 def ascii_digits(text: str) -> str:

@@ -5,8 +5,9 @@ sol·licitud" (the model hears "stop"), "perfetto così, grazie mille" (thanks),
 (a greeting) or "envia-la" (nothing it knows). Cancelling on the first and answering
 "you're welcome" to the second lose a request the user meant to send. The words decide:
 a send or "all correct" word of the language (nlu/<lang>/fields.yml `confirms:`) and no
-cancel word (`cancels:`) sends it; a cancel word and no send word cancels; anything else
-shows the summary again with its buttons.
+cancel word (`cancels:`) sends it; a cancel word and no send word cancels; a reply that
+names a field ("my full name is …") corrects it; anything else shows the summary again with
+its buttons.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.cleaning import find, words
 from actions.common import language
+from actions.corrections import named_field
 from actions.intake_navigation import ActionCancelIntake
-from actions.intake_summary import ActionShowSummary, ActionSubmitCase
+from actions.intake_summary import ActionApplyCorrection, ActionShowSummary, ActionSubmitCase
 from actions.matching import ActionProposeMatches
 
 
@@ -54,6 +56,10 @@ class ActionSummaryReply(Action):
             events += await ActionProposeMatches().run(dispatcher, tracker, domain)
         elif decision == "cancel":
             events += await ActionCancelIntake().run(dispatcher, tracker, domain)
+        elif named_field(text, language(tracker)) is not None:
+            # "το ονοματεπώνυμό μου είναι …" read as nothing the model knows: it names a
+            # field, so it is a correction whatever the model took it for.
+            events += await ActionApplyCorrection().run(dispatcher, tracker, domain)
         else:
             events += await ActionShowSummary().run(dispatcher, tracker, domain)
         return events

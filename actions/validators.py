@@ -10,7 +10,7 @@ import re
 import phonenumbers
 
 from actions.extraction import country_code, fold, terms
-from actions.number_words import ascii_digits, number_in_words, scale_after
+from actions.number_words import ROUND, ascii_digits, number_in_words, rounded, scale_after
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -62,7 +62,8 @@ def parse_positive_int(text: str, lang: str = "en") -> int | None:
     The first number written counts: digits in any script ("12", "٢٥", "1.200", "1 200",
     "2 mil"), or words in ``lang`` or English ("veinticinco", "a dozen": see
     `actions.number_words`). A number in words before the digits wins ("veinte socios y 3
-    voluntarios"), unless it may be another word ("una cooperativa de 12"). A negative
+    voluntarios"), unless it may be another word ("una cooperativa de 12") or is a round
+    one the digits make exact ("una trentena de socis, 31 exactament"). A negative
     number, zero, a decimal number or no number at all is None.
     """
     digits = ascii_digits(text)
@@ -70,7 +71,10 @@ def parse_positive_int(text: str, lang: str = "en") -> int | None:
     if match is None:
         value = _in_words(text, lang)
     elif (worded := number_in_words(digits[:match.start()], lang, weak=False)) is not None:
-        value = worded
+        exact = int(re.sub(r"\D", "", match.group("number")))
+        # "una trentena de socis, 31 exactament": the digits make a round number exact.
+        close = rounded(digits[:match.start()], lang) and abs(exact - worded) <= worded * ROUND
+        value = exact if close else worded
     elif match.group("sign") or re.match(r"[.,]\d", digits[match.end():]):
         return None  # "-3", "2,5": no head count
     else:

@@ -7,22 +7,23 @@ from pathlib import Path
 import pytest
 import spacy
 
-from actions import extraction
-from actions.extraction import _member_forms, _member_words, _pipeline, fold, members_count
+from actions import head_count
+from actions.folding import fold
+from actions.head_count import _member_words, member_forms, members_count, pipeline
 
 
 def test_the_tokenizer_pipelines_keep_no_lemma_table() -> None:
     # The lookup lemmatizer held about 1.1 GB of tables for the nine languages.
-    assert _pipeline("es").pipe_names == []
-    assert _pipeline("tr").pipe_names == []
+    assert pipeline("es").pipe_names == []
+    assert pipeline("tr").pipe_names == []
 
 
 def test_a_form_known_only_through_its_lemma_still_counts() -> None:
-    assert "miembras" in _member_forms("es") and fold("miembras") not in _member_words("es")
+    assert "miembras" in member_forms("es") and fold("miembras") not in _member_words("es")
     assert members_count("Somos 12 miembras en la cooperativa", "es") == 12
     assert members_count("Somos 12 personas", "es") == 12
     assert members_count("Tenemos 12 vacas", "es") is None
-    assert _member_forms("el") == frozenset()  # spaCy has no lemma table for Greek
+    assert member_forms("el") == frozenset()  # spaCy has no lemma table for Greek
 
 
 def test_forms_agree_with_spacys_lookup_lemmatizer() -> None:
@@ -30,7 +31,7 @@ def test_forms_agree_with_spacys_lookup_lemmatizer() -> None:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     words = _member_words("en")
-    forms = _member_forms("en")
+    forms = member_forms("en")
     for word in [*forms, *words, "peoples", "cows", "members", "workers", "table"]:
         by_lemma = fold(nlp(word)[0].lemma_ or "") in words or fold(word) in words
         assert by_lemma == (fold(word) in words or word in forms), word
@@ -39,11 +40,11 @@ def test_forms_agree_with_spacys_lookup_lemmatizer() -> None:
 def test_forms_are_computed_once_then_read_from_the_cache(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IESMED_CACHE_DIR", str(tmp_path))
-    computed = _member_forms.__wrapped__("en")
+    computed = member_forms.__wrapped__("en")
     written = list((tmp_path / "lemma-forms").glob("member-forms-en-*.json"))
     assert len(written) == 1
-    monkeypatch.setattr(extraction.gzip, "open", None)  # reading the table again would fail
-    assert _member_forms.__wrapped__("en") == computed
+    monkeypatch.setattr(head_count.gzip, "open", None)  # reading the table again would fail
+    assert member_forms.__wrapped__("en") == computed
 
 
 @pytest.mark.parametrize(("worker", "expected"), [("Sanic-Server-0-0", True), ("", False)])
