@@ -45,9 +45,10 @@ from actions.intake_slots import (
     unpayload,
     values_before_latest_message,
 )
+from actions.localities import settled
 from actions.places import home_countries, only_destination
 from actions.retries import RETRIED, retry_or_move_on
-from actions.towns import location_answer, town_in
+from actions.towns import city_answer, location_answer, town_in
 from actions.validators import (
     parse_country,
     parse_email,
@@ -231,7 +232,7 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
             return found  # a known town: "Zaragoza"
         if (town := town_in(str(slot_value or ""))) is not None:
             # A town several countries have: the question offers them (action_ask_country).
-            return {"country": None, "city": tracker.get_slot("city") or town[0]}
+            return {"country": None, "city": tracker.get_slot("city") or settled(town[0])}
         return self._fail(dispatcher, tracker, "country", "utter_invalid_country")
 
     async def validate_city(self, slot_value: Any, dispatcher: CollectingDispatcher,
@@ -242,6 +243,9 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         if refuses(tracker, "city"):
             tell_not_stored(dispatcher, tracker)
             return {"city": None}
+        text = typed_answer(tracker, "city")
+        if text is not None:  # the whole answer, not the part a model tagged ("Reggio")
+            city = city_answer(without_contacts(text), language(tracker)) or city
         if not city or len(city) > 120:
             return self._fail(dispatcher, tracker, "city", "utter_invalid_choice")
         return {"city": city}
@@ -250,8 +254,13 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a positive whole number."""
         slot_value = unpayload(slot_value, "members")
-        count = slot_value if isinstance(slot_value, int) and slot_value > 0 else \
-            parse_positive_int(str(slot_value or ""), language(tracker))
+        count = slot_value if isinstance(slot_value, int) and slot_value > 0 else None
+        # The answer itself first: "12 sócios e uns 40 jovens" is 12, whichever number a
+        # model tagged; then the value the slot holds.
+        for text in answer_texts(tracker, "members", slot_value) if count is None else []:
+            count = parse_positive_int(text, language(tracker))
+            if count is not None:
+                break
         if count is None:
             return self._fail(dispatcher, tracker, "members", "utter_invalid_number")
         return {"members": count}
