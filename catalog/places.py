@@ -245,17 +245,21 @@ def _in_script(spellings: tuple[str, ...], script: str, default: str) -> str:
 def proper_name(name: str) -> str:
     """A known town as the gazetteer writes it in the script it was typed in.
 
-    "Καρδιτσα" → "Καρδίτσα", "zaragoza" → "Zaragoza", "izmir" → "İzmir"; "Saragosse" stays
-    (it is a spelling of its own); an unknown name stays as typed.
+    "Καρδιτσα" → "Καρδίτσα", "zaragoza" → "Zaragoza", "izmir" → "İzmir": the first spelling
+    listed in that script, when it differs only by accents and capitals. "Saragosse" stays
+    (a spelling of its own), and so does an unknown name.
     """
     name = name.strip()
     reading, countries = _lookup(name)
     if not countries:
         return name
-    same = [s for s in _spellings().get(fold(reading), ()) if fold(s) == fold(reading)]
-    if reading in same:
+    spellings = _spellings().get(fold(reading), ())
+    if reading in spellings:
         return reading  # "Trípoli", "Malaga": a spelling the gazetteer lists
-    return _in_script(tuple(same), _script(reading), reading)
+    # The town's own name in that script, when only accents or capitals differ from it:
+    # "Καρδιτσα" is Καρδίτσα; "Perpinya" is no misspelt "Perpignan" and stays.
+    own = _in_script(spellings, _script(reading), "")
+    return own if fold(own) == fold(reading) else reading
 
 
 def district_city(name: str) -> str | None:

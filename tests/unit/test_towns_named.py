@@ -24,7 +24,9 @@ from tests.unit.test_intake_amounts import Conversation, _action, _at_the_summar
     ("malaga", "Málaga"),
     ("eskisehir", "Eskişehir"),
     ("beziers", "Béziers"),
+    ("beirut", "Beirut"),  # typed in Latin letters: the first Latin spelling
     ("Saragosse", "Saragosse"),  # a spelling of its own is kept
+    ("Saragoca", "Saragoca"),  # an exonym typed without accents is not the town's own name
     ("Atlantis", "Atlantis"),  # unknown: as typed
 ])
 def test_a_known_town_is_stored_in_its_proper_spelling(typed, proper):
