@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from actions.folding import fold_chars
+from actions.folding import fold_chars, terms
 from catalog.languages import pack_file
 from catalog.vocabulary import LANGUAGES
 
@@ -131,19 +131,40 @@ def _protected(text: str, lang: str) -> list[tuple[int, int]]:
     return spans
 
 
-def first_clause(text: str, lang: str) -> str:
+def first_clause(text: str, lang: str, joined: frozenset[int] = frozenset()) -> str:
     """Return ``text`` up to the first clause break that is not inside a protected span.
 
-    A break right before a legal suffix ("Brisa, S.Coop.") is no break either.
+    A break right before a legal suffix ("Brisa, S.Coop.") is no break either, nor one
+    that ends at a position of ``joined``.
     """
     protected = _protected(text, lang)
-    suffix_starts = {start for start, _ in protected}
+    suffix_starts = {start for start, _ in protected} | joined
     for match in _BREAK.finditer(text):
         inside = any(start <= match.start() < end for start, end in protected)
         if inside or match.end() in suffix_starts or match.start() == 0:
             continue
         return text[:match.start()].strip()
     return text.strip()
+
+
+_DASH = re.compile(r"\s[-–—]\s*")
+
+
+def _dashed_forms(text: str, lang: str) -> frozenset[int]:
+    """Where a legal form follows a dash: "Sul Sonoro - Associação Cultural" is one name."""
+    forms = legal_form_words(lang)
+    return frozenset(m.end() for m in _DASH.finditer(text)
+                     if (hit := find(text[m.end():], forms)) and hit[0].start == 0)
+
+
+@cache
+def legal_form_words(lang: str) -> tuple[str, ...]:
+    """The legal forms' words of the pack's terms.yml, ``lang`` and English, longest first."""
+    langs = (lang, "en") if lang in LANGUAGES and lang != "en" else ("en",)
+    found = {fold(str(w)).strip() for code in langs
+             for synonyms in (terms(code).get("legal_form") or {}).values()
+             for w in synonyms or []}
+    return tuple(sorted((w for w in found if w), key=len, reverse=True))
 
 
 def _cut_at(text: str, hits: list[Found]) -> str:
@@ -180,7 +201,8 @@ def clean_org_name(text: str, lang: str, entity: str | None = None) -> str:
     named = [h for h in find(text, naming) if h.start > 0]
     if named and len(text[:named[0].start].split()) > 3:
         text = text[named[0].start:]  # "we are a small coop called X": the name follows
-    name = first_clause(strip_leading(text.strip(), leads), lang)
+    name = strip_leading(text.strip(), leads)
+    name = first_clause(name, lang, _dashed_forms(name, lang))
     if len(name.split()) > NAME_LIMIT and entity and entity in text:
         name = _widen(text, entity, lang)
     return _unquote(name.strip(" ,;:-–—")).strip()

@@ -21,6 +21,7 @@ from rasa_sdk import Tracker
 from actions import destinations
 from actions.amounts import parse_currency, stated_amount
 from actions.cleaning import (
+    Found,
     _cut_at,
     clean_org_name,
     clean_person_name,
@@ -34,6 +35,7 @@ from actions.cleaning import (
 from actions.common import intent_of, language
 from actions.extraction import extract
 from actions.places import home_countries, only_destination
+from actions.towns import city_answer, country_of
 from actions.validators import parse_country, parse_email, parse_phone, parse_positive_int
 
 # Fields a bare value may belong to: the assistant asks which one (buttons).
@@ -44,6 +46,7 @@ RE_READ = frozenset({"consent", "members", "amount", "currency", "email", "phone
                      "org_name", "contact_name", "city"})
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+_SENTENCE_END = re.compile(r"(?<=\w)[.!?;](?=\s+\S)|\n")
 ASK_WHICH = "utter_ask_which_field"
 
 
@@ -59,26 +62,48 @@ class Correction:
 def named_field(text: str, lang: str) -> tuple[str, str] | None:
     """Return (field, the words of its new value) when ``text`` names a field.
 
-    The longest naming words win ("contact email" is the e-mail, not the contact); the value
-    is what follows them, up to an "old value" word ("Girona, not Barcelona"), or what
-    precedes them when nothing follows ("Ana Ruiz is my name").
+    The longest naming words followed by a value win ("contact email" is the e-mail, not
+    the contact; "la città è Vittoria, … Ragusa è la provincia" is the city Vittoria); the
+    value is what follows them, up to an "old value" word ("Girona, not Barcelona"), or what
+    precedes them when nothing follows ("Ana Ruiz is my name"). Words such as "correct" or
+    "full" inside the naming words are read as if absent ("the correct name of the org").
     """
-    # Words inside an address are not field names ("contact@..." names no contact).
-    addresses = [m.span() for m in _ADDRESS.finditer(text)]
-    hits = [h for h in find(text, field_words(lang))
-            if not any(start <= h.start < end for start, end in addresses)]
+    hits = _field_hits(text, lang)
     if not hits:
         return None
-    hit = max(hits, key=lambda h: (len(h.phrase), -h.start))
-    value = strip_leading(text[hit.end:], words(lang, "connectors"))
+    ranked = sorted(hits, key=lambda h: (len(h.phrase), -h.start), reverse=True)
+    hit = next((h for h in ranked if _value_after(text, h, lang, sentence=True)), ranked[0])
+    value = _value_after(text, hit, lang)
+    if not re.search(r"\w", value):
+        value = _strip_trailing(text[:hit.start], words(lang, "connectors"))
+    return hit.tag, value.strip(" .,;:!?")
+
+
+def _field_hits(text: str, lang: str) -> list[Found]:
+    """The naming words in ``text``, also with the qualifiers ("correct", "full") blanked."""
+    # Words inside an address are not field names ("contact@..." names no contact).
+    addresses = [m.span() for m in _ADDRESS.finditer(text)]
+    blanked = list(text)
+    for qualifier in find(text, words(lang, "qualifiers")):
+        blanked[qualifier.start:qualifier.end] = " " * (qualifier.end - qualifier.start)
+    hits = find(text, field_words(lang)) + find("".join(blanked), field_words(lang))
+    return [h for h in hits if not any(start <= h.start < end for start, end in addresses)]
+
+
+def _value_after(text: str, hit: Found, lang: str, sentence: bool = False) -> str:
+    """The words after a field's naming words, up to an "old value" word; with ``sentence``,
+    only those of the same sentence."""
+    rest = text[hit.end:]
+    if sentence:
+        rest = _SENTENCE_END.split(rest, maxsplit=1)[0]
+    # "my full name, the correct one, is …": qualifiers after the naming words go too.
+    value = strip_leading(rest, words(lang, "connectors") + words(lang, "qualifiers"))
     after = find(value, words(lang, "not_after"))
     if after and re.search(r"\w", value[after[0].end:]):
         # Turkish puts "not" after the old value: "11 değil, 13 kişiyiz" is 13.
         value = strip_leading(value[after[0].end:], words(lang, "connectors"))
     value = _cut_at(value, find(value, words(lang, "not")))
-    if not re.search(r"\w", value):
-        value = _strip_trailing(text[:hit.start], words(lang, "connectors"))
-    return hit.tag, value.strip(" .,;:!?")
+    return value if re.search(r"\w", value) else ""
 
 
 def _strip_trailing(text: str, connectors: tuple[str, ...]) -> str:
@@ -128,7 +153,10 @@ def value_for(name: str, value: str, tracker: Tracker, lang: str) -> Correction:
         code = parse_country(value) if len(value.split()) <= 3 else None
         if code and code == (parse_country(first_clause(value, lang)) or code):
             return Correction({"country": code})  # "based in Spain" names a country
-        value = first_clause(value, lang)
+        value = city_answer(value, lang)
+        home = country_of(value)  # "the city is Vittoria": a known Italian town is Italy
+        if value and len(value) <= 200 and home not in (None, country):
+            return Correction({"city": value, "country": home})
     elif name == "org_name":
         value = clean_org_name(value, lang)
     elif name == "contact_name":

@@ -30,8 +30,6 @@ from actions.folding import terms as terms
 from actions.head_count import member_forms, members_count, pipeline
 from actions.mentions import Span, Splitter, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
-from catalog.languages import pack_file
-from catalog.places import find_town
 from catalog.vocabulary import LANGUAGES
 
 # Countries users of this service name most; others are accepted by ISO code too.
@@ -258,104 +256,11 @@ def extract(text: str, lang: str) -> Extracted:
     return result
 
 
-# Words before a place: "in" ones say where the organisation is ("en Zaragoza", "em Seia",
-# "na Amadora", "στη Λάρισα"); "of/from" ones ("de", "da", "di", "a") also come before an
-# organisation's or a person's name ("da Brilho Comum", "coordeno a Lavandaria").
-_STRONG_CUES = (r"à|en|em|in|na|no|nel|nella|based in|located in|ubicad[ao]s? en|"
-                r"situad[ao]s? en|basés? à|con sede a|sede a|με έδρα (?:τη|το|την)|στη|στο|στην")
-_WEAK_CUES = r"a|di|de|da|do|from"
-_PLACE = r"([A-ZÀ-ÖØ-ÞΑ-Ω][\w'’À-ÿΑ-ώ-]+(?:\s+[A-ZÀ-ÖØ-ÞΑ-Ω][\w'’À-ÿΑ-ώ-]+)?)"
-_CITY_CUES = re.compile(rf"(?:\b(?:(?P<strong>{_STRONG_CUES})|{_WEAK_CUES})\s+){_PLACE}")
-# Continents and seas are where people sell or look, not a town.
-_REGIONS = frozenset({"europa", "europe", "avrupa", "africa", "afrique", "afrika", "magreb",
-                      "maghreb", "mediterrani", "mediterraneo", "mediterranee", "akdeniz",
-                      "mediterranean", "balcans", "balkans", "balcanes", "balcani", "balkanlar"})
-# "Mani in Pasta": an "in" word between two capitalised words is inside a name.
-_IN_A_NAME = re.compile(r"\b[A-ZÀ-ÖØ-ÞΑ-Ω][a-zß-öø-ÿά-ώ'’-]+\s+$")
-_ACRONYM = re.compile(r"[A-Z]{2,6}")  # "IPSS", "SCCL": not a town
-_TURKISH_LOCATIVE = re.compile(r"([A-ZÇĞİÖŞÜ][\wçğıöşü]+)['’](?:de|da|te|ta)\b")
-
-
 def _city(text: str, known: Extracted, lang: str = "en") -> str | None:
-    """Return where the organisation is, if the text says it, and it is not a country.
+    """Where the organisation is, if the text says it (actions/city_reading.py)."""
+    from actions.city_reading import city_in  # it reads countries with this module
 
-    A town of the gazetteer wins. Otherwise a capitalised name after a locative word: the
-    first after an "in" word, else the last after an "of/from" word ("de Net i Just SCCL,
-    una cooperativa de neteja de Sabadell"), never after a destination word ("partners
-    in Marseille"). "sou a Helena Marques", "sóc en Martí": "a" and "en" are a person's
-    article there (the pack's "I am" phrases say so), not "in"; "da Associação Sol": the
-    organisation's name, not a place.
-    """
-    town = find_town(text)
-    if town is not None and country_code(town[0]) is None and _placed(text, town[0], lang):
-        return town[0]
-    strong: list[str] = []
-    weak: list[str] = []
-    for match in _CITY_CUES.finditer(text):
-        candidate = match.group(2).strip()
-        if country_code(candidate) is None and candidate not in known.evidence.values() \
-                and not _ACRONYM.fullmatch(candidate) and fold(candidate) not in _REGIONS \
-                and not _after_self(text[:match.start(2)], lang) \
-                and not _in_org_name(candidate, known) \
-                and not _after_target(text[:match.start()], lang):
-            if not match.group("strong"):
-                weak.append(candidate)
-            elif not _IN_A_NAME.search(text[:match.start()]):
-                strong.append(candidate)
-    for found in _TURKISH_LOCATIVE.finditer(text):  # İzmir'de
-        if country_code(found.group(1)) is None:
-            strong.append(found.group(1))
-    if strong:
-        return strong[0]
-    return weak[-1] if weak else None
-
-
-def _placed(text: str, town: str, lang: str) -> bool:
-    """Whether a gazetteer town is where the organisation is, as written in ``text``.
-
-    Written with a capital, or right after a locative word ("somos de zaragoza"), and not
-    where they want to go: Portuguese "fez" (did) and Greek "καιρό" (a while) are not Fès
-    and Cairo; "una fira a Barcelona" after "volem anar" is a destination.
-    """
-    at = text.find(town)
-    before = text[:at] if at >= 0 else ""
-    cue = re.search(rf"\b(?:{_STRONG_CUES}|{_WEAK_CUES})\s*$", before, re.IGNORECASE)
-    if town == town.lower() and town.upper() != town and cue is None:
-        return False
-    return not _after_target(before, lang)
-
-
-def _after_target(before: str, lang: str) -> bool:
-    """Whether a destination word comes just before ("we look for partners in …")."""
-    clause = re.split(r"[.;!?\n,]", before)[-1]
-    folded = f" {' '.join(fold(clause).split()[-4:])} "
-    return any(f" {cue} " in folded for cue in _targets(lang))
-
-
-@cache
-def _targets(lang: str) -> tuple[str, ...]:
-    """Folded destination words of the pack (nlu/<lang>/fields.yml `targets:`)."""
-    return tuple(fold(str(w)) for w in pack_file(lang, "fields.yml").get("targets") or []
-                 if lang in LANGUAGES)
-
-
-@cache
-def _self_words(lang: str) -> tuple[str, ...]:
-    """Folded "I am" / "my name is" phrases of the pack's fields.yml, lang + English."""
-    return tuple(sorted({fold(str(w)) for code in {lang, "en"} if code in LANGUAGES
-                         for w in pack_file(code, "fields.yml").get("self") or []}))
-
-
-def _in_org_name(candidate: str, known: Extracted) -> bool:
-    """Whether the candidate begins with the legal form read from the text ("Associação")."""
-    form = known.evidence.get("legal_form")
-    return bool(form) and fold(candidate).startswith(str(form))
-
-
-def _after_self(before: str, lang: str) -> bool:
-    """Whether ``before`` ends with an "I am" phrase of the pack ("sou a", "sóc en")."""
-    folded = " ".join(re.findall(r"[\w'’]+", fold(before)))
-    return any(folded == w or folded.endswith(" " + w) for w in _self_words(lang))
+    return city_in(text, known, lang)
 
 
 def warm_up() -> None:

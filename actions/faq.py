@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.events import ActionListRegistrations
+from actions.summary_misreads import correction_instead
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ class ActionAnswerFaq(Action):
                   domain: DomainDict) -> list[EventType]:
         """Utter the answer; the rules re-ask any open question afterwards."""
         topic = faq_topic(tracker)
+        if topic == UNKNOWN and (corrected := await correction_instead(
+                dispatcher, tracker, domain)) is not None:
+            return corrected  # a correction at the summary the model took for a question
         logger.info("plain question on %s", topic)
         if topic in ANSWERED:
             dispatcher.utter_message(response=f"utter_faq_{topic}")

@@ -47,9 +47,10 @@ from actions.intake_slots import (
     unpayload,
     values_before_latest_message,
 )
+from actions.localities import settled
 from actions.places import home_countries, only_destination
 from actions.retries import RETRIED, retry_or_move_on
-from actions.towns import location_answer, town_in
+from actions.towns import city_answer, location_answer, town_in
 from actions.validators import (
     parse_country,
     parse_email,
@@ -245,7 +246,7 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
             return found  # a known town: "Zaragoza"
         if (town := town_in(str(slot_value or ""))) is not None:
             # A town several countries have: the question offers them (action_ask_country).
-            return {"country": None, "city": tracker.get_slot("city") or town[0]}
+            return {"country": None, "city": tracker.get_slot("city") or settled(town[0])}
         return self._fail(dispatcher, tracker, "country", "utter_invalid_country")
 
     async def validate_city(self, slot_value: Any, dispatcher: CollectingDispatcher,
@@ -256,6 +257,9 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         if refuses(tracker, "city"):
             tell_not_stored(dispatcher, tracker)
             return {"city": None}
+        text = typed_answer(tracker, "city")
+        if text is not None:  # the whole answer, not the part a model tagged ("Reggio")
+            city = city_answer(without_contacts(text), language(tracker)) or city
         if not city or len(city) > 120:
             return self._fail(dispatcher, tracker, "city", "utter_invalid_choice")
         return {"city": city}
@@ -264,6 +268,7 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Accept a positive whole number, read from the whole answer ("9 workers, 4 of them
         from vulnerable groups" is 9, whichever number the model's entity took)."""
+        slot_value = unpayload(slot_value, "members")
         if isinstance(slot_value, int) and slot_value > 0 and typed_answer(
                 tracker, "members") is None:
             return {"members": slot_value}

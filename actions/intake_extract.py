@@ -33,7 +33,7 @@ from actions.intake_slots import (
     SKIPPED,
 )
 from actions.places import home_countries, only_destination
-from actions.towns import country_of, town_in
+from actions.towns import country_of, placed_town
 
 
 class IntakeExtractors:
@@ -50,7 +50,8 @@ class IntakeExtractors:
         if tracker.get_slot("requested_slot") == slot and intent != "correct_answer":
             return unmapped_answer(tracker, slot)  # the answer itself: validate_<slot>
         value = getattr(extract(text, language(tracker)), slot)
-        if value is None and slot == "city" and (town := town_in(text)) is not None:
+        if value is None and slot == "city" and \
+                (town := placed_town(text, language(tracker))) is not None:
             value = town[0]  # "somos de zaragoza": a known town, even without a capital
         if slot == "country":
             # "we are in Zaragoza": Spain, also when the country named is where they go
@@ -58,7 +59,11 @@ class IntakeExtractors:
             # home after one named as a destination ("partners in Italy. We are from
             # Cyprus") is the home country.
             lang = language(tracker)
-            home = country_of(tracker.get_slot("city") or (town_in(text) or ("",))[0])
+            # A town written as where they are: not "vendre a Barcelona", not "já fez isso";
+            # a district's city ("de Nou Barris": Barcelona).
+            towns = (tracker.get_slot("city"), extract(text, lang).city,
+                     (placed_town(text, lang) or ("",))[0])
+            home = next((code for town in towns if (code := country_of(town))), None)
             if value is None:
                 value = home
             elif only_destination(text, value, lang):

@@ -123,3 +123,10 @@ def values_before_latest_message(events: list[dict[str, Any]]) -> dict[str, Any]
         elif event.get("event") == "restart":
             values.clear()
     return values
+
+
+def set_since_latest_message(events: list[dict[str, Any]]) -> set[str]:
+    """The slots set after the latest user message, before the action now running (the
+    model's entity mappings: "la citta e' Vittoria" may set the country to "Vittoria")."""
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return {str(e.get("name")) for e in events[last_user + 1:] if e.get("event") == "slot"}

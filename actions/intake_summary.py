@@ -26,9 +26,12 @@ from actions.corrections import (
     value_for,
 )
 from actions.intake_slots import (
+    CASE_SLOTS,
     SKIPPED,
     case_values,
     iso_currency,
+    set_since_latest_message,
+    values_before_latest_message,
 )
 from actions.matching import propose
 from actions.validators import (
@@ -77,19 +80,26 @@ class ActionApplyCorrection(Action):
         """Change the field the user names; ask which one when a bare value could be several."""
         lang = language(tracker)
         correction = answer_to_which_field(tracker, lang) or read_correction(tracker, iso_currency)
+        # A field the correction does not change keeps its value, whatever the model's
+        # entity mappings set from the message ("Vittoria" tagged as a country).
+        earlier = values_before_latest_message(tracker.events)
+        kept = {slot: earlier.get(slot) for slot in set_since_latest_message(tracker.events)
+                if slot in CASE_SLOTS and slot not in correction.updates}
+        restored: list[EventType] = [SlotSet(k, v) for k, v in kept.items()]
         if correction.invalid:
             dispatcher.utter_message(response=correction.invalid)
-            return []
+            return restored
         if correction.unsure is not None and not correction.updates:
             ask_which_field(dispatcher, correction.unsure, lang)
-            return []
+            return restored
         if not correction.updates:
             dispatcher.utter_message(response="utter_ask_what_to_correct")
-            return []
-        values = with_channel_phone({**case_values(tracker), **correction.updates}, tracker)
+            return restored
+        values = with_channel_phone({**case_values(tracker), **kept, **correction.updates},
+                                    tracker)
         dispatcher.utter_message(response="utter_case_summary",
                                  summary=summary(values, lang))
-        return [SlotSet(k, v) for k, v in correction.updates.items()] + [
+        return restored + [SlotSet(k, v) for k, v in correction.updates.items()] + [
             SlotSet("awaiting_confirmation", True)]
 
 

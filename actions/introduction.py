@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import intent_of, language
 from actions.extraction import extract
-from actions.towns import country_of, town_in
+from actions.towns import country_of, placed_town
 from actions.validators import parse_country, parse_positive_int
 from catalog.brief import isolate, labels, value_label
 from catalog.vocabulary import CASE_LEGAL_FORMS, CASE_SECTORS, STAGES
@@ -65,7 +65,7 @@ def understood(tracker: Tracker) -> dict[str, Any]:
         if value is not None and name not in found and \
                 (name not in CODES or value in CODES[name]):
             found[name] = value
-    town = town_in(text)
+    town = placed_town(text, lang)
     if town is not None:
         found.setdefault("city", town[0])
     if "country" not in found and (code := country_of(found.get("city"))):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from actions import catalogue
 from actions.amounts import parse_money
 from actions.common import intent_of, language
+from actions.summary_misreads import correction_instead
 from actions.validators import parse_choice, parse_country
 from catalog import destinations
 from catalog.brief import isolate
@@ -364,4 +365,7 @@ class ActionListEvents(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Show a page of events with register and details buttons; "see more" pages on."""
+        corrected = await correction_instead(dispatcher, tracker, domain)
+        if corrected is not None:
+            return corrected  # "benim adim …" at the summary, read as a question on events
         return list_events(dispatcher, tracker, 0, search_text(tracker))

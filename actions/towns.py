@@ -14,15 +14,48 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.city_reading import home_town
+from actions.cleaning import field_words, first_clause, strip_leading, words
 from actions.common import language
+from actions.localities import settled, town_before_region
 from actions.validators import parse_country
 from catalog.brief import value_label
-from catalog.places import find_town, town_countries
+from catalog.places import district_city, find_town, find_towns, fold, town_countries
 
 
 def town_in(text: str) -> tuple[str, tuple[str, ...]] | None:
     """The known town ``text`` names, as written, and its countries."""
     return find_town(text) if text and not text.startswith("/") else None
+
+
+def placed_town(text: str, lang: str) -> tuple[str, tuple[str, ...]] | None:
+    """The known town ``text`` places the organisation in (not a destination, not a word
+    such as "fez"), in the spelling the case keeps, and its countries."""
+    town = home_town(text, lang) if text and not text.startswith("/") else None
+    return (settled(town[0]), town[1]) if town is not None else None
+
+
+def city_answer(text: str, lang: str) -> str:
+    """The town an answer to "which town or region?" names, as the case keeps it.
+
+    The lead-in goes ("la città è Vittoria", "siamo a Lecce, in Puglia"); a town named
+    before its region is the town ("منزل تميم، ولاية نابل"); a district alone, or a known
+    town with one of its districts ("izmir karsiyaka"), gives the city; a known town is
+    spelt as the gazetteer writes it. Anything else is kept as the user wrote it, whole
+    ("Reggio Emilia", not the "Reggio" a model may have tagged).
+    """
+    leads = tuple(p for p, field in field_words(lang) if field == "city") + words(
+        lang, "home") + words(lang, "self") + words(lang, "connectors")
+    answer = strip_leading(text.strip(), leads)
+    before_region = town_before_region(answer, lang)
+    if before_region is not None:
+        return settled(before_region)
+    clause = first_clause(answer, lang).strip(" .!?")
+    towns = find_towns(clause)
+    if len(towns) == 1 and (fold(towns[0][0]) == fold(clause) or district_city(
+            clause.replace(towns[0][0], "").strip(" ,-")) is not None):
+        return settled(towns[0][0])
+    return settled(clause) if clause else answer
 
 
 def country_of(city: Any) -> str | None:
@@ -41,7 +74,7 @@ def location_answer(text: str, city: Any) -> dict[str, Any]:
     town = town_in(text)
     code = parse_country(text)
     if town is not None and not city:
-        found["city"] = town[0]
+        found["city"] = settled(town[0])
     if code is None and town is not None and len(town[1]) == 1:
         code = town[1][0]
     if code is not None:

@@ -5,7 +5,10 @@ knows. Towns are those of Mediterranean Europe, Turkey, the Middle East and Nort
 people most often write from, each with the spellings users of the nine languages type
 (native, English, French, Spanish, Italian, Greek, Turkish, Arabic, without accents).
 A name several countries share ("Tripoli": Libya, Lebanon, Greece) gives all of them,
-and the intake asks which one. Pure data and functions: no database, no Rasa.
+and the intake asks which one. Smaller towns and the districts of large cities are in
+catalog/places_more.py; a town typed without its accents is stored as listed here
+(`proper_name`), a district as its city (`district_city`). Pure data and functions: no
+database, no Rasa.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+
+from catalog.places_more import DISTRICTS, MORE_ALSO_WORDS, MORE_TOWNS
 
 # country code: one line per town, its spellings separated by "|".
 _TOWNS: dict[str, tuple[str, ...]] = {
@@ -108,23 +113,30 @@ _SHARED: dict[str, tuple[str, ...]] = {
 }
 # Town names that are also everyday words ("nice", "van", "porto" in Italian, "صور" pictures):
 # found in a sentence only when written with a capital letter, never when it has no case.
-_ALSO_WORDS = frozenset({"nice", "split", "tyre", "tiro", "faro", "porto", "palma", "susa",
-                         "bar", "van", "safi", "mosta", "zara", "pola", "hama", "casa", "giza",
-                         "صور", "عمان", "سبها", "فاس"})
+_ALSO_WORDS = MORE_ALSO_WORDS | frozenset({
+    "nice", "split", "tyre", "tiro", "faro", "porto", "palma", "susa", "bar", "van", "safi",
+    "mosta", "zara", "pola", "hama", "casa", "giza", "صور", "عمان", "سبها", "فاس"})
 _ARABIC_PREFIXES = ("ب", "و", "ل", "ف")
 
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and apostrophes' suffixes for tolerant matching."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(folded.replace("’", "'").split())
+
+
+def _all_towns() -> dict[str, tuple[str, ...]]:
+    """Every country's towns: the main list and the smaller towns of places_more."""
+    return {code: _TOWNS.get(code, ()) + MORE_TOWNS.get(code, ())
+            for code in dict.fromkeys([*_TOWNS, *MORE_TOWNS])}
 
 
 @cache
 def _index() -> dict[str, tuple[str, ...]]:
     """Every folded spelling: the countries that have a town by that name."""
     index: dict[str, set[str]] = {}
-    for country, towns in _TOWNS.items():
+    for country, towns in _all_towns().items():
         for town in towns:
             for name in town.split("|"):
                 index.setdefault(fold(name), set()).add(country)
@@ -134,16 +146,54 @@ def _index() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(countries)) for name, countries in index.items()}
 
 
+@cache
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """Every folded spelling: all the spellings of its town (any country), in listed order."""
+    found: dict[str, list[str]] = {}
+    lines = [line for towns in _all_towns().values() for line in towns] + list(_SHARED)
+    for line in lines:
+        names = line.split("|")
+        for name in names:
+            found.setdefault(fold(name), []).extend(n for n in names
+                                                   if n not in found[fold(name)])
+    return {name: tuple(spellings) for name, spellings in found.items()}
+
+
+@cache
+def _districts() -> dict[str, str]:
+    """Every folded district name: the city it is part of (as DISTRICTS names it)."""
+    return {fold(name): city for city, names in DISTRICTS.items() for name in names.split("|")}
+
+
+# Elided articles and prepositions written onto a town: "l'Alguer", "dell'Aquila", "d'Urgell".
+_ELISIONS = frozenset({"l", "d", "dell", "nell", "all", "sull", "dall", "s", "n", "qu"})
+
+
+def _readings(name: str) -> list[str]:
+    """The ways a written word group may name a town: whole ("L'Aquila"), without an elided
+    article ("l'Alguer" → "Alguer"), without a Turkish case ending ("İzmir'de" → "İzmir")."""
+    name = name.strip().strip(".!?,;:()«»\"")
+    split = re.match(r"(.*?)['’](.+)", name)
+    if split is None:
+        return [name]
+    head = split.group(1)
+    if " " not in head and fold(head) in _ELISIONS:
+        # "dell'Aquila" is "de" + "L'Aquila"; "l'Alguer" may be listed with its article.
+        return [name, split.group(2)] + (["l'" + split.group(2)] if head.endswith("l") else [])
+    return [name, head]
+
+
 def _lookup(name: str) -> tuple[str, tuple[str, ...]]:
     """The name as the town is written (prefix and case ending removed), and its countries."""
-    name = re.split(r"['’]", name.strip().strip(".!?,;"))[0]  # Turkish: İzmir'de, Sfaks'ta
-    folded = fold(name)
     index = _index()
-    if folded in index:
-        return name, index[folded]
-    if folded[:1] in _ARABIC_PREFIXES and folded[1:] in index:  # "بصفاقس": in Sfax
-        return name[1:], index[folded[1:]]
-    return name, ()
+    readings = _readings(name)
+    for reading in readings:
+        folded = fold(reading)
+        if folded in index:
+            return reading, index[folded]
+        if folded[:1] in _ARABIC_PREFIXES and folded[1:] in index:  # "بصفاقس": in Sfax
+            return reading[1:], index[folded[1:]]
+    return readings[-1], ()
 
 
 def town_countries(name: str) -> tuple[str, ...]:
@@ -151,17 +201,85 @@ def town_countries(name: str) -> tuple[str, ...]:
     return _lookup(name)[1]
 
 
-def find_town(text: str) -> tuple[str, tuple[str, ...]] | None:
-    """The first known town ``text`` mentions, as written, with its countries.
+def find_towns(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Every known town ``text`` mentions, in order, as written, with its countries.
 
-    Longer names win over the shorter names inside them ("Santiago de Compostela").
+    At each place the longest name wins over the shorter names inside it ("Santiago de
+    Compostela", "Ponte da Barca"), and a name is found once.
     """
-    words = [re.split(r"['’]", w)[0] for w in re.findall(r"[\w'’-]+", text[:1000])]
-    for size in (3, 2, 1):
-        for start in range(len(words) - size + 1):
+    words = re.findall(r"[\w'’-]+", text[:1000])
+    found: list[tuple[str, tuple[str, ...]]] = []
+    start = 0
+    while start < len(words):
+        for size in (4, 3, 2, 1):
+            if start + size > len(words):
+                continue
             name, countries = _lookup(" ".join(words[start:start + size]))
             if countries and (size > 1 or len(name) > 2) and _stands_out(name):
-                return name, countries
+                found.append((name, countries))
+                start += size
+                break
+        else:
+            start += 1
+    return found
+
+
+def find_town(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """The first known town ``text`` mentions, as written, with its countries."""
+    towns = find_towns(text)
+    return towns[0] if towns else None
+
+
+def _script(name: str) -> str:
+    """"GREEK", "ARABIC" or "LATIN": the writing system of a name's first letter."""
+    letter = next((ch for ch in name if ch.isalpha()), "a")
+    script = unicodedata.name(letter, "LATIN").split()[0]
+    return script if script in ("GREEK", "ARABIC") else "LATIN"
+
+
+def _in_script(spellings: tuple[str, ...], script: str, default: str) -> str:
+    """The first of ``spellings`` written in ``script``; ``default`` when none is."""
+    return next((s for s in spellings if _script(s) == script), default)
+
+
+def proper_name(name: str) -> str:
+    """A known town as the gazetteer writes it in the script it was typed in.
+
+    "Καρδιτσα" → "Καρδίτσα", "zaragoza" → "Zaragoza", "izmir" → "İzmir": the first spelling
+    listed in that script, when it differs only by accents and capitals. "Saragosse" stays
+    (a spelling of its own), and so does an unknown name.
+    """
+    name = name.strip()
+    reading, countries = _lookup(name)
+    if not countries:
+        return name
+    spellings = _spellings().get(fold(reading), ())
+    if reading in spellings:
+        return reading  # "Trípoli", "Malaga": a spelling the gazetteer lists
+    # The town's own name in that script, when only accents or capitals differ from it:
+    # "Καρδιτσα" is Καρδίτσα; "Perpinya" is no misspelt "Perpignan" and stays.
+    own = _in_script(spellings, _script(reading), "")
+    return own if fold(own) == fold(reading) else reading
+
+
+def district_city(name: str) -> str | None:
+    """The city a district or neighbourhood named ``name`` is part of, in the script it was
+    typed in ("Nou Barris" → "Barcelona", "الحي المحمدي" → "الدار البيضاء"); None if unknown."""
+    city = _districts().get(fold(name.strip().strip(".!?,;:")))
+    if city is None:
+        return None
+    return _in_script(_spellings().get(fold(city), (city,)), _script(name), city)
+
+
+def find_district(text: str) -> str | None:
+    """The first known district ``text`` names (capitalised in cased scripts), as written."""
+    words = re.findall(r"[\w'’-]+", text[:1000])
+    for start in range(len(words)):
+        for size in (3, 2, 1):
+            name = " ".join(words[start:start + size])
+            if start + size <= len(words) and fold(name) in _districts() and (
+                    fold(name) not in _ALSO_WORDS or name[:1].isupper()):
+                return name
     return None
 
 

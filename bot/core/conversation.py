@@ -50,7 +50,8 @@ _Received = tuple[ConversationInfo, str, Payload | None, str, int, bool]
 
 
 class _Foreign:
-    """A message in an unspoken language, in a conversation that has a language."""
+    """A message in an unspoken language, or one that only the detectors would switch to
+    another, in a conversation that has a language."""
 
 
 _FOREIGN_IN_CONVERSATION = _Foreign()
@@ -212,7 +213,8 @@ class ConversationCore:
         # serves every channel and must never wait on them.
         step = await asyncio.to_thread(self._receive, message, info)
         if step is _FOREIGN_IN_CONVERSATION:
-            # "ok per me va bene, procediamo" is Slovak to the all-language detector: an
+            # "ok per me va bene, procediamo" is Slovak to the all-language detector, and
+            # "financas solidarias, banco comunitario" Spanish to both detectors: an
             # answer to an open question stays in the conversation's language.
             keep = await self._rasa.question_open(message.conversation_id)
             step = await asyncio.to_thread(self._receive, message, info,
@@ -240,11 +242,12 @@ class ConversationCore:
                  ) -> TurnResult | _Received | _Foreign:
         """Clean, size-check and record the message and settle its language (blocking).
 
-        A message in a language the assistant does not speak, in a conversation that has
-        a language, is first returned as ``_FOREIGN_IN_CONVERSATION`` (nothing recorded)
-        for the caller to ask whether a question is open; called again with
+        A message in a language the assistant does not speak, or one that would switch
+        the language on the detectors alone (`Resolution.tentative`), in a conversation
+        that has a language, is first returned as ``_FOREIGN_IN_CONVERSATION`` (nothing
+        recorded) for the caller to ask whether a question is open; called again with
         ``unsupported="keep"`` it is taken in the conversation's language, with "say" the
-        user is told the language is not spoken.
+        user is told the language is not spoken (a tentative switch is made).
         """
         info = info or self._store.get(message.conversation_id)
         text = clean_text(message.text)
@@ -258,10 +261,11 @@ class ConversationCore:
                                                          self._max_chars))
         payload = self._payloads.read(text)
         resolution = self._resolve(info, text, payload, language, message.language_hint)
-        if resolution.unsupported and info.language and unsupported == "check":
+        doubtful = (resolution.unsupported or resolution.tentative) and info.language
+        if doubtful and unsupported == "check":
             return _FOREIGN_IN_CONVERSATION
-        if resolution.unsupported and info.language and unsupported == "keep":
-            resolution = Resolution(info.language, "sticky")
+        if doubtful and unsupported == "keep":
+            resolution = Resolution(str(info.language), "sticky")
         if resolution.unsupported:
             self._store.record(info.id, "in", text)
             reply = OutboundMessage(locales.text("unsupported_language", language),

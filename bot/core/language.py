@@ -71,6 +71,9 @@ class Resolution:
     margin: float = 1.0
     # A first message the detectors decided by less than UNCERTAIN_MARGIN: offer the menu.
     uncertain: bool = False
+    # A switch by the detectors with no word of the new language's own (function words):
+    # an answer to an open question ("financas solidarias") stays in the conversation's.
+    tentative: bool = False
 
 
 def strip_invisible(text: str) -> str:
@@ -156,8 +159,24 @@ class LanguageResolver:
                               uncertain=margin < UNCERTAIN_MARGIN)
         if best != base and (p_best >= SWITCH_MIN_PROBABILITY or (
                 p_best >= SWITCH_MIN_LEAD and probabilities.get(base, 0.0) <= SWITCH_MAX_CURRENT)):
-            return Resolution(best, "detector", switched=True)
+            return Resolution(best, "detector", switched=True,
+                              tentative=not self._own_word(best, base, tokens))
         return Resolution(base, "sticky")
+
+    def _own_word(self, new: str, current: str, tokens: list[str]) -> bool:
+        """Whether a message has a function word of ``new`` that ``current`` does not use.
+
+        "financas solidarias, banco comunitario" (a Portuguese answer typed without its
+        accents) reads as Spanish to both detectors, but no word of it is Spanish rather
+        than Portuguese: the switch is tentative (`Resolution.tentative`), and the
+        conversation keeps its language when the message answers an open question. A
+        language with no list is never tentative.
+        """
+        listed = self._function_words.get(new)
+        if not listed:
+            return True
+        others = self._function_words.get(current, frozenset())
+        return any(fold(t) in listed and fold(t) not in others for t in tokens)
 
     def explicit_request(self, text: str) -> str | None:
         """Return the language a message explicitly asks for, if it does."""

@@ -65,7 +65,8 @@ def domain_names() -> tuple[frozenset[str], frozenset[str]]:
     domain = yaml.safe_load((PROJECT_ROOT / "dialogues" / "domain.yml").read_text("utf-8"))
     intents = frozenset(str(i) if isinstance(i, str) else next(iter(i))
                         for i in domain["intents"])
-    return intents, frozenset(str(e) for e in domain["entities"])
+    return intents, frozenset(str(e) if isinstance(e, str) else next(iter(e))
+                              for e in domain["entities"])
 
 
 async def health(_request: Request) -> Response:

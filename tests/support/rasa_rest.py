@@ -24,6 +24,8 @@ class RasaStandIn:
     # before answering, as a Rasa killed mid-turn does.
     die_before_answering: bool = False
     trackers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Senders whose tracker has a form active: a question waits for its answer.
+    questions_open: set[str] = field(default_factory=set)
 
     def transport(self) -> httpx.MockTransport:
         """Return an httpx transport that routes the bot's Rasa calls to this stand-in."""
@@ -37,7 +39,8 @@ class RasaStandIn:
         path = request.url.path.split("/")
         if request.method == "GET" and len(path) == 4 and path[1:4:2] == ["conversations",
                                                                             "tracker"]:
-            return httpx.Response(200, json={"sender_id": path[2],
+            loop = {"name": "intake_form"} if path[2] in self.questions_open else {}
+            return httpx.Response(200, json={"sender_id": path[2], "active_loop": loop,
                                              "events": self.trackers.get(path[2], [])})
         if request.method != "POST" or request.url.path != "/webhooks/rest/webhook":
             return httpx.Response(404, json={"error": "not found"})
