@@ -18,7 +18,8 @@ confidence checks rely on. A message of
 several sentences whose best intent is an introduction is also read part by
 part, and a need stated in one part is put first; a sum of money the message says it
 needs makes it a funding need (nlu/money_need.py); a need the whole message only
-barely prefers is confirmed by the part that states it; a message quoting a case
+barely prefers is confirmed by the part that states it, and one the message surely
+asks for without saying which is lifted above the fallback; a message quoting a case
 reference asks about that request (nlu/components/sentences.py). Measured
 against the Rasa pipeline it replaces in docs/DECISIONS.md.
 
@@ -48,6 +49,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.components.sentences import (
     YIELDING,
     confirm_need,
+    lift_need,
     prefer_funding,
     prefer_need,
     prefer_status,
@@ -165,6 +167,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             if ranking[0]["name"] in YIELDING:
                 ranking = prefer_need(ranking, text, self._rank_texts)
             ranking = confirm_need(ranking, text, self._rank_texts)
+            ranking = lift_need(ranking)
             ranking = prefer_status(ranking, text)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking,

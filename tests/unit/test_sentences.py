@@ -15,6 +15,7 @@ import pytest
 from nlu.components.sentences import (
     REFERENCE,
     confirm_need,
+    lift_need,
     parts,
     prefer_funding,
     prefer_need,
@@ -146,3 +147,28 @@ def test_a_stated_sum_decides_between_needs_only_when_the_classifier_is_unsure()
 def test_a_sum_in_passing_or_another_request_is_left_alone(text, top):
     whole = _ranking((top, 0.7), ("need_funding", 0.2), ("inform", 0.1))
     assert prefer_funding(whole, text, states_money_need) == whole
+
+
+@pytest.mark.parametrize("needs", [
+    # "Volem vendre al Marroc i a Algèria, ens podeu orientar?": export, partners or money
+    [("need_internationalisation", 0.23), ("search_partners", 0.2), ("need_funding", 0.14)],
+    # "Θέλουμε να ξεκινήσουμε κάτι νέο με τα μέλη, πώς μας στηρίζετε;"
+    [("need_innovation", 0.21), ("need_consultancy", 0.19), ("request_assistance", 0.15)],
+])
+def test_a_message_surely_asking_for_help_is_not_refused_for_not_saying_which(needs):
+    rest = 1.0 - sum(c for _, c in needs)
+    ranking = _ranking(*needs, ("inform", rest / 2), ("out_of_scope", rest / 2))
+    lifted = lift_need(ranking)
+    assert lifted[0] == {"name": needs[0][0], "confidence": 0.4}
+    assert [r["name"] for r in lifted] == [r["name"] for r in ranking]
+    assert abs(sum(r["confidence"] for r in lifted) - 1.0) < 1e-9
+
+
+def test_a_need_already_clear_or_a_message_mostly_not_a_need_is_left_alone():
+    clear = _ranking(("need_funding", 0.55), ("inform", 0.45))
+    assert lift_need(clear) == clear
+    scattered = _ranking(("need_funding", 0.2), ("out_of_scope", 0.2), ("ask_events", 0.2),
+                         ("greet", 0.2), ("need_consultancy", 0.2))
+    assert lift_need(scattered) == scattered
+    other = _ranking(("ask_events", 0.2), ("need_funding", 0.4), ("need_consultancy", 0.4))
+    assert lift_need(other) == other
