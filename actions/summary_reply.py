@@ -6,8 +6,10 @@ sol·licitud" (the model hears "stop"), "perfetto così, grazie mille" (thanks),
 "you're welcome" to the second lose a request the user meant to send. The words decide:
 a send or "all correct" word of the language (nlu/<lang>/fields.yml `confirms:`) and no
 cancel word (`cancels:`) sends it; a cancel word and no send word cancels; a reply that
-names a field ("my full name is …") corrects it; anything else shows the summary again with
-its buttons.
+changes a field ("المبلغ هو 35 ألف دينار موش 30", the amount is 35 thousand, not 30: as much
+a statement as a correction to the model, which then places it nowhere) or names one ("my
+full name is …") is the correction, applied before anything is sent; anything else shows
+the summary again with its buttons.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from actions.cleaning import find, words
 from actions.common import language
 from actions.corrections import named_field
 from actions.intake_navigation import ActionCancelIntake
+from actions.intake_slots import correction_updates
 from actions.intake_summary import ActionApplyCorrection, ActionShowSummary, ActionSubmitCase
 from actions.matching import ActionProposeMatches
 
@@ -50,6 +53,8 @@ class ActionSummaryReply(Action):
         """Do what the reply says; when it says neither, show the summary again."""
         text = str(tracker.latest_message.get("text") or "")
         decision = summary_decision(text, language(tracker))
+        if decision != "cancel" and correction_updates(tracker):
+            return await ActionApplyCorrection().run(dispatcher, tracker, domain)
         events: list[Any] = []
         if decision == "send":
             events += await ActionSubmitCase().run(dispatcher, tracker, domain)

@@ -16,8 +16,10 @@ for 200 L-BFGS iterations by nlu/components/softmax_fit.py, each several times c
 than scikit-learn's), whose probabilities the FallbackClassifier and the dialogue's
 confidence checks rely on. A message of
 several sentences whose best intent is an introduction is also read part by
-part, and a need stated in one part is put first; a need the whole message only
-barely prefers is confirmed by the part that states it; a message quoting a case
+part, and a need stated in one part is put first; a sum of money the message says it
+needs makes it a funding need (nlu/money_need.py); a need the whole message only
+barely prefers is confirmed by the part that states it, and one the message surely
+asks for without saying which is lifted above the fallback; a message quoting a case
 reference asks about that request (nlu/components/sentences.py). Measured
 against the Rasa pipeline it replaces in docs/DECISIONS.md.
 
@@ -44,9 +46,17 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.sentences import YIELDING, confirm_need, prefer_need, prefer_status
+from nlu.components.sentences import (
+    YIELDING,
+    confirm_need,
+    lift_need,
+    prefer_funding,
+    prefer_need,
+    prefer_status,
+)
 from nlu.components.softmax_fit import fit_softmax
 from nlu.components.text_features import vectorizers
+from nlu.money_need import states_money_need
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +163,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         for message, row in zip(messages, probabilities):
             ranking = self._ranking(row)
             text = self._text(message)
+            ranking = prefer_funding(ranking, text, states_money_need)
             if ranking[0]["name"] in YIELDING:
                 ranking = prefer_need(ranking, text, self._rank_texts)
             ranking = confirm_need(ranking, text, self._rank_texts)
+            ranking = lift_need(ranking)
             ranking = prefer_status(ranking, text)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking,

@@ -39,6 +39,17 @@ REFERENCE = re.compile(
     re.IGNORECASE)
 # A need ranked first this close to an introduction is still confirmed part by part.
 CLOSE_MARGIN = 0.15
+FUNDING_INTENT = "need_funding"
+# What a message stating a sum it needs is not: an introduction, a greeting, a request
+# without a kind, a question about the service, or something the classifier could not place.
+MONEY_YIELDING = YIELDING | {"out_of_scope", "request_assistance", "ask_help"}
+# A need of another kind ranked below this is unsure which need it is: a stated sum decides.
+MONEY_UNSURE = 0.5
+# The confidence a stated money need gets, at least.
+MONEY_CONFIDENCE = 0.7
+# A need ranked first below this, in a message that is surely a need, is lifted to it: the
+# fallback refuses a best intent under 0.25 (nlu/config.yml), the dialogue one under 0.3.
+UNSURE_NEED_LIFT = 0.4
 
 Ranking = list[dict[str, float | str]]
 
@@ -80,6 +91,44 @@ def prefer_status(ranking: Ranking, text: str) -> Ranking:
         return ranking
     confidence = max(0.8, float(ranking[0]["confidence"]) + 0.05)
     return _promote(ranking, STATUS_INTENT, min(confidence, 0.99))
+
+
+def prefer_funding(ranking: Ranking, text: str,
+                   states_money_need: Callable[[str], bool]) -> Ranking:
+    """Return ``ranking`` with the funding need first when the message states a sum it needs.
+
+    "Olá! Sou da cooperativa de estafetas de Lisboa, queremos comprar 5 bicicletas de carga,
+    uns 35 mil euros" is mostly an introduction, and "Μας χρειάζονται 8.500€ για ένα όχημα,
+    μπορείτε να βοηθήσετε;" mostly a request without a kind; the sum and what it is for make
+    both a funding need. ``states_money_need`` tells whether a text states such a sum
+    (nlu/money_need.py). So does a need of another kind the classifier is unsure of
+    ("θέλουμε να ανοίξουμε δικό μας πλυντήριο. Χρειαζόμαστε περίπου 40 χιλ. ευρώ": 0.26
+    internationalisation, 0.25 consultancy); one it is sure of, or any other request, keeps
+    its place.
+    """
+    if not ranking or ranking[0]["name"] == FUNDING_INTENT:
+        return ranking
+    top, confidence = str(ranking[0]["name"]), float(ranking[0]["confidence"])
+    unsure_need = top in NEED_INTENTS and confidence < MONEY_UNSURE
+    if (top not in MONEY_YIELDING and not unsure_need) or not states_money_need(text):
+        return ranking
+    return _promote(ranking, FUNDING_INTENT, min(max(MONEY_CONFIDENCE, confidence + 0.05), 0.99))
+
+
+def lift_need(ranking: Ranking) -> Ranking:
+    """Return ``ranking`` with its best need lifted when the message surely asks for help.
+
+    "Voldríem treballar al Marroc i a Algèria, ens podeu orientar per sortir a fora?" is
+    internationalisation at 0.23, partners at 0.20, funding at 0.14: under the fallback's
+    threshold, so the user was told nothing fits, although the needs together hold two
+    thirds of it. As for a clause (``_need_mass``), the best need leads; the summary shows
+    it and the user can correct it.
+    """
+    if not ranking or ranking[0]["name"] not in NEED_INTENTS \
+            or float(ranking[0]["confidence"]) >= UNSURE_NEED_LIFT \
+            or _need_mass(ranking) < MIN_PART_CONFIDENCE:
+        return ranking
+    return _promote(ranking, str(ranking[0]["name"]), UNSURE_NEED_LIFT)
 
 
 def confirm_need(ranking: Ranking, text: str,

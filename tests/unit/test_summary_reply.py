@@ -41,3 +41,25 @@ def test_cancel_words_cancel_and_other_words_show_the_summary_again():
                                                    intent="thank", slots=slots))
     assert "utter_case_summary" in asked.responses
     assert "awaiting_confirmation" not in asked.slots or asked.slots["awaiting_confirmation"]
+
+
+@pytest.mark.parametrize(("lang", "text", "amount", "currency"), [
+    ("ar", "المبلغ هو 42 ألف دينار موش 40، نسينا الضريبة", 42000, "TND"),
+    ("es", "el importe son 25.000 € y no 30.000", 25000, "EUR"),
+    ("it", "in realtà ci servono 18 mila euro, non 15", 18000, "EUR"),
+])
+def test_a_reply_the_model_cannot_place_that_changes_a_field_is_the_correction(
+        lang, text, amount, currency):
+    slots = {"awaiting_confirmation": True, "consent": True, "org_name": "Coop Sahel",
+             "country": "TN" if lang == "ar" else "ES", "need_category": "funding",
+             "amount": 40000, "currency": "TND" if lang == "ar" else "EUR"}
+    ran = run(ActionSummaryReply(), make_tracker(language=lang, text=text,
+                                                 intent="nlu_fallback", slots=slots))
+    assert ran.responses == ["utter_case_summary"]
+    assert ran.slots["amount"] == amount and ran.slots["currency"] == currency
+    assert ran.slots["awaiting_confirmation"] is True  # shown again, not sent
+
+
+@pytest.mark.parametrize("text", ["agora está certo, obrigado", "está bem assim, pode mandar"])
+def test_portuguese_all_right_sends(text):
+    assert summary_decision(text, "pt") == "send"
