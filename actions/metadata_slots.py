@@ -1,4 +1,5 @@
-"""Global slot validator (`action_validate_slot_mappings`): slots read from message metadata."""
+"""Global slot validator (`action_validate_slot_mappings`): slots read from message metadata,
+and how the message reads in its place in the conversation (actions/turn_reading.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import metadata
+from actions.turn_reading import SLOT, reading
 
 CHANNELS = frozenset({"web", "terminal", "telegram", "whatsapp", "test"})
 
@@ -24,3 +26,9 @@ class ValidatePredefinedSlots(ValidationAction):
         if channel in CHANNELS and channel != tracker.get_slot("channel"):
             return {"channel": channel}
         return {}
+
+    async def extract_read_as(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """Read the message in context, before the dialogue picks an action (every turn)."""
+        value = reading(tracker)
+        return {SLOT: value} if value != tracker.get_slot(SLOT) else {}
