@@ -120,7 +120,9 @@ def step_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
         if intent in LEAVING_AT_CONSENT or read_as == EVENTS:
             dispatcher.utter_message(response="utter_intake_paused")
             return [ActiveLoop(None), SlotSet("requested_slot", None), *rejected]
-        if intent in ANSWERED_THEN_ASKED and (intent != "ask_privacy" or is_question(text, lang)):
+        if intent == "request_human" or (
+                intent in ANSWERED_THEN_ASKED and (intent != "ask_privacy"
+                                                   or is_question(text, lang))):
             return rejected  # "is it free?": answered, then the consent question again
         return None
     if requested in ASIDE_SLOTS or intent not in ANSWERED_THEN_ASKED or not question \

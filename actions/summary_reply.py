@@ -5,8 +5,11 @@ sol·licitud" (the model hears "stop"), "perfetto così, grazie mille" (thanks),
 (a greeting) or "envia-la" (nothing it knows). Cancelling on the first and answering
 "you're welcome" to the second lose a request the user meant to send. The words decide:
 a send or "all correct" word of the language (nlu/<lang>/fields.yml `confirms:`) and no
-cancel word (`cancels:`) sends it; a cancel word and no send word cancels; anything else
-shows the summary again with its buttons.
+cancel word (`cancels:`) sends it; a cancel word and no send word cancels. A reply with
+neither that changes a field ("el meu nom complet és …", read as nothing sure when correction
+and information rank alike) is that correction; one the model ranks as a yes close behind
+("agora está certo, obrigado": thanks, then yes) sends it. Anything else shows the summary
+again with its buttons.
 """
 
 from __future__ import annotations
@@ -20,9 +23,21 @@ from rasa_sdk.types import DomainDict
 
 from actions.cleaning import find, words
 from actions.common import language
+from actions.corrections import read_correction
 from actions.intake_navigation import ActionCancelIntake
-from actions.intake_summary import ActionShowSummary, ActionSubmitCase
+from actions.intake_slots import iso_currency
+from actions.intake_summary import ActionApplyCorrection, ActionShowSummary, ActionSubmitCase
 from actions.matching import ActionProposeMatches
+
+# How sure the model must be of a yes ranked behind "thanks" or "bye" to send the request.
+SURE_YES = 0.3
+
+
+def ranked_yes(tracker: Tracker) -> bool:
+    """Whether the model ranks a yes high enough, and above a no, behind its first guess."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    scores = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
+    return scores.get("affirm", 0.0) >= SURE_YES and scores["affirm"] > scores.get("deny", 0.0)
 
 
 def summary_decision(text: str, lang: str) -> str:
@@ -45,7 +60,7 @@ class ActionSummaryReply(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Do what the reply says; when it says neither, show the summary again."""
+        """Do what the reply says or corrects; when it says neither, show the summary again."""
         text = str(tracker.latest_message.get("text") or "")
         decision = summary_decision(text, language(tracker))
         events: list[Any] = []
@@ -54,6 +69,11 @@ class ActionSummaryReply(Action):
             events += await ActionProposeMatches().run(dispatcher, tracker, domain)
         elif decision == "cancel":
             events += await ActionCancelIntake().run(dispatcher, tracker, domain)
+        elif read_correction(tracker, iso_currency).updates:
+            events += await ActionApplyCorrection().run(dispatcher, tracker, domain)
+        elif ranked_yes(tracker):
+            events += await ActionSubmitCase().run(dispatcher, tracker, domain)
+            events += await ActionProposeMatches().run(dispatcher, tracker, domain)
         else:
             events += await ActionShowSummary().run(dispatcher, tracker, domain)
         return events

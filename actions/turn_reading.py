@@ -200,7 +200,7 @@ def reading(tracker: Tracker) -> str | None:
         return NO_REQUEST
     if intent in NEED_INTENTS | UNPLACED and asks_events(text, lang, events):
         return EVENTS
-    if loop is None and intent in UNPLACED | {"thank"} \
+    if loop is None and intent in UNPLACED \
             and opens_with(text, lang, "greetings") and has_history(tracker.sender_id):
         return RETURNING
     return None

@@ -314,3 +314,8 @@ def test_a_no_with_a_request_at_the_consent_question_is_first_the_answer(catalog
     ran = _at("consent", "no, but can we see the events?", "ask_events")
     assert "action_execution_rejected" not in [e["event"] for e in ran.events]
     assert ran.slots["consent"] is False
+
+
+def test_asking_for_a_person_at_the_consent_question_is_left_to_its_rule():
+    ran = _at("consent", "can I talk to someone from Barcelona first?", "request_human")
+    assert [e["event"] for e in ran.events] == ["action_execution_rejected"]
