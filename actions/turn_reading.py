@@ -187,10 +187,12 @@ def reading(tracker: Tracker) -> str | None:
     lang = language(tracker)
     intent = intent_of(tracker)
     loop = (tracker.active_loop or {}).get("name")
+    if tracker.get_slot("awaiting_confirmation") is True:
+        # At the summary every message is about the summary: "esborra-ho tot" cancels the
+        # request (nlu/<lang>/fields.yml `cancels:`); "/forget" still erases.
+        return None
     if intent in ERASE_MISREADS and asks_erasure(text, lang):
         return ERASE
-    if tracker.get_slot("awaiting_confirmation") is True:
-        return None  # at the summary, every message is about the summary
     if loop == "intake_form" and tracker.get_slot("requested_slot") != "consent":
         return None  # an answer: only the consent question can be left for something else
     if loop not in (None, "intake_form"):

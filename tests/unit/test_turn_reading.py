@@ -175,6 +175,9 @@ def test_nothing_is_read_into_answers_or_at_the_summary():
                  slots={"requested_slot": "sector"}) is None
     assert _read("es", text, "need_funding", active_loop="intake_form",
                  slots={"requested_slot": "consent"}) == "events"
+    # "delete it all" at the summary cancels the request (its cancel words), not erasure
+    assert _read("ca", "esborra-ho tot", "stop_form",
+                 slots={"awaiting_confirmation": True}) is None
 
 
 def test_the_slot_is_set_every_turn_and_cleared_when_nothing_is_read():
