@@ -3,8 +3,9 @@
 "no, but can we just see the partners?" declines the consent (nothing personal is kept) and
 asks to browse partners; the model may read it as a search for partners, a "show more" or
 nothing at all. At the consent question a message that starts with a "no" of the language
-(nlu/<lang>/fields.yml `declines:`) is the answer, and what it asks for becomes the need
-that anonymous browsing proposes services or events for.
+(nlu/<lang>/fields.yml `declines:`), or says it wants no request (`refusals:`), is the
+answer, and what it asks for becomes the need that anonymous browsing proposes services or
+events for.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answers import typed_answer
-from actions.cleaning import fold, is_question, words
+from actions.cleaning import find, fold, is_question, words
 from actions.common import intent_of, language
 from actions.extraction import extract
 
@@ -72,6 +73,11 @@ def starts_with_no(text: str, lang: str) -> bool:
                for word in words(lang, "declines"))
 
 
+def refuses_request(text: str, lang: str) -> bool:
+    """"I don't want a new request" in words of the pack (`refusals:`), not as a question."""
+    return not is_question(text, lang) and bool(find(text, words(lang, "refusals")))
+
+
 def declined_with_request(tracker: Tracker) -> dict[str, Any]:
     """Return the consent refused and the need asked for, when the answer is "no, but ...".
 
@@ -87,7 +93,8 @@ def declined_with_request(tracker: Tracker) -> dict[str, Any]:
         # the model (the privacy text and the same question came back for ever); it is
         # not a question, so the yes or the no the model ranks next decides.
         return _ranked(tracker, "consent")
-    if intent == "affirm" or text.startswith("/") or not starts_with_no(text, lang):
+    if intent == "affirm" or text.startswith("/") or not (
+            starts_with_no(text, lang) or refuses_request(text, lang)):
         return {}
     need = INTENT_BROWSE.get(str(intent)) or extract(text, lang).need_category
     return {"consent": False, **({"need_category": need} if need else {})}

@@ -25,7 +25,7 @@ from actions.answers import (
     typed_answer,
     without_contacts,
 )
-from actions.asides import answer_aside, is_aside
+from actions.asides import answer_aside, is_aside, step_aside
 from actions.choices import match_choice, own_words
 from actions.cleaning import clean_org_name, clean_person_name, is_question
 from actions.common import intent_of, language, metadata
@@ -101,6 +101,15 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
                 and not tracker.get_slot("phone"):
             slots.remove("phone")  # they write from it: the case keeps that number
         return slots
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Step aside for a message another action answers (actions/asides.py), else
+        read and validate it."""
+        aside = step_aside(dispatcher, tracker)
+        if aside is not None:
+            return aside
+        return await super().run(dispatcher, tracker, domain)
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list[EventType]:

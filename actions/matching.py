@@ -38,6 +38,11 @@ from catalog.vocabulary import LANGUAGES
 logger = logging.getLogger(__name__)
 
 PAGE = 3
+# The need a request names, for the events asked about with it.
+NEED_OF_INTENT = {"request_assistance": None, "need_funding": "funding",
+                  "need_consultancy": "consultancy", "need_innovation": "innovation",
+                  "need_internationalisation": "internationalisation",
+                  "search_partners": "partners"}
 EVENTS_LIST = "events"  # `narrowing` slot: "see more" continues a list of events
 
 
@@ -335,13 +340,22 @@ def list_events(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int 
     """One page of upcoming events (those the message names, if it names any), and a
     "see more" while some are left: the count in the heading is what the pages hold."""
     lang = language(tracker)
+    need = need_from_tracker(tracker)
+    asked = NEED_OF_INTENT.get(intent_of(tracker) or "")
+    if need.need_category is None and asked:
+        need = replace(need, need_category=asked)  # "a meetup to find partners?": networking
     with catalogue.session() as session:
-        matches = rank_events(session, need_from_tracker(tracker), limit=PAGE,
-                              offset=offset, search=search)
+        matches = rank_events(session, need, limit=PAGE, offset=offset, search=search)
     if not matches.proposals:
         dispatcher.utter_message(response="utter_matches_end" if offset else "utter_events_none")
         return [SlotSet("match_offset", None), SlotSet("narrowing", None)]
-    if offset == 0:
+    if offset == 0 and matches.topic:
+        # Found by the user's words: say which, so a list that is not about them is not
+        # taken for one that is.
+        dispatcher.utter_message(response="utter_events_topic", count=matches.total,
+                                 topic=isolate(matches.topic, lang),
+                                 events=counted(lang, "events", matches.total))
+    elif offset == 0:
         dispatcher.utter_message(response="utter_events_intro", count=matches.total,
                                  events=counted(lang, "events", matches.total))
     send_proposals(dispatcher, matches, lang)
@@ -350,6 +364,10 @@ def list_events(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int 
         dispatcher.utter_message(text=counted(lang, "events_more", matches.total - shown),
                                  buttons=[{"title": phrases(lang)["button_more"],
                                            "payload": "/show_more"}])
+    if offset == 0 and intent_of(tracker) in NEED_OF_INTENT:
+        # A need asked as a question about events (actions/turn_reading.py): the request
+        # it may also have meant is one button away.
+        dispatcher.utter_message(response="utter_events_or_request")
     return [SlotSet("match_offset", shown),
             SlotSet("narrowing", {"list": EVENTS_LIST, "search": search} if search
                     else {"list": EVENTS_LIST})]

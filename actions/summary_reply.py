@@ -8,8 +8,9 @@ a send or "all correct" word of the language (nlu/<lang>/fields.yml `confirms:`)
 cancel word (`cancels:`) sends it; a cancel word and no send word cancels; a reply that
 changes a field ("المبلغ هو 35 ألف دينار موش 30", the amount is 35 thousand, not 30: as much
 a statement as a correction to the model, which then places it nowhere) or names one ("my
-full name is …") is the correction, applied before anything is sent; anything else shows
-the summary again with its buttons.
+full name is …") is the correction, applied before anything is sent; one the model ranks as
+a yes close behind its first guess ("agora está certo, obrigado": thanks, then yes) sends
+it. Anything else shows the summary again with its buttons.
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ from actions.intake_navigation import ActionCancelIntake
 from actions.intake_slots import correction_updates
 from actions.intake_summary import ActionApplyCorrection, ActionShowSummary, ActionSubmitCase
 from actions.matching import ActionProposeMatches
+
+# How sure the model must be of a yes ranked behind "thanks" or "bye" to send the request.
+SURE_YES = 0.3
+
+
+def ranked_yes(tracker: Tracker) -> bool:
+    """Whether the model ranks a yes high enough, and above a no, behind its first guess."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    scores = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
+    return scores.get("affirm", 0.0) >= SURE_YES and scores["affirm"] > scores.get("deny", 0.0)
 
 
 def summary_decision(text: str, lang: str) -> str:
@@ -50,7 +61,7 @@ class ActionSummaryReply(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        """Do what the reply says; when it says neither, show the summary again."""
+        """Do what the reply says or corrects; when it says neither, show the summary again."""
         text = str(tracker.latest_message.get("text") or "")
         decision = summary_decision(text, language(tracker))
         if decision != "cancel" and correction_updates(tracker):
@@ -65,6 +76,9 @@ class ActionSummaryReply(Action):
             # "το ονοματεπώνυμό μου είναι …" read as nothing the model knows: it names a
             # field, so it is a correction whatever the model took it for.
             events += await ActionApplyCorrection().run(dispatcher, tracker, domain)
+        elif ranked_yes(tracker):
+            events += await ActionSubmitCase().run(dispatcher, tracker, domain)
+            events += await ActionProposeMatches().run(dispatcher, tracker, domain)
         else:
             events += await ActionShowSummary().run(dispatcher, tracker, domain)
         return events

@@ -10,6 +10,7 @@ about which one is meant and is ignored; a stem in an event's title counts twice
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -17,12 +18,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Event, EventTranslation
-from catalog.search import stems
+from catalog.search import stem_of, stems, words_of
 from catalog.stopwords import is_stopword
 
 COMMON_SHARE = 0.3  # a stem in more than this share of the events does not single one out
 TITLE_WEIGHT = 2
 NAMED = 2  # words of the message an event must hold to be the one the message names
+TOPIC_WORDS = 6  # words the topic said back to the user may span
 # Words of any request about events ("what events are coming up?", "register"): they
 # name no event, even when one of the texts happens to contain them.
 GENERIC = frozenset(stems(" ".join((
@@ -58,13 +60,9 @@ def stem_set(text: str) -> frozenset[str]:
     return frozenset(stems(text))
 
 
-def _found(session: Session, events: Sequence[Event], text: str
-           ) -> dict[int, dict[str, bool]]:
-    """{event id: {informative stem of the text found in it: whether in its title}}."""
-    wanted = {stem for stem, word in stems(text or "").items()
-              if not is_stopword(word) and stem not in GENERIC}
-    if not wanted or not events:
-        return {}
+def _stems_of_events(session: Session, events: Sequence[Event]
+                     ) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """({event id: stems of its titles and venue}, {event id: stems of its other texts})."""
     titles: dict[int, set[str]] = {e.id: set(stem_set(e.venue or "")) for e in events}
     bodies: dict[int, set[str]] = {e.id: set() for e in events}
     rows = session.execute(select(EventTranslation.event_id, EventTranslation.title,
@@ -73,6 +71,26 @@ def _found(session: Session, events: Sequence[Event], text: str
     for event_id, title, summary, description in rows:
         titles[event_id].update(stem_set(title))
         bodies[event_id].update(stem_set(f"{summary} {description or ''}"))
+    return titles, bodies
+
+
+def _wanted(text: str) -> set[str]:
+    """The stems of the text that may name an event or a topic."""
+    return {stem for stem, word in stems(text or "").items()
+            if not is_stopword(word) and stem not in GENERIC}
+
+
+def _found(session: Session, events: Sequence[Event], text: str
+           ) -> dict[int, dict[str, bool]]:
+    """{event id: {informative stem of the text found in it: whether in its title}}."""
+    wanted = _wanted(text)
+    if not wanted or not events:
+        return {}
+    return _found_in(wanted, events, *_stems_of_events(session, events))
+
+
+def _found_in(wanted: set[str], events: Sequence[Event], titles: dict[int, set[str]],
+              bodies: dict[int, set[str]]) -> dict[int, dict[str, bool]]:
     limit = max(1.0, len(events) * COMMON_SHARE)
     found: dict[int, dict[str, bool]] = {}
     for stem in wanted:
@@ -81,6 +99,41 @@ def _found(session: Session, events: Sequence[Event], text: str
             for eid in having:
                 found.setdefault(eid, {})[stem] = stem in titles[eid]
     return found
+
+
+def searched_topic(session: Session, events: Sequence[Event], text: str) -> str:
+    """The user's own words the events were found by ("التمويل الأصغر", "innovacio social").
+
+    The words of the best-found event, from the first to the last of them, and a word of
+    the catalogue on either side ("social" is in too many events to find any, but it is part
+    of "social innovation"). Empty when the text finds no event.
+    """
+    wanted = _wanted(text)
+    if not wanted or not events:
+        return ""
+    titles, bodies = _stems_of_events(session, events)
+    found = _found_in(wanted, events, titles, bodies)
+    if not found:
+        return ""
+    best = max(found.values(), key=lambda hit: (sum(2 if t else 1 for t in hit.values()),
+                                                len(hit)))
+    vocabulary = set().union(*titles.values(), *bodies.values())
+    words = [(match, stem_of(match.group())) for match in words_of(text)]
+    core = [i for i, (_match, stem) in enumerate(words) if stem in best]
+    first, last = core[0], core[-1]
+    if last - first > TOPIC_WORDS:
+        last = first
+    if first > 0 and _in_catalogue(words[first - 1], vocabulary):
+        first -= 1
+    if last + 1 < len(words) and _in_catalogue(words[last + 1], vocabulary):
+        last += 1
+    return text[words[first][0].start():words[last][0].end()]
+
+
+def _in_catalogue(word: tuple[re.Match[str], str | None], vocabulary: set[str]) -> bool:
+    match, stem = word
+    return stem is not None and stem in vocabulary and stem not in GENERIC \
+        and not is_stopword(match.group())
 
 
 def event_hits(session: Session, events: Sequence[Event], text: str) -> dict[int, int]:

@@ -61,15 +61,27 @@ def normalise(word: str) -> str:
     return bare
 
 
+def stem_of(word: str) -> str | None:
+    """Return the stem of one word, or None for a short word or a function word."""
+    bare = normalise(word)
+    minimum = MIN_LENGTH_ARABIC if "\u0600" <= bare[:1] <= "\u06ff" else MIN_LENGTH
+    if len(bare) < minimum or bare in STOPWORDS:
+        return None
+    return bare[:STEM]
+
+
+def words_of(text: str) -> list[re.Match[str]]:
+    """Return the words of ``text`` as matches (where each is, as typed)."""
+    return list(_WORD.finditer(text or ""))
+
+
 def stems(text: str) -> dict[str, str]:
     """Return the stems of ``text``, each with the first word of the text that produced it."""
     found: dict[str, str] = {}
-    for match in _WORD.finditer(text or ""):
-        word = normalise(match.group())
-        minimum = MIN_LENGTH_ARABIC if "\u0600" <= word[:1] <= "\u06ff" else MIN_LENGTH
-        if len(word) < minimum or word in STOPWORDS:
-            continue
-        found.setdefault(word[:STEM], match.group())
+    for match in words_of(text):
+        stem = stem_of(match.group())
+        if stem is not None:
+            found.setdefault(stem, match.group())
     return found
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from catalog import destinations
-from catalog.event_search import event_hits
+from catalog.event_search import event_hits, searched_topic
 from catalog.matching.explain import when_reason
 from catalog.matching.need import NEED_CATEGORIES, Matches, Need, Proposal, Reason
 from catalog.models import Event, Provider
@@ -19,8 +19,9 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
                 now: dt.datetime | None = None, search: str = "") -> Matches:
     """Upcoming events open for registration, those closest to the need first.
 
-    With ``search`` (the user's message), the events it names by topic or by name come
-    first (catalog/event_search.py).
+    With ``search`` (the user's message), only the events it names by topic or by name,
+    when it names any (catalog/event_search.py); the words they were found by are the
+    matches' ``topic``.
     """
     now = now or dt.datetime.now(dt.UTC)
     events = session.scalars(
@@ -29,6 +30,9 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
                                 Event.registration_deadline >= now.date()))
         .order_by(Event.starts_at).limit(500)).all()
     hits = event_hits(session, events, search) if search else {}
+    topic = searched_topic(session, events, search) if hits else ""
+    if hits:
+        events = [event for event in events if event.id in hits]
     topics = set(NEED_CATEGORIES.get(need.need_category or "other", ()))
     if need.need_category in {"funding", "consultancy", "innovation", "internationalisation"}:
         topics.add(need.need_category)
@@ -64,4 +68,4 @@ def rank_events(session: Session, need: Need, *, limit: int = 3, offset: int = 0
             summary=text.summary if text else "", text_language=text.lang if text else "",
             provider=providers.get(event.provider_id or 0, ""), score=score(event),
             reasons=tuple(reasons)))
-    return Matches(len(ranked), proposals)
+    return Matches(len(ranked), proposals, topic)

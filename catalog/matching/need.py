@@ -64,7 +64,8 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Matches:
-    """A page of proposals and how many fit in all."""
+    """A page of proposals and how many fit in all (for events found by a topic: its words)."""
 
     total: int
     proposals: list[Proposal]
+    topic: str = ""

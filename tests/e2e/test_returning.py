@@ -79,3 +79,25 @@ def test_after_a_declined_consent_a_new_need_does_not_ask_consent_again_in_spani
     replies = chat.say("también buscamos socios en Italia para exportar")
     assert chat.question() is None
     assert replies[0] == _text("es", "utter_consent_declined")
+
+
+def test_registrations_asked_at_the_consent_question_put_the_request_aside_in_portuguese(stack):
+    """Nothing is kept before the consent: the request waits (a button resumes it) and the
+    registrations are shown; the consent question does not come back by itself."""
+    chat = Chat(stack, "pt")
+    chat.say("precisamos de um empréstimo para a cooperativa")
+    assert chat.question() == "consent"
+    replies = chat.say("/list_registrations")
+    assert replies == [_text("pt", "utter_intake_paused"), _text("pt", "utter_no_registration")]
+    assert chat.question() is None
+    chat.say("/request_assistance")  # the button of the note picks the request up again
+    assert chat.question() == "consent"
+
+
+def test_a_returning_user_saying_hello_with_their_name_is_welcomed_back_in_french(stack):
+    chat = Chat(stack, "fr")
+    _save_case(stack, chat.id, "IM-R7K2-M4PQ", "new", "fr")
+    replies = chat.say("bonjour, c'est encore Yasmina de l'épicerie solidaire")
+    assert replies[0] == _text("fr", "utter_welcome_returning")
+    assert _status("fr", "IM-R7K2-M4PQ", "new") in replies
+    assert chat.question() is None

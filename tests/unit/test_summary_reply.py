@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.summary_reply import ActionSummaryReply, summary_decision
+from actions.summary_reply import ActionSummaryReply, ranked_yes, summary_decision
 from tests.support.trackers import make_tracker, run
 
 
@@ -63,3 +63,31 @@ def test_a_reply_the_model_cannot_place_that_changes_a_field_is_the_correction(
 @pytest.mark.parametrize("text", ["agora está certo, obrigado", "está bem assim, pode mandar"])
 def test_portuguese_all_right_sends(text):
     assert summary_decision(text, "pt") == "send"
+
+
+@pytest.mark.parametrize(("lang", "text", "field", "value"), [
+    ("ca", "el nom sencer de la persona de contacte és Jordi Puig i Vila", "contact_name",
+     "Jordi Puig i Vila"),
+    ("en", "the phone number is +44 20 7946 0958 actually", "phone", "+442079460958"),
+])
+def test_a_correction_the_model_could_not_place_is_applied(lang, text, field, value):
+    """Correction and information ranked alike make the message `nlu_fallback`: its words
+    still name a field and a value, so it corrects the summary."""
+    slots = {"awaiting_confirmation": True, "consent": True, "org_name": "Coop Serra",
+             "contact_name": "Jordi Puig", "phone": "+34600000000", "country": "ES"}
+    ran = run(ActionSummaryReply(), make_tracker(language=lang, text=text,
+                                                 intent="nlu_fallback", slots=slots))
+    assert ran.slots[field] == value
+    assert "utter_case_summary" in ran.responses
+
+
+@pytest.mark.parametrize(("ranking", "sends"), [
+    ([("thank", 0.46), ("affirm", 0.41), ("deny", 0.05)], True),
+    ([("thank", 0.8), ("affirm", 0.1)], False),
+    ([("say_goodbye", 0.4), ("deny", 0.35), ("affirm", 0.32)], False),
+])
+def test_a_yes_ranked_close_behind_thanks_sends(ranking, sends):
+    tracker = make_tracker(language="pt", text="agora sim, obrigada", intent=ranking[0][0])
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c}
+                                                for n, c in ranking]
+    assert ranked_yes(tracker) is sends
