@@ -85,7 +85,7 @@ def _crfs() -> dict[str, object]:
 
 def _json() -> list[object]:
     """Bodies serialised for the action server read back as the json module writes them."""
-    from ops.engine_server import fast_json_dumps
+    from ops.engine_calls import fast_json_dumps
 
     bodies: list[object] = [{"text": "¿Qué tal? 12/3 ‹ok›", "n": 1.5, "big": 2**70},
                             {1: "int key"}, {"slots": {"amount": None, "list": [1, "a"]}}]
