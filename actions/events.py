@@ -21,6 +21,7 @@ from actions import catalogue
 from actions.common import language
 from actions.intake_slots import response_text, unpayload
 from actions.matching import list_events, payload, search_text
+from actions.summary_misreads import correction_instead
 from actions.validators import parse_email
 from catalog import registrations
 from catalog.brief import isolate
@@ -57,6 +58,9 @@ class ActionPrepareRegistration(Action):
         with the choice "waitlist". Name and e-mail the conversation already gave are
         filled in, so the form asks only for consent.
         """
+        corrected = await correction_instead(dispatcher, tracker, domain)
+        if corrected is not None:
+            return corrected  # "benim adim …" at the summary, read as registering
         lang = language(tracker)
         key = next(tracker.get_latest_entity_values("event"), None)
         choice = next(tracker.get_latest_entity_values("choice"), None)

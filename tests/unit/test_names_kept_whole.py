@@ -11,6 +11,7 @@ import pytest
 
 from actions.cleaning import clean_org_name
 from actions.corrections import named_field
+from actions.events import ActionPrepareRegistration
 from actions.faq import ActionAnswerFaq
 from actions.intake_summary import ActionApplyCorrection
 from actions.matching import ActionListEvents
@@ -71,6 +72,14 @@ def test_a_correction_the_model_took_for_events_is_applied(lang, text, intent, f
     assert messages[0]["response"] == "utter_case_summary"
     assert {"event": "slot", "timestamp": None, "name": "awaiting_confirmation",
             "value": True} in events
+
+
+def test_a_correction_the_model_took_for_registering_is_applied():
+    chat = _at_the_summary("tr", "TR", 20000.0, "EUR")
+    chat.user("adım soyadım Elif Demirtaş, lütfen kısaltmayın", "register_event")
+    _, messages = chat.run(ActionPrepareRegistration())
+    assert chat.slots()["contact_name"] == "Elif Demirtaş"
+    assert messages[0]["response"] == "utter_case_summary"
 
 
 def test_a_correction_the_model_took_for_an_unknown_question_is_applied():
