@@ -128,8 +128,16 @@ def _after_target(before: str, lang: str) -> bool:
     while (listed := _LISTED.search(sentence)) is not None:
         sentence = sentence[:listed.start()]
     clause = sentence.split(",")[-1]
-    folded = f" {' '.join(fold(clause).split()[-4:])} "
-    return any(f" {cue} " in folded for cue in _targets(lang))
+    words = fold(clause).split()
+    window = f" {' '.join(words[-4:])} "
+    before_window = words[-5] if len(words) > 4 else ""
+    for cue in _targets(lang):
+        for found in re.finditer(re.escape(f" {cue} "), window):
+            ahead = window[:found.start()].split()
+            previous = ahead[-1] if ahead else before_window
+            if not previous.isdigit():  # "12 sòcies a Girona": members, not partners
+                return True
+    return False
 
 
 @cache

@@ -73,9 +73,16 @@ def test_elided_articles_and_case_endings_do_not_hide_a_town(text, town):
     # typed without accents: the gazetteer's spelling
     ("el", "ειμαστε ενας συνεταιρισμος στα Τρικαλα με 40 μελη", "Τρίκαλα"),
     ("es", "somos una cooperativa de malaga", "Málaga"),
+    # a head count before a partners word: members, and the town after them is home
+    ("ca", "Som una cooperativa de 9 sòcies a Manresa i volem finançament", "Manresa"),
+    ("en", "we are 14 partners in Leeds running a bakery", "Leeds"),
 ])
 def test_the_case_keeps_the_town_named(lang, text, city):
     assert extract(text, lang).city == city
+
+
+def test_partners_sought_in_a_town_are_not_home():
+    assert extract("busquem sòcies a Perpinyà per vendre formatge", "ca").city is None
 
 
 @pytest.mark.parametrize(("lang", "text"), [
