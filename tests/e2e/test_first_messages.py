@@ -60,8 +60,6 @@ def test_a_registrations_question_lists_the_registrations(stack, lang, text):
     ("pt", "Bom dia, somos uma associação de pescadores de Peniche. Precisamos de 45.000 euros "
            "para uma câmara frigorífica nova"),
 ])
-@pytest.mark.xfail(strict=True, reason="a need implied only by a sum after an introduction "
-                   "still reads as `inform` (model b50191c5): docs/DECISIONS.md, first messages")
 def test_an_introduction_with_a_sum_starts_the_funding_intake(stack, lang, text):
     chat = Chat(stack, lang)
     replies = chat.say(text)
