@@ -10,10 +10,11 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cleaning import is_refusal, message
+from actions.cleaning import is_question, is_refusal, message
 from actions.common import intent_of, language
 from actions.durations import read_stage, read_timeline
 from actions.extraction import answered_form
+from actions.folding import fold_chars
 from actions.web_presence import NONE, read_website
 from catalog.brief import isolate, labels
 
@@ -90,6 +91,11 @@ def unmapped_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
         return {}
     if slot in READ_WHATEVER_THE_INTENT or \
             (slot == "legal_form" and answered_form(text, language(tracker)) is not None):
+        return {slot: text}
+    if slot == "members" and re.search(r"\d", fold_chars(text)) \
+            and not is_question(text, language(tracker)):
+        # "نحنا ١٢ موظف" (we are 12 employees) read as asking for a staff member: a count
+        # stated in answer to the count question is the answer (validate_members reads it).
         return {slot: text}
     return {}
 

@@ -91,3 +91,21 @@ def test_manners_are_not_the_organisation_name_the_question_comes_again(lang, te
 ])
 def test_a_name_that_sounds_like_manners_is_kept(text, intent, confidence):
     assert _validate_org_name("es", text, intent, confidence) == {"org_name": text}
+
+
+@pytest.mark.parametrize(("lang", "text", "intent", "count"), [
+    ("ar", "إحنا ١٥ موظف في الجمعية", "request_human", 15),  # "staff member" is in the words
+    ("en", "22 staff and volunteers", "request_human", 22),
+    ("fr", "on est 8 salariés", "ask_faq", 8),
+])
+def test_a_count_read_as_a_request_answers_the_count_question(lang, text, intent, count):
+    assert _extract("members", lang, text, intent) == {"members": text}
+    tracker = make_tracker(language=lang, text=text, intent=intent,
+                           slots={"requested_slot": "members"}, active_loop="intake_form")
+    validated = asyncio.run(ValidateIntakeForm().validate_members(
+        text, CollectingDispatcher(), tracker, {}))
+    assert validated == {"members": count}
+
+
+def test_a_question_with_a_number_at_the_count_question_is_not_the_answer():
+    assert _extract("members", "en", "do the 3 trainees count?", "ask_faq") == {}
