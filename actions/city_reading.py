@@ -129,14 +129,12 @@ def _after_target(before: str, lang: str) -> bool:
         sentence = sentence[:listed.start()]
     clause = sentence.split(",")[-1]
     words = fold(clause).split()
-    window = f" {' '.join(words[-4:])} "
-    before_window = words[-5] if len(words) > 4 else ""
     for cue in _targets(lang):
-        for found in re.finditer(re.escape(f" {cue} "), window):
-            ahead = window[:found.start()].split()
-            previous = ahead[-1] if ahead else before_window
-            if not previous.isdigit():  # "12 sòcies a Girona": members, not partners
-                return True
+        parts = cue.split()
+        for start in range(max(0, len(words) - 4), len(words) - len(parts) + 1):
+            if words[start:start + len(parts)] == parts \
+                    and not (start and words[start - 1].isdigit()):
+                return True  # "12 sòcies a Girona": a number before it makes it members
     return False
 
 

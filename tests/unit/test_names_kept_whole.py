@@ -74,19 +74,18 @@ def test_a_correction_the_model_took_for_events_is_applied(lang, text, intent, f
             "value": True} in events
 
 
-def test_a_correction_the_model_took_for_registering_is_applied():
-    chat = _at_the_summary("tr", "TR", 20000.0, "EUR")
-    chat.user("adım soyadım Elif Demirtaş, lütfen kısaltmayın", "register_event")
-    _, messages = chat.run(ActionPrepareRegistration())
-    assert chat.slots()["contact_name"] == "Elif Demirtaş"
-    assert messages[0]["response"] == "utter_case_summary"
-
-
-def test_a_correction_the_model_took_for_an_unknown_question_is_applied():
-    chat = _at_the_summary("it", "IT", 20000.0, "EUR")
-    chat.user("il mio nome completo è Carla Bruni Tedeschi", "ask_faq")
-    _, messages = chat.run(ActionAnswerFaq())
-    assert chat.slots()["contact_name"] == "Carla Bruni Tedeschi"
+@pytest.mark.parametrize(("action", "lang", "country", "text", "intent", "name"), [
+    (ActionPrepareRegistration, "tr", "TR", "adım soyadım Elif Demirtaş, lütfen kısaltmayın",
+     "register_event", "Elif Demirtaş"),
+    (ActionAnswerFaq, "it", "IT", "il mio nome completo è Carla Bruni Tedeschi", "ask_faq",
+     "Carla Bruni Tedeschi"),
+])
+def test_a_correction_the_model_took_for_another_request_is_applied(action, lang, country,
+                                                                    text, intent, name):
+    chat = _at_the_summary(lang, country, 20000.0, "EUR")
+    chat.user(text, intent)
+    _, messages = chat.run(action())
+    assert chat.slots()["contact_name"] == name
     assert messages[0]["response"] == "utter_case_summary"
 
 
