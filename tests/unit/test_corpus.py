@@ -9,7 +9,9 @@ import yaml
 
 from ops.replay_corpus import (
     CASE_FIELDS,
+    CORPUS_DIR,
     FLOWS,
+    HELDOUT_DIR,
     MIN_CONVERSATIONS,
     MIN_FIRST_MESSAGES,
     QUESTIONS,
@@ -21,11 +23,14 @@ from ops.replay_corpus import (
     training_overlaps,
 )
 
-FILES = corpus_files()
+MAIN_FILES = corpus_files()
+FILES = {f"{folder.name}/{lang}": path
+         for folder in (CORPUS_DIR, HELDOUT_DIR)
+         for lang, path in corpus_files(folder=folder).items()}
 
 
 def test_the_corpus_covers_at_least_english_spanish_and_french():
-    assert {"en", "es", "fr"} <= set(FILES)
+    assert {"en", "es", "fr"} <= set(MAIN_FILES)
 
 
 @pytest.mark.parametrize("path", FILES.values(), ids=FILES.keys())
