@@ -28,8 +28,8 @@ from actions.events import ActionListRegistrations
 from actions.explain import asks_meaning
 from actions.faq import ActionAnswerFaq
 from actions.matching import ActionListEvents
-from actions.turn_reading import ERASE, EVENTS
-from actions.turn_reading import SLOT as READ_AS
+from actions.reading_gate import ERASE, EVENTS
+from actions.reading_gate import SLOT as READ_AS
 
 # Free-text questions whose validator answers a question asked instead (the domain maps
 # any text to them, whatever its intent, except navigation such as "stop" or "go back").

@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.turn_reading import SLOT, reading
+from actions.reading_gate import SLOT
+from actions.turn_reading import reading
 
 
 class ValidatePredefinedSlots(ValidationAction):

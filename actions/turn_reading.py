@@ -34,19 +34,19 @@ from actions import catalogue
 from actions.cleaning import find, fold, is_question, words
 from actions.common import intent_of, language
 from actions.extraction import terms
+from actions.reading_gate import (
+    ERASE,
+    ERASE_MISREADS,
+    EVENTS,
+    NEED_INTENTS,
+    NO_REQUEST,
+    RETURNING,
+    UNPLACED,
+    may_read_otherwise,
+)
 from catalog.cases import cases_of
 from catalog.chat_registrations import confirmed_registrations
 
-SLOT = "read_as"
-EVENTS, NO_REQUEST, RETURNING, ERASE = "events", "no_request", "returning", "erase"
-
-NEED_INTENTS = frozenset({"request_assistance", "need_funding", "need_consultancy",
-                          "need_innovation", "need_internationalisation", "search_partners"})
-# Intents a message is often given when the model cannot place it.
-UNPLACED = frozenset({"inform", "nlu_fallback", "out_of_scope"})
-# What an erasure request is mistaken for ("vazgeçtim … silin": cancel a registration).
-ERASE_MISREADS = frozenset({"cancel_registration", "list_registrations", "stop_form", "deny",
-                            "nlu_fallback", "out_of_scope"})
 # Bot actions after which "no, I don't want a new request" declines what was offered.
 OFFERS = frozenset({"action_show_case_status", "action_greet"})
 # Actions that show a list: the latest of them says what the user is browsing.
@@ -182,21 +182,21 @@ def has_history(conversation_id: str) -> bool:
 def reading(tracker: Tracker) -> str | None:
     """How the latest message reads here: one of the module's readings, or None."""
     text = str(tracker.latest_message.get("text") or "").strip()
-    if not text or text.startswith("/"):
-        return None
-    lang = language(tracker)
     intent = intent_of(tracker)
     loop = (tracker.active_loop or {}).get("name")
-    if tracker.get_slot("awaiting_confirmation") is True:
-        # At the summary every message is about the summary: "esborra-ho tot" cancels the
-        # request (nlu/<lang>/fields.yml `cancels:`); "/forget" still erases.
+    # At the summary every message is about the summary ("esborra-ho tot" cancels the
+    # request, nlu/<lang>/fields.yml `cancels:`; "/forget" still erases); an answer to an
+    # intake question reads as itself, only the consent question can be left.
+    if not may_read_otherwise(text=text, intent=intent, loop=loop,
+                              requested_slot=tracker.get_slot("requested_slot"),
+                              awaiting_confirmation=tracker.get_slot("awaiting_confirmation")):
         return None
+    lang = language(tracker)
     if intent in ERASE_MISREADS and asks_erasure(text, lang):
         return ERASE
-    if loop == "intake_form" and tracker.get_slot("requested_slot") != "consent":
-        return None  # an answer: only the consent question can be left for something else
-    if loop not in (None, "intake_form"):
-        return None
+    if loop is not None and (loop != "intake_form"
+                             or tracker.get_slot("requested_slot") != "consent"):
+        return None  # only erasure reads otherwise inside a form
     events = list(tracker.events)
     if intent in NEED_INTENTS | UNPLACED and refuses_request(text, lang, intent, events):
         return NO_REQUEST

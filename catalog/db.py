@@ -18,17 +18,26 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     # hide_parameters: database errors and echo logs show the SQL, never the bound values
     # (message texts, e-mail addresses, phone numbers).
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+    # A server's connections are checked before use (it may have restarted); a file is not.
+    engine = create_engine(url, echo=echo, pool_pre_ping=not url.startswith("sqlite"),
+                           hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    """Enforce foreign keys and let readers work while a writer writes."""
+    """Enforce foreign keys, let readers work while a writer writes, sync at checkpoints.
+
+    With the write-ahead log, synchronous=NORMAL syncs the log at checkpoints instead of
+    at every commit: a process that stops loses nothing and the file is never left
+    inconsistent; only a power cut may lose the last commits (measured in
+    docs/DECISIONS.md, "Chat turn performance, session 11").
+    """
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 

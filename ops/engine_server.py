@@ -340,11 +340,17 @@ def main() -> None:
         stand_in_for_tensorflow()
     install()
     if sys.argv[1:2] == ["run"]:
-        from ops.engine_turns import keep_trackers, pool_sqlite_connections, run_graphs_in_order
+        from ops.engine_turns import (
+            keep_trackers,
+            pool_sqlite_connections,
+            run_graphs_in_order,
+            skip_needless_readings,
+        )
 
         keep_trackers()
         pool_sqlite_connections()
         run_graphs_in_order()
+        skip_needless_readings()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

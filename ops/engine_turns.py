@@ -18,6 +18,13 @@ by the runtime. Each change keeps Rasa's behaviour and is measured in docs/DECIS
    dask's scheduler and recomputes the sub-graph it needs for every message. The nodes
    are plain callables: the order is computed once per set of targets and the nodes are
    called in it, with the same arguments and results.
+4. `skip_needless_readings`: after every user message Rasa rebuilds the tracker from its
+   events and calls the global slot validator on the action server, whose only work is to
+   read the message in its place (actions/turn_reading.py, the `read_as` slot). For most
+   messages (answers to the intake's questions, "yes", "thanks", plain questions) the
+   dialogue state alone says it reads as itself (actions/reading_gate.py, the same test
+   the validator starts with): then the call is not made and the turn goes on with the
+   slots the message set, as when the validator returns nothing.
 """
 
 from __future__ import annotations
@@ -199,3 +206,34 @@ def run_graphs_in_order() -> None:
         return dict(values[t] for t in run_targets)
 
     DaskGraphRunner.run = run
+
+
+def skip_needless_readings() -> None:
+    """Call the global slot validator only when the message may read otherwise (module doc)."""
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.shared.core.events import SlotSet
+
+    from actions.reading_gate import SLOT, may_read_otherwise
+
+    original = ActionExtractSlots._execute_validation_action
+
+    async def execute(self: Any, extraction_events: list[Any], output_channel: Any, nlg: Any,
+                      tracker: Any, domain: Any) -> list[Any]:
+        slot_events = [e for e in extraction_events if isinstance(e, SlotSet)]
+        values = {e.key: e.value for e in slot_events}
+
+        def slot(name: str) -> Any:
+            return values[name] if name in values else tracker.get_slot(name)
+
+        message = tracker.latest_message
+        if slot(SLOT) is None and not may_read_otherwise(
+                text=str(message.text or "") if message else "",
+                intent=(message.intent or {}).get("name") if message else None,
+                loop=tracker.active_loop_name, requested_slot=slot("requested_slot"),
+                awaiting_confirmation=slot("awaiting_confirmation")):
+            return list(slot_events)  # what Rasa returns when the validator sets nothing
+        found: list[Any] = await original(self, extraction_events, output_channel, nlg,
+                                          tracker, domain)
+        return found
+
+    ActionExtractSlots._execute_validation_action = execute

@@ -55,7 +55,7 @@ from nlu.components.sentences import (
     prefer_status,
 )
 from nlu.components.softmax_fit import fit_softmax
-from nlu.components.text_features import vectorizers
+from nlu.components.text_features import tfidf_rows, vectorizers
 from nlu.money_need import states_money_need
 
 logger = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return (message.get(TEXT) or "")[:MAX_CHARS]
 
     def _features(self, texts: List[str]):
+        """The features as scikit-learn computes them (the reference `_scores` is
+        checked against in tests/support/intent_classifier_check.py)."""
         return hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -136,9 +138,21 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             self._coef_t = cached = (self.coef, weights)
         return cached[1]
 
+    def _scores(self, texts: List[str]) -> np.ndarray:
+        """Features times coefficients plus intercept, from each row's non-zero features
+        (the rows of the coefficients they select), without building sparse matrices."""
+        weights = self._weights()
+        scores = np.tile(np.asarray(self.intercept, dtype=np.float64), (len(texts), 1))
+        offset = 0
+        for vectorizer in self.vectorizers:
+            for row, (indices, values) in enumerate(tfidf_rows(vectorizer, texts)):
+                if len(indices):
+                    scores[row] += values @ weights[indices + offset]
+            offset += len(vectorizer.vocabulary_)
+        return scores
+
     def _probabilities(self, texts: List[str]) -> np.ndarray:
-        scores = self._features(texts) @ self._weights() + self.intercept
-        scores = np.asarray(scores)
+        scores = self._scores(texts)
         if scores.shape[1] == 1:  # two intents: one column of log-odds for the second
             scores = np.hstack([np.zeros_like(scores), scores])
         scores -= scores.max(axis=1, keepdims=True)

@@ -44,3 +44,36 @@ def vectorizers(min_char_df: int = 2) -> list[TfidfVectorizer]:
         TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), **common),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), min_df=min_char_df, **common),
     ]
+
+
+def tfidf_rows(vectorizer: TfidfVectorizer, texts: list[str]) -> list[tuple[object, object]]:
+    """Return each text's TF-IDF features as (column indices, values), as the fitted
+    ``vectorizer.transform`` computes them (sublinear counts, idf, each row of unit length).
+
+    For the one or few short messages of a chat turn, scikit-learn's transform spends most
+    of its time checking and converting sparse matrices (a millisecond per vectorizer);
+    the same arithmetic on the row's arrays takes a fifth of that.
+    """
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counts = CountVectorizer.transform(vectorizer, texts)
+    idf = vectorizer.idf_ if vectorizer.use_idf else None
+    rows: list[tuple[object, object]] = []
+    for i in range(counts.shape[0]):
+        start, end = counts.indptr[i], counts.indptr[i + 1]
+        indices = counts.indices[start:end]
+        values = counts.data[start:end].astype(np.float64)
+        if vectorizer.sublinear_tf:
+            np.log(values, out=values)
+            values += 1.0
+        if idf is not None:
+            values *= idf[indices]
+        if vectorizer.norm == "l2":
+            length = float(np.sqrt(np.dot(values, values)))
+            if length > 0.0:
+                values /= length
+        elif vectorizer.norm is not None:
+            raise ValueError(f"norm {vectorizer.norm!r}: only l2 or none are computed here")
+        rows.append((indices, values))
+    return rows

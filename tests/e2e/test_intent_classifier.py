@@ -33,3 +33,5 @@ def test_the_classifier_ranks_intents_with_confidences_as_scikit_learn_would() -
     # The faster fit minimises scikit-learn's objective: the same probabilities.
     assert found["classes_match"]
     assert found["max_probability_gap"] < 1e-3
+    # Scores computed row by row are scikit-learn's transform times the coefficients.
+    assert found["row_scores_gap"] < 1e-9

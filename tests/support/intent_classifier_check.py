@@ -59,6 +59,12 @@ def main() -> None:
         rankings = [[(r["name"], r["confidence"]) for r in m.get("intent_ranking")]
                     for m in probes]
         intents = [m.get("intent") for m in probes]
+        # The per-row scores against scikit-learn's sparse transform of the same texts,
+        # including a text with no known feature and a long one.
+        texts_seen = [*PROBES, "", "ζζζ ξξξ", " ".join(EXAMPLES["ask_funding"]) * 3]
+        reference_scores = np.asarray(loaded._features(texts_seen) @ loaded._weights()
+                                      + loaded.intercept)
+        row_scores_gap = float(np.abs(loaded._scores(texts_seen) - reference_scores).max())
 
     texts = [m.get("text") for m in messages]
     labels = [m.get("intent") for m in messages]
@@ -73,6 +79,7 @@ def main() -> None:
         "intents": [i["name"] for i in intents],
         "top_confidence": [i["confidence"] for i in intents],
         "rankings": rankings,
+        "row_scores_gap": row_scores_gap,
         "classes_match": classes == [str(c) for c in reference.classes_],
         "max_probability_gap": float(np.abs(ours - reference.predict_proba(x)).max()),
     }))
