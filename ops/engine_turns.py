@@ -30,6 +30,7 @@ by the runtime. Each change keeps Rasa's behaviour and is measured in docs/DECIS
 from __future__ import annotations
 
 import itertools
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -49,14 +50,35 @@ class _Kept:
     domain: Any  # the domain its slots come from (a new model reads trackers afresh)
 
 
+def _stamp_query(store: Any) -> Any:
+    """The stamp's statement, built once per store (a Core select SQLAlchemy compiles once)."""
+    query = store.__dict__.get("_iesmed_stamp")
+    if query is None:
+        import sqlalchemy as sa
+
+        table = store.SQLEvent.__table__
+        query = store.__dict__["_iesmed_stamp"] = sa.select(
+            sa.func.count(table.c.id), sa.func.max(table.c.timestamp)
+        ).where(table.c.sender_id == sa.bindparam("sender"))
+    return query
+
+
 def _stamp(store: Any, session: Any, sender_id: str) -> tuple[int, float | None]:
     """What the database holds for ``sender_id``: number of events and latest timestamp."""
-    import sqlalchemy as sa
-
-    event = store.SQLEvent
-    count, latest = session.query(sa.func.count(event.id), sa.func.max(event.timestamp)
-                                  ).filter(event.sender_id == sender_id).one()
+    count, latest = session.execute(_stamp_query(store), {"sender": sender_id}).one()
     return int(count or 0), (float(latest) if latest is not None else None)
+
+
+def _rows(sender_id: str, events: list[Any]) -> list[dict[str, Any]]:
+    """The rows Rasa 3.6's SQL store writes for ``events`` (SQLTrackerStore.save)."""
+    rows = []
+    for event in events:
+        data = event.as_dict()
+        rows.append({"sender_id": sender_id, "type_name": event.type_name,
+                     "timestamp": data.get("timestamp"),
+                     "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+                     "action_name": data.get("name"), "data": json.dumps(data)})
+    return rows
 
 
 def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
@@ -114,7 +136,13 @@ def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
             return
         new = list(itertools.islice(tracker.events, entry.saved, len(tracker.events)))
         try:
-            await original_save(self, tracker)
+            # Rasa's save, with the new rows inserted in one statement instead of one
+            # ORM object each (the same rows: tests/support/engine_turns_check.py).
+            await self.stream_events(tracker)
+            with self.session_scope() as session:
+                if new:
+                    session.execute(self.SQLEvent.__table__.insert(), _rows(sender_id, new))
+                session.commit()
         except BaseException:
             kept(self).pop(sender_id, None)
             raise

@@ -42,6 +42,7 @@ def test_a_tracker_is_reused_only_while_the_database_still_holds_it(
     assert trackers["evicted_ok"] is True
     assert trackers["kept_at_most"] == 2  # the limit holds
     assert trackers["rows_match_events"] is True  # no event written twice
+    assert trackers["rows_as_rasa_writes"] is True  # each row as Rasa's own save writes it
 
 
 def test_graphs_run_in_order_give_what_dask_gives(found: dict[str, dict[str, object]]) -> None:

@@ -90,7 +90,20 @@ async def trackers(folder: Path) -> dict[str, Any]:
     await kept.save(reread)
     with plain.session_scope() as session:
         rows = session.query(plain.SQLEvent).filter(plain.SQLEvent.sender_id == "ana").count()
-    found["rows_match_events"] = rows == len((await plain.retrieve_full_tracker("ana")).events)
+    full = (await plain.retrieve_full_tracker("ana")).events
+    found["rows_match_events"] = rows == len(full)
+    # Every row holds what Rasa's own save writes for its event (SQLTrackerStore.save).
+    with plain.session_scope() as session:
+        stored = [(r.type_name, r.timestamp, r.intent_name, r.action_name, r.data)
+                  for r in session.query(plain.SQLEvent).filter(
+                      plain.SQLEvent.sender_id == "ana").order_by(plain.SQLEvent.id)]
+    expected = []
+    for event in full:
+        data = event.as_dict()
+        expected.append((event.type_name, data.get("timestamp"),
+                         data.get("parse_data", {}).get("intent", {}).get("name"),
+                         data.get("name"), json.dumps(data)))
+    found["rows_as_rasa_writes"] = stored == expected
     found["after_more_turns"] = await same_as_plain("ana") and \
         (await kept.retrieve("ana")).get_slot("city") == "Gabès"
     # A new session: the next read starts at it, as Rasa's own read does.
