@@ -153,6 +153,8 @@ def country_code(text: str) -> str | None:
     stripped = text.strip().strip(".!?")
     if re.fullmatch(r"[A-Za-z]{2}", stripped) and stripped.upper() in COUNTRY_CODES:
         return stripped.upper()
+    if stripped in ANSWER_ONLY_CODES:
+        return stripped  # a code as the slots hold it ("CL"); never a word in lower case
     names = country_names()
     return names.get(fold(stripped)) or names.get(detach_countries(fold(stripped)).strip())
 

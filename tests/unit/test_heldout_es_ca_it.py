@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.amounts import parse_amount
+from actions.amounts import currency_for_country, parse_amount
 from actions.choices import match_choice
 from actions.cleaning import clean_org_name, clean_person_name
 from actions.corrections import named_field, read_correction
@@ -141,3 +141,35 @@ def test_an_introduction_still_keeps_a_home_country():
 ])
 def test_how_long_with_words_in_between_is_the_duration_question(lang, text):
     assert FaqMatcher.load().topic(text, lang) == "duration"
+
+
+# -- an amount in pesos said before the country ---------------------------------------------
+
+
+@pytest.mark.parametrize(("currency", "country", "becomes"), [
+    ("MXN", "CL", "CLP"),   # "15 millones de pesos", then "Chile"
+    ("MXN", "CO", "COP"),
+    ("TND", "DZ", "DZD"),   # dinars said before "Algeria"
+    ("MXN", "MX", None),    # already the country's
+    ("EUR", "CL", None),    # euros named: kept
+    ("MXN", "ES", None),    # no peso in Spain: kept as said
+])
+def test_a_family_currency_said_before_the_country_becomes_the_country_s(currency, country,
+                                                                          becomes):
+    assert currency_for_country(currency, country) == becomes
+
+
+def test_the_country_answer_turns_earlier_pesos_into_the_country_s():
+    import asyncio
+
+    from actions.intake import ValidateIntakeForm
+    tracker = make_tracker(language="es", text="Chile", intent="inform",
+                           slots={"requested_slot": "country", "amount": 9000000.0,
+                                  "currency": "MXN"}, active_loop="intake_form")
+    found = asyncio.run(ValidateIntakeForm().validate_country("Chile", None, tracker, {}))
+    assert found["country"] == "CL" and found["currency"] == "CLP"
+
+
+def test_a_country_code_held_in_the_slots_is_read_back():
+    assert parse_country("CL") == "CL"
+    assert parse_country("cl") is None  # two lower-case letters are no country
