@@ -324,9 +324,12 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         country = tracker.get_slot("country")
         if isinstance(slot_value, int | float) and not isinstance(slot_value, bool) \
                 and slot_value > 0:
-            # Checked again when the form restarts: keep the currency it came with.
+            # Checked again when the form restarts: keep the currency it came with, or
+            # the country's own of its family (pesos said before "Chile" are Chilean).
+            currency = iso_currency(tracker.get_slot("currency"), country)
+            home = parse_country(str(country or ""))
             return {"amount": float(slot_value),
-                    "currency": iso_currency(tracker.get_slot("currency"), country)}
+                    "currency": currency_for_country(currency, home) or currency}
         lang = language(tracker)
         for text in answer_texts(tracker, "amount", slot_value):
             parsed = parse_amount(text, lang, country)

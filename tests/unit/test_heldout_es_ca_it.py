@@ -173,3 +173,33 @@ def test_the_country_answer_turns_earlier_pesos_into_the_country_s():
 def test_a_country_code_held_in_the_slots_is_read_back():
     assert parse_country("CL") == "CL"
     assert parse_country("cl") is None  # two lower-case letters are no country
+
+
+def test_the_amount_checked_again_takes_the_country_s_pesos():
+    import asyncio
+
+    from actions.intake import ValidateIntakeForm
+    # Same turn as the country answer: the slot still holds the words ("Colombia").
+    tracker = make_tracker(language="es", text="Colombia", intent="inform",
+                           slots={"requested_slot": "country", "country": "Colombia",
+                                  "amount": 40000000.0, "currency": "MXN"},
+                           active_loop="intake_form")
+    found = asyncio.run(ValidateIntakeForm().validate_amount(40000000.0, None, tracker, {}))
+    assert found == {"amount": 40000000.0, "currency": "COP"}
+
+
+def test_a_saved_case_holds_the_country_s_pesos():
+    from actions.intake_summary import _clean
+    cleaned = _clean({"country": "AR", "amount": 3000000.0, "currency": "MXN"}, "es")
+    assert cleaned["currency"] == "ARS"
+
+
+# -- at the summary: a town the message does not hold is no town ----------------------------
+
+
+def test_a_town_entity_that_is_not_in_the_message_changes_no_town():
+    tracker = make_tracker(language="ca", text="el nom bo és Horta Viva de Cooperativa",
+                           intent="nlu_fallback", entities={"city": "agrifood"},
+                           slots={"city": "Manresa", "country": "ES"})
+    updates = read_correction(tracker, lambda value, country: "EUR").updates
+    assert "city" not in updates
