@@ -334,6 +334,18 @@ def parse_currency(text: str, country: str | None = None) -> str | None:
     return _code(first, folded, country)
 
 
+def currency_for_country(currency: str | None, country: str | None) -> str | None:
+    """The currency a family's default stands for once the country is known, or None.
+
+    "nos faltan 15 millones de pesos" before the country is known reads as the family's
+    default (Mexican pesos); the organisation then says it is in Chile: Chilean pesos.
+    """
+    for default, by_country in FAMILIES.values():
+        if currency == default and country in by_country and by_country[country] != default:
+            return by_country[country]
+    return None
+
+
 def default_currency(country: str | None) -> str:
     """Return the currency meant when none is named: the country's own, or the euro."""
     return COUNTRY_CURRENCY.get(country or "", "EUR")

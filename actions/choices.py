@@ -12,6 +12,7 @@ import difflib
 import re
 from functools import cache
 
+from actions.cleaning import find, words
 from actions.durations import read_stage, read_timeline, stage_named
 from actions.extraction import answered_form, extract, fold, terms
 from actions.validators import parse_choice
@@ -19,6 +20,7 @@ from catalog.vocabulary import OTHER
 
 # Sections the free-text reader (actions.extraction) knows.
 _EXTRACTED = frozenset({"legal_form", "sector", "stage", "need_category"})
+INFORMAL = "informal_group"
 MIN_FUZZY_LENGTH = 5  # shorter words are too alike to tell a typo from another word
 FUZZY_RATIO = 0.84
 MAX_OWN_WORDS = 12  # a longer answer is a sentence, not the name of an option
@@ -75,6 +77,10 @@ def match_choice(text: str, section: str, lang: str, known: frozenset[str]) -> s
     candidates: list[str | None] = []
     if section == "legal_form":  # "an association, we'd like to become a cooperative"
         candidates.append(answered_form(text, lang))
+        if candidates[-1] is None and INFORMAL in known and find(text, words(lang, "loose_forms")):
+            # The answer to "what legal form?" is a group and no form the group has:
+            # "solo un gruppo di mamme", "un grupo que quiere ser cooperativa".
+            return INFORMAL
         if candidates[-1] is None and "legal_form" in extract(text, lang).evidence:
             return None  # only forms planned or denied: no word of it is the answer
     if section in _SENTENCE_READERS:

@@ -181,12 +181,42 @@ def clean_person_name(text: str, lang: str) -> str:
     A lead-in ("my name is", "sóc") goes; the name ends at a clause break, a job title
     or a self-description ("I am the president").
     """
-    name = strip_leading(text.strip(), words(lang, "self") + tuple(
-        p for p, field in field_words(lang) if field == "contact_name"))
-    name = first_clause(name, lang)
-    name = _cut_at(name, find(name, words(lang, "self")))
+    leads = words(lang, "self") + tuple(
+        p for p, field in field_words(lang) if field == "contact_name")
+    whole = _without_article(strip_leading(text.strip(), leads), lang)
+    name = _person_in(first_clause(whole, lang), lang)
+    if name and not _capitalised(name):
+        # "mi compañera, Valeria Sosa": a description first, the written name after it.
+        later = _BREAK.split(whole)[1:]
+        named = next((piece for piece in later if _capitalised(piece.strip()[:1])), None)
+        if named is not None:
+            name = _person_in(first_clause(strip_leading(named, leads), lang), lang) or name
+    return name
+
+
+# Catalan names a person with an article ("és la Joana Vidal", "en Marc", "na Maria"): it
+# is no part of the name when a capitalised word follows it.
+_PERSONAL_ARTICLES = {"ca": re.compile(r"(?:la|el|en|na)\s+(?=[A-ZÀ-Ý])|l'(?=[A-ZÀ-Ý])",
+                                       re.IGNORECASE)}
+
+
+def _without_article(name: str, lang: str) -> str:
+    """``name`` without the personal article the language puts before a person's name."""
+    article = _PERSONAL_ARTICLES.get(lang)
+    match = article.match(name) if article else None
+    return name[match.end():] if match and name[match.end():][:1].isupper() else name
+
+
+def _person_in(clause: str, lang: str) -> str:
+    """A clause cut at a self-description or a job title ("Ana Ruiz, sono la presidente")."""
+    name = _cut_at(clause, find(clause, words(lang, "self")))
     name = _cut_at(name, find(name, words(lang, "job_titles")))
     return name.strip(" .,;:-–—")
+
+
+def _capitalised(text: str) -> bool:
+    """Whether a word of ``text`` starts with a capital letter, as written names do."""
+    return any(word[:1].isupper() for word in text.split())
 
 
 def clean_org_name(text: str, lang: str, entity: str | None = None) -> str:

@@ -220,7 +220,12 @@ def _free(tracker: Tracker, text: str, lang: str, updates: dict[str, Any]) -> Co
     """A town, a name: a town when the message locates the organisation, else ask which."""
     entities = {e.get("entity"): str(e.get("value") or "")
                 for e in tracker.latest_message.get("entities") or []}
-    city = entities.get("city") or extract(text, lang).city
+    city = entities.get("city")
+    if city and fold(city) not in fold(text):
+        # A value the message does not hold: a synonym of another field's word ("d'Habitatge"
+        # tagged as a town comes back as the sector code "housing"), not a town given.
+        city = None
+    city = city or extract(text, lang).city
     if city and "country" not in updates and not find(text, words(lang, "targets")):
         return Correction({**updates, "city": city})  # "à Tanger, pas à Tunis"
     if updates:

@@ -30,6 +30,7 @@ from actions.folding import terms as terms
 from actions.head_count import member_forms, members_count, pipeline
 from actions.mentions import Span, Splitter, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
+from catalog.places import town_countries
 from catalog.vocabulary import LANGUAGES
 
 # Countries users of this service name most; others are accepted by ISO code too.
@@ -42,7 +43,15 @@ COUNTRY_CODES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "LY", "EG
                  # Italian for ills, "Chile" a Spanish pepper, NO/CA are words as codes).
                  "BR", "IQ", "SD", "SA", "YE", "AE", "QA", "KW", "OM", "IE", "PL", "CZ",
                  "HU", "LU", "DK", "SE", "FI", "UA", "MX", "CV", "AO", "MZ", "CI", "CM",
-                 "GN", "BF", "VE", "UY")
+                 "GN", "BF", "VE", "UY",
+                 # Latin America's social economy writes in Spanish too: a Rosario mutual
+                 # answered "Argentina" and was told the country was unknown.
+                 "AR", "CO", "BO", "PY", "CR", "PA", "GT", "HN", "NI", "DO")
+# Countries whose names are also common words or names ("chile" and "chili" a pepper, "peru"
+# a turkey in Portuguese, "cuba" a vat, "Salvador" a Brazilian city and a first name,
+# "ισημερινός" the equator): a country only when it is the whole answer, or the part after
+# a comma ("Valparaíso, Chile"), never found inside a sentence.
+ANSWER_ONLY_CODES = ("CL", "PE", "CU", "SV", "EC")
 _NUMBER = re.compile(r"\d[\d.,\s]*")
 
 
@@ -95,6 +104,30 @@ def country_names() -> dict[str, str]:
 
 
 @cache
+def answer_only_names() -> dict[str, str]:
+    """Map the names of ANSWER_ONLY_CODES in the nine languages (folded) to their codes."""
+    names: dict[str, str] = {}
+    for lang in LANGUAGES:
+        territories = Locale.parse(lang).territories
+        for code in ANSWER_ONLY_CODES:
+            if code in territories:
+                names[fold(territories[code])] = code
+    return names
+
+
+def answer_only_country(text: str) -> str | None:
+    """The country of ANSWER_ONLY_CODES a whole answer names ("Chile", "Lima, Perú")."""
+    names = answer_only_names()
+    parts = [text, *text.split(",")[1:]] if "," in text else [text]
+    for part in parts:
+        name = part.strip().strip(".!?")
+        code = names.get(fold(name))
+        if code and not town_countries(name):  # "Salvador" alone is the Brazilian city
+            return code
+    return None
+
+
+@cache
 def _attachable() -> Mapping[str, tuple[str, ...]]:
     """The Arabic country names a particle may be attached to ("بالمغرب", "وتونس").
 
@@ -120,6 +153,8 @@ def country_code(text: str) -> str | None:
     stripped = text.strip().strip(".!?")
     if re.fullmatch(r"[A-Za-z]{2}", stripped) and stripped.upper() in COUNTRY_CODES:
         return stripped.upper()
+    if stripped in ANSWER_ONLY_CODES:
+        return stripped  # a code as the slots hold it ("CL"); never a word in lower case
     names = country_names()
     return names.get(fold(stripped)) or names.get(detach_countries(fold(stripped)).strip())
 

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import catalogue
-from actions.amounts import parse_amount
+from actions.amounts import currency_for_country, parse_amount
 from actions.answers import (
     declines_optional,
     note_stray,
@@ -250,6 +250,10 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
             return {"country": None}  # "partners in Italy": where they go, not where they are
         found = location_answer(str(slot_value or ""), tracker.get_slot("city"))
         if code is not None:
+            # The pesos or dinars of an amount said before the country are that country's.
+            currency = currency_for_country(tracker.get_slot("currency"), code)
+            if currency is not None and tracker.get_slot("amount") is not None:
+                found["currency"] = currency
             return {**found, "country": code}  # "Sfax, Tunisia" fills the town too
         if "country" in found:
             return found  # a known town: "Zaragoza"
@@ -320,9 +324,12 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         country = tracker.get_slot("country")
         if isinstance(slot_value, int | float) and not isinstance(slot_value, bool) \
                 and slot_value > 0:
-            # Checked again when the form restarts: keep the currency it came with.
+            # Checked again when the form restarts: keep the currency it came with, or
+            # the country's own of its family (pesos said before "Chile" are Chilean).
+            currency = iso_currency(tracker.get_slot("currency"), country)
+            home = parse_country(str(country or ""))
             return {"amount": float(slot_value),
-                    "currency": iso_currency(tracker.get_slot("currency"), country)}
+                    "currency": currency_for_country(currency, home) or currency}
         lang = language(tracker)
         for text in answer_texts(tracker, "amount", slot_value):
             parsed = parse_amount(text, lang, country)

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import catalogue
-from actions.amounts import parse_amount
+from actions.amounts import currency_for_country, parse_amount
 from actions.cleaning import message
 from actions.common import always_broker_needs, language, metadata
 from actions.corrections import (
@@ -190,6 +190,9 @@ def _clean(values: dict[str, Any], lang: str) -> dict[str, Any]:
     # A currency means nothing without an amount; with one it is stored as an ISO code.
     cleaned["currency"] = None if cleaned.get("amount") is None else \
         iso_currency(cleaned.get("currency"), cleaned.get("country"))
+    if cleaned["currency"] is not None:  # pesos said before the country: that country's
+        cleaned["currency"] = currency_for_country(cleaned["currency"],
+                                                   cleaned.get("country")) or cleaned["currency"]
     for field in ("legal_form", "sector", "stage", "need_category", "timeline"):
         if cleaned.get(field) is not None:
             cleaned[field] = parse_choice(str(cleaned[field]), field, lang) or cleaned[field]

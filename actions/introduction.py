@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import intent_of, language
 from actions.extraction import extract
+from actions.places import only_destination
 from actions.towns import country_of, placed_town
 from actions.validators import parse_country, parse_positive_int
 from catalog.brief import isolate, labels, value_label
@@ -65,6 +66,9 @@ def understood(tracker: Tracker) -> dict[str, Any]:
         if value is not None and name not in found and \
                 (name not in CODES or value in CODES[name]):
             found[name] = value
+    if "country" in found and only_destination(text, found["country"], lang):
+        # "we want to export to Spain and Italy": where they want to go, not where they are.
+        del found["country"]
     town = placed_town(text, lang)
     if town is not None:
         found.setdefault("city", town[0])
@@ -118,5 +122,12 @@ class ActionUnderstandIntro(Action):
         if declined_consent(tracker):
             return []  # nothing personal is kept after a "no"
         # The kind of need is asked by the buttons: a guess must not override the button.
-        return [SlotSet(name, value) for name, value in found.items()
-                if name != "need_category" and tracker.get_slot(name) in (None, "")]
+        events: list[EventType] = [
+            SlotSet(name, value) for name, value in found.items()
+            if name != "need_category" and tracker.get_slot(name) in (None, "")]
+        held = tracker.get_slot("country")
+        text = str(tracker.latest_message.get("text") or "")
+        if "country" not in found and held and only_destination(text, str(held),
+                                                                language(tracker)):
+            events.append(SlotSet("country", None))  # the model's entity was a destination
+        return events

@@ -63,6 +63,8 @@ FAMILIES: dict[str, tuple[str, dict[str, str]]] = {
     "lira": ("TRY", {"TR": "TRY", "LB": "LBP", "SY": "SYP", "EG": "EGP"}),
     "pound": ("GBP", {"GB": "GBP", "EG": "EGP", "LB": "LBP", "SY": "SYP"}),
     "جنيه": ("EGP", {"EG": "EGP", "GB": "GBP"}),
+    "peso": ("MXN", {"MX": "MXN", "AR": "ARS", "CL": "CLP", "CO": "COP", "UY": "UYU",
+                     "DO": "DOP", "CU": "CUP"}),
 }
 FAMILY_WORDS: dict[str, str] = {
     "dinar": "dinar", "dinars": "dinar", "dinares": "dinar", "dinari": "dinar",
@@ -76,6 +78,7 @@ FAMILY_WORDS: dict[str, str] = {
     "pound": "pound", "pounds": "pound", "livre": "pound", "livres": "pound",
     "libra": "pound", "libras": "pound", "lliura": "pound", "lliures": "pound",
     "جنيه": "جنيه", "جنيهات": "جنيه",
+    "peso": "peso", "pesos": "peso", "πέσος": "peso", "بيزو": "peso",
 }
 # Stems of country names and adjectives that qualify a family word ("dinar algérien",
 # "Mısır lirası", "λίρες Αιγύπτου", "دينار تونسي").
@@ -92,7 +95,17 @@ QUALIFIERS: dict[str, tuple[str, ...]] = {
     "GB": ("sterl", "britan", "brit", "anglais", "ingles", "inglés", "ingiliz", "استرليني",
            "إسترليني", "στερλιν", "βρεταν"),
     "AE": ("emirat", "امارات", "إمارات"),
+    "MX": ("mexic", "mejican", "messic", "meksika"),
+    "AR": ("argentin", "arjantin"),
+    "CL": ("chilen", "cilen", "xilè", "xilen"),
+    "CO": ("colombian", "kolombiya"),
+    "UY": ("uruguay", "urugua"),
 }
 # Where the user names no currency, the country's own is meant (euros elsewhere).
 COUNTRY_CURRENCY = {"MA": "MAD", "TN": "TND", "DZ": "DZD", "EG": "EGP", "TR": "TRY",
-                    "LB": "LBP", "JO": "JOD", "GB": "GBP", "US": "USD", "LY": "LYD"}
+                    "LB": "LBP", "JO": "JOD", "GB": "GBP", "US": "USD", "LY": "LYD",
+                    # Latin America: "nos faltan 15 millones" in Valparaíso is in pesos.
+                    "MX": "MXN", "AR": "ARS", "CL": "CLP", "CO": "COP", "UY": "UYU",
+                    "BR": "BRL", "PE": "PEN", "BO": "BOB", "PY": "PYG", "VE": "VES",
+                    "CR": "CRC", "GT": "GTQ", "HN": "HNL", "NI": "NIO", "DO": "DOP",
+                    "CU": "CUP", "EC": "USD", "SV": "USD", "PA": "USD"}

@@ -9,7 +9,7 @@ import re
 
 import phonenumbers
 
-from actions.extraction import country_code, fold, terms
+from actions.extraction import answer_only_country, country_code, fold, terms
 from actions.number_words import ROUND, ascii_digits, number_in_words, rounded, scale_after
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -46,7 +46,7 @@ def parse_phone(text: str, country: str | None = None) -> str | None:
 
 def parse_country(text: str) -> str | None:
     """Return the ISO code of a country named in any of the nine languages."""
-    code = country_code(text)
+    code = country_code(text) or answer_only_country(text)
     if code:
         return code
     for word in re.split(r"[\s,;]+", text):
