@@ -50,6 +50,10 @@ def parse_country(text: str) -> str | None:
     if code:
         return code
     for word in re.split(r"[\s,;]+", text):
+        # Inside a sentence a two-letter word is a code only in capitals ("IT"): "de",
+        # "at", "in", "no", "es" are words of the nine languages first.
+        if len(word.strip(".!?")) == 2 and not word.strip(".!?").isupper():
+            continue
         code = country_code(word)
         if code:
             return code

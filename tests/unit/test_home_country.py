@@ -57,3 +57,17 @@ def test_only_a_number_written_as_money_is_an_amount_before_the_question(lang, t
 def test_countries_beyond_the_mediterranean_are_known(text, code):
     from actions.validators import parse_country
     assert parse_country(text) == code
+
+
+@pytest.mark.parametrize(("answer", "code"), [
+    ("estamos en el sur de España", "ES"),  # "de" is not Germany
+    ("de Portugal, ao pé de Braga", "PT"),
+    ("at Cyprus, Limassol", "CY"),  # "at" is not Austria
+    ("no, in Marocco", "MA"),  # neither Norway nor India
+    ("la sede è in IT", "IT"),  # a code in capitals still counts
+    ("es", "ES"),  # a code given alone, as before
+])
+def test_two_letter_words_in_a_sentence_are_not_country_codes(answer: str, code: str):
+    from actions.validators import parse_country
+
+    assert parse_country(answer) == code
