@@ -49,6 +49,24 @@ def cues_in(text: str, lang: str, section: str) -> list[Found]:
 # "Almanya ve Hollanda'ya": the suffix on the last of a list covers the list.
 _TURKISH_DATIVE = re.compile(
     r"(?:\s+(?:ve|veya|ya da|ile)\s+[A-ZÇĞİÖŞÜ][\wçğıöşü]*)*['’]y?[ae]\b")
+# Turkish puts the verb last: what a country is to the organisation may come after it, up
+# to a comma or the first word that ends the clause with "we" ("kooperatifiz", "arıyoruz").
+_TURKISH_CLAUSE = re.compile(r"[^,.;!?\n]*?[^\W\d_]*[iıuü]z\b|[^,.;!?\n]*")
+
+
+def _turkish_target_after(text: str, hit: Found) -> bool:
+    """Whether a Turkish destination word follows the country, before any word of home.
+
+    "Almanya ve Hollanda'daki marketlere ihraç etmek istiyoruz", "Yunanistan ve İtalya'dan
+    gruplarla ortak oyun": where they sell or look for partners; "Türkiye'de bir
+    kooperatifiz ve Yunanistan'da ortak arıyoruz": the clause about Türkiye ends at
+    "kooperatifiz", so Türkiye stays home.
+    """
+    clause = _TURKISH_CLAUSE.match(text, hit.end)
+    rest = clause.group(0) if clause else ""
+    targets = [h.start for h in cues_in(rest, "tr", "targets")]
+    homes = [h.start for h in cues_in(rest, "tr", "home")]
+    return bool(targets) and not any(h < min(targets) for h in homes)
 
 
 def is_destination(text: str, hit: Found, lang: str) -> bool:
@@ -58,6 +76,8 @@ def is_destination(text: str, hit: Found, lang: str) -> bool:
     clause = text[start:hit.start]
     if lang == "tr" and _TURKISH_DATIVE.match(text, hit.end):
         return True  # "Almanya'ya ihraç etmek": the dative says where to
+    if lang == "tr" and _turkish_target_after(text, hit):
+        return True
     cues = [(h.end, "target") for h in cues_in(clause, lang, "targets")]
     cues += [(h.end, "home") for h in cues_in(clause, lang, "home")]
     if not cues:
