@@ -15,6 +15,7 @@ from functools import cache
 from actions.cleaning import Found, find, fold, words
 from actions.extraction import country_names, detach_countries
 from actions.name_forms import detach_particles, phrase_index
+from catalog.places import marked_towns
 
 _SENTENCE = re.compile(r"[.;!?\n]")
 
@@ -25,8 +26,10 @@ def countries_in(text: str) -> list[Found]:
     Greek cases ("στην Ιταλία", "του Λιβάνου") are names too, and an Arabic particle
     attached to a name ("وإيطاليا", "للمغرب") is no part of it.
     """
+    towns = {fold(town) for town in marked_towns(text)}  # "عمّان" is Amman, not Oman
     return [Found(h.start, h.end, h.phrase, country_names()[h.phrase])
-            for h in find(detach_countries(fold(text)), _longest_first())]
+            for h in find(detach_countries(fold(text)), _longest_first())
+            if fold(h.phrase) not in towns]
 
 
 @cache
