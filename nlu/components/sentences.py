@@ -151,31 +151,6 @@ def confirm_need(ranking: Ranking, text: str,
     return _promote(ranking, need, min(max(found), 0.99))
 
 
-def settle_needs(ranking: Ranking, text: str,
-                 rank_parts: Callable[[list[str]], Sequence[Ranking]]) -> Ranking:
-    """Return ``ranking`` with the need a part says plainly first when the whole message
-    hesitates between two needs.
-
-    "Somos una cooperativa joven que instala placas solares; buscamos asesoría para el plan
-    de negocio" can be innovation as much as consultancy as a whole (0.42 against 0.40,
-    which the fallback's ambiguity check refuses); its second clause alone is consultancy.
-    Only the two needs the message hesitates between can win, and only a part sure of one.
-    """
-    if len(ranking) < 2 or ranking[0]["name"] not in NEED_INTENTS \
-            or ranking[1]["name"] not in NEED_INTENTS \
-            or float(ranking[0]["confidence"]) - float(ranking[1]["confidence"]) > CLOSE_MARGIN:
-        return ranking
-    torn = {str(ranking[0]["name"]), str(ranking[1]["name"])}
-    found = sorted(((float(r[0]["confidence"]), str(r[0]["name"]))
-                    for r in rank_parts(parts(text)) if r and r[0]["name"] in torn
-                    and float(r[0]["confidence"]) >= MIN_PART_CONFIDENCE), reverse=True)
-    if not found or (len({name for _, name in found}) > 1 and found[0][0] == found[1][0]):
-        return ranking
-    confidence, need = found[0]
-    return _promote(ranking, need, min(max(confidence, float(ranking[0]["confidence"]) + 0.05),
-                                       0.99))
-
-
 def prefer_need(ranking: Ranking, text: str,
                 rank_parts: Callable[[list[str]], Sequence[Ranking]]) -> Ranking:
     """Return ``ranking`` with a need first when an introduction hides it.
