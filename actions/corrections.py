@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -47,6 +48,12 @@ RE_READ = frozenset({"consent", "members", "amount", "currency", "email", "phone
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _SENTENCE_END = re.compile(r"(?<=\w)[.!?;](?=\s+\S)|\n")
+# Punctuation a name written again does not run across ("…Ανδρέας, με δέλτα: Ανδρέας …").
+_PIECES = re.compile(r"[,.;:!?()«»\"“”„/\n]+")
+# How alike (difflib ratio of the folded words) a name must be to the one held to be it
+# written again: one or two letters changed in a name of ten or more.
+RESPELT = 0.8
+_EXTENDED = 0.9  # the name held followed by more words: "Rana Khatib" → "Rana Khatib Zoubi"
 ASK_WHICH = "utter_ask_which_field"
 
 
@@ -216,8 +223,50 @@ def _amount(tracker: Tracker, text: str, lang: str, currency_of: Any) -> dict[st
     return {}
 
 
+def _respelt(tracker: Tracker, text: str) -> tuple[str, str] | None:
+    """(field, value) when ``text`` writes a name the summary holds again, differently.
+
+    A span of as many words as the held name (one more or one fewer) that is nearly the
+    same ("Deniz Aslan" for "Deniz Arslan"), or the held name followed by more words of the
+    same piece ("رنا الخطيب الزعبي" for "رنا الخطيب"), is the new spelling of that field.
+    The held name written unchanged is no correction of it.
+    """
+    best: tuple[float, str, str] | None = None
+    for name in ASKABLE:
+        held = tracker.get_slot(name)
+        if name == "need_description" or not isinstance(held, str) or not held.strip():
+            continue
+        held_folded = fold(held)
+        size = len(held.split())
+        for piece in _PIECES.split(text):
+            tokens = piece.split()
+            folded = [fold(t) for t in tokens]
+            for start in range(len(tokens)):
+                if folded[start:start + size] == held_folded.split() \
+                        and start + size < len(tokens) <= start + size + 2:
+                    score, value = _EXTENDED, " ".join(tokens[start:])
+                else:
+                    score, value = 0.0, ""
+                for width in {size - 1, size, size + 1} - {0}:
+                    span = " ".join(folded[start:start + width])
+                    if start + width > len(tokens) or len(span) < 4 or span == held_folded:
+                        continue
+                    ratio = SequenceMatcher(None, span, held_folded).ratio()
+                    if ratio >= RESPELT and ratio > score:
+                        score, value = ratio, " ".join(tokens[start:start + width])
+                if value and (best is None or score > best[0]):
+                    best = (score, name, value)
+    return (best[1], best[2]) if best else None
+
+
 def _free(tracker: Tracker, text: str, lang: str, updates: dict[str, Any]) -> Correction:
-    """A town, a name: a town when the message locates the organisation, else ask which."""
+    """A town, a name: a name the summary holds written again is that field's; a town when
+    the message locates the organisation; else ask which."""
+    # The coded words a name holds ("… Tarım Kooperatifi") are part of it, not answers.
+    if set(updates) <= set(PREFILLABLE) and (respelt := _respelt(tracker, text)) is not None:
+        result = value_for(respelt[0], respelt[1], tracker, lang)
+        if not result.invalid:
+            return result
     entities = {e.get("entity"): str(e.get("value") or "")
                 for e in tracker.latest_message.get("entities") or []}
     city = entities.get("city")

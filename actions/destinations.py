@@ -5,7 +5,8 @@
 own (`destinations`, ISO codes). A country or a known town (catalog/places.py) named after
 a destination word of the language pack (nlu/<lang>/fields.yml `targets:`) is one; in
 Turkish, where the verb comes last ("İtalya'da ortaklar arıyoruz"), a destination word
-later in the same clause also makes one.
+later in the same clause also makes one (actions/places.py, which also keeps such a
+country out of home).
 """
 
 from __future__ import annotations
@@ -16,23 +17,13 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.cleaning import find, fold, words
+from actions.cleaning import find, words
 from actions.common import language
 from actions.places import countries_in, cues_in, is_destination
 from catalog.places import find_town
 
 SLOT = "destinations"
 _CLAUSE_END = re.compile(r"[.;!?\n]")
-# Languages whose destination word may follow the country ("İtalya'da ortak arıyoruz").
-_VERB_LAST = frozenset({"tr"})
-
-
-def _cue_after(text: str, end: int, lang: str) -> bool:
-    """Whether a destination word follows position ``end`` in the same clause."""
-    stop = _CLAUSE_END.search(text, end)
-    rest = fold(text[end:stop.start() if stop else len(text)])
-    return any(re.search(rf"(?<!\w){re.escape(fold(cue))}", rest)
-               for cue in words(lang, "targets"))
 
 
 def destinations_in(text: str, lang: str) -> list[str]:
@@ -41,8 +32,7 @@ def destinations_in(text: str, lang: str) -> list[str]:
         return []
     found: list[str] = []
     for hit in countries_in(text):
-        if is_destination(text, hit, lang) or (lang in _VERB_LAST
-                                               and _cue_after(text, hit.end, lang)):
+        if is_destination(text, hit, lang):
             found.append(hit.tag)
     # A known town after a destination word: "partners in Marseille" is France.
     for sentence in _CLAUSE_END.split(text):

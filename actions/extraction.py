@@ -30,7 +30,7 @@ from actions.folding import terms as terms
 from actions.head_count import member_forms, members_count, pipeline
 from actions.mentions import Span, Splitter, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
-from catalog.places import town_countries
+from catalog.places import marked_towns, town_countries
 from catalog.vocabulary import LANGUAGES
 
 # Countries users of this service name most; others are accepted by ISO code too.
@@ -288,6 +288,9 @@ def extract(text: str, lang: str) -> Extracted:
         result.unsure.add("stage")
     result.members = members_count(text, lang)
     result.city = _city(text, result, lang)
+    if result.country and fold(result.evidence.get("country", "")) in {
+            fold(town) for town in marked_towns(text)}:
+        result.country = None  # "في عمّان": the town Amman, whose letters also spell Oman
     return result
 
 

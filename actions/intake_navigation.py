@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.amounts import stated_amount
+from actions.cleaning import clean_org_name, clean_person_name, is_question
 from actions.common import intent_of, language
 from actions.intake_slots import (
     CASE_SLOTS,
@@ -19,6 +20,16 @@ from actions.intake_slots import (
     SKIPPED,
     correction_updates,
 )
+from actions.towns import city_answer
+
+# Questions answered by a name, and how the form tidies each: a name may hold a word that
+# also means "back" ("عودة", Odeh; "Geri"), which the model alone may take for "go back".
+_NAMED_ANSWERS = {
+    "contact_name": clean_person_name,
+    "org_name": lambda text, lang: clean_org_name(text, lang),
+    "city": city_answer,
+}
+_SURE_GO_BACK = 0.5  # below it, a "go back" at a name question is the name
 
 
 class ActionStartIntake(Action):
@@ -118,6 +129,9 @@ class ActionGoBack(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Find the previous question of this intake; the form then asks it again."""
+        named = _name_given(tracker)
+        if named:
+            return named
         if not (tracker.active_loop or {}).get("name"):
             dispatcher.utter_message(response="utter_ask_what_to_correct"
                                      if tracker.get_slot("awaiting_confirmation")
@@ -129,6 +143,21 @@ class ActionGoBack(Action):
             return []
         dispatcher.utter_message(response="utter_went_back")
         return [SlotSet(previous, None), SlotSet("requested_slot", None)]
+
+
+def _name_given(tracker: Tracker) -> list[EventType]:
+    """The answer to a name question the model only weakly took for "go back": "ليلى عودة"
+    (Layla Odeh) at "what is your name?" is her name, not a request to go back."""
+    asked = tracker.get_slot("requested_slot")
+    text = str(tracker.latest_message.get("text") or "").strip()
+    intent = tracker.latest_message.get("intent") or {}
+    tidy = _NAMED_ANSWERS.get(str(asked))
+    if tidy is None or (tracker.active_loop or {}).get("name") != "intake_form" or not text \
+            or text.startswith("/") or float(intent.get("confidence") or 0) >= _SURE_GO_BACK \
+            or is_question(text, language(tracker)) or len(text.split()) > 6:
+        return []
+    value = tidy(text, language(tracker))
+    return [SlotSet(str(asked), value)] if value and len(value) <= 200 else []
 
 
 def previous_question(events: list[dict[str, Any]], current: str | None) -> str | None:

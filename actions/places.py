@@ -15,6 +15,7 @@ from functools import cache
 from actions.cleaning import Found, find, fold, words
 from actions.extraction import country_names, detach_countries
 from actions.name_forms import detach_particles, phrase_index
+from catalog.places import marked_towns
 
 _SENTENCE = re.compile(r"[.;!?\n]")
 
@@ -25,8 +26,10 @@ def countries_in(text: str) -> list[Found]:
     Greek cases ("στην Ιταλία", "του Λιβάνου") are names too, and an Arabic particle
     attached to a name ("وإيطاليا", "للمغرب") is no part of it.
     """
+    towns = {fold(town) for town in marked_towns(text)}  # "عمّان" is Amman, not Oman
     return [Found(h.start, h.end, h.phrase, country_names()[h.phrase])
-            for h in find(detach_countries(fold(text)), _longest_first())]
+            for h in find(detach_countries(fold(text)), _longest_first())
+            if fold(h.phrase) not in towns]
 
 
 @cache
@@ -49,6 +52,24 @@ def cues_in(text: str, lang: str, section: str) -> list[Found]:
 # "Almanya ve Hollanda'ya": the suffix on the last of a list covers the list.
 _TURKISH_DATIVE = re.compile(
     r"(?:\s+(?:ve|veya|ya da|ile)\s+[A-ZÇĞİÖŞÜ][\wçğıöşü]*)*['’]y?[ae]\b")
+# Turkish puts the verb last: what a country is to the organisation may come after it, up
+# to a comma or the first word that ends the clause with "we" ("kooperatifiz", "arıyoruz").
+_TURKISH_CLAUSE = re.compile(r"[^,.;!?\n]*?[^\W\d_]*[iıuü]z\b|[^,.;!?\n]*")
+
+
+def _turkish_target_after(text: str, hit: Found) -> bool:
+    """Whether a Turkish destination word follows the country, before any word of home.
+
+    "Almanya ve Hollanda'daki marketlere ihraç etmek istiyoruz", "Yunanistan ve İtalya'dan
+    gruplarla ortak oyun": where they sell or look for partners; "Türkiye'de bir
+    kooperatifiz ve Yunanistan'da ortak arıyoruz": the clause about Türkiye ends at
+    "kooperatifiz", so Türkiye stays home.
+    """
+    clause = _TURKISH_CLAUSE.match(text, hit.end)
+    rest = clause.group(0) if clause else ""
+    targets = [h.start for h in cues_in(rest, "tr", "targets")]
+    homes = [h.start for h in cues_in(rest, "tr", "home")]
+    return bool(targets) and not any(h < min(targets) for h in homes)
 
 
 def is_destination(text: str, hit: Found, lang: str) -> bool:
@@ -58,6 +79,8 @@ def is_destination(text: str, hit: Found, lang: str) -> bool:
     clause = text[start:hit.start]
     if lang == "tr" and _TURKISH_DATIVE.match(text, hit.end):
         return True  # "Almanya'ya ihraç etmek": the dative says where to
+    if lang == "tr" and _turkish_target_after(text, hit):
+        return True
     cues = [(h.end, "target") for h in cues_in(clause, lang, "targets")]
     cues += [(h.end, "home") for h in cues_in(clause, lang, "home")]
     if not cues:

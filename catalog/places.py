@@ -201,13 +201,17 @@ def town_countries(name: str) -> tuple[str, ...]:
     return _lookup(name)[1]
 
 
+# A word with its marks: Arabic harakat and shadda ("عمّان") are no word breaks.
+_WORD = re.compile(r"[\w'’\u064b-\u065f\u0670-]+")
+
+
 def find_towns(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """Every known town ``text`` mentions, in order, as written, with its countries.
 
     At each place the longest name wins over the shorter names inside it ("Santiago de
     Compostela", "Ponte da Barca"), and a name is found once.
     """
-    words = re.findall(r"[\w'’-]+", text[:1000])
+    words = _WORD.findall(text[:1000])
     found: list[tuple[str, tuple[str, ...]]] = []
     start = 0
     while start < len(words):
@@ -284,7 +288,21 @@ def find_district(text: str) -> str | None:
 
 
 def _stands_out(phrase: str) -> bool:
-    """A town name that is also a word counts only when capitalised in the sentence."""
+    """A town name that is also a word counts only when capitalised in the sentence, or
+    written with the marks of the town's own spelling: "عمّان" (its shadda) is Amman, while
+    "عمان" may be Oman."""
     if fold(phrase) not in _ALSO_WORDS:
         return True
-    return phrase[:1].isupper()
+    return phrase[:1].isupper() or _marked(phrase)
+
+
+def _marked(phrase: str) -> bool:
+    """Whether ``phrase`` carries marks (shadda, accents) and is a town's listed spelling."""
+    marks = any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFKD", phrase))
+    return marks and phrase in _spellings().get(fold(phrase), ())
+
+
+def marked_towns(text: str) -> frozenset[str]:
+    """The towns ``text`` writes with the marks of their own spelling, as written: "عمّان"
+    is the town Amman, not the country "عمان" (Oman) its letters also spell."""
+    return frozenset(name for name, _ in find_towns(text) if _marked(name))
