@@ -42,7 +42,10 @@ COUNTRY_CODES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "LY", "EG
                  # Italian for ills, "Chile" a Spanish pepper, NO/CA are words as codes).
                  "BR", "IQ", "SD", "SA", "YE", "AE", "QA", "KW", "OM", "IE", "PL", "CZ",
                  "HU", "LU", "DK", "SE", "FI", "UA", "MX", "CV", "AO", "MZ", "CI", "CM",
-                 "GN", "BF", "VE", "UY")
+                 "GN", "BF", "VE", "UY",
+                 # The other Portuguese-speaking countries of Africa ("expandir para a
+                 # Guiné-Bissau" was read as Guinea, the word before the hyphen).
+                 "GW", "ST")
 _NUMBER = re.compile(r"\d[\d.,\s]*")
 
 
