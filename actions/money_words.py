@@ -51,9 +51,12 @@ CURRENCY_WORDS: dict[str, str] = {
     "egp": "EGP", "ج.م": "EGP", "e£": "EGP",
     "try": "TRY", "tl": "TRY", "₺": "TRY",
     "lbp": "LBP", "jod": "JOD", "lyd": "LYD", "chf": "CHF", "fcfa": "XOF", "cfa": "XOF",
+    # "80 mil reais", "300 mil escudos": plural words that are common words too ("custos
+    # reais", real costs), so only right after a number (AMBIGUOUS).
+    "reais": "BRL", "escudos": "CVE",
 }
 AMBIGUOUS = frozenset({"dh", "dhs", "dt", "tl", "eur", "usd", "gbp", "tnd", "dzd", "egp",
-                       "lbp", "jod", "lyd", "chf", "cfa"})
+                       "lbp", "jod", "lyd", "chf", "cfa", "reais", "escudos"})
 CAPITALS_ONLY = frozenset({"mad", "da", "try"})
 # Words naming a kind of money whose code depends on the country ("dinar" is Tunisian,
 # Algerian, Libyan or Jordanian): (family default, the family's codes by country).
@@ -95,4 +98,9 @@ QUALIFIERS: dict[str, tuple[str, ...]] = {
 }
 # Where the user names no currency, the country's own is meant (euros elsewhere).
 COUNTRY_CURRENCY = {"MA": "MAD", "TN": "TND", "DZ": "DZD", "EG": "EGP", "TR": "TRY",
-                    "LB": "LBP", "JO": "JOD", "GB": "GBP", "US": "USD", "LY": "LYD"}
+                    "LB": "LBP", "JO": "JOD", "GB": "GBP", "US": "USD", "LY": "LYD",
+                    # Where French- and Portuguese-speaking users write from: "50 mil" in
+                    # Recife is reais, "2 millions" in Thiès CFA francs, not euros.
+                    "BR": "BRL", "CV": "CVE", "AO": "AOA", "MZ": "MZN", "ST": "STN",
+                    "SN": "XOF", "CI": "XOF", "BF": "XOF", "GW": "XOF", "CM": "XAF",
+                    "MR": "MRU", "CH": "CHF"}
