@@ -168,16 +168,34 @@ def looks_like_a_name(text: str) -> bool:
                                    for t in tokens)
 
 
+# A plea for help is a few words ("help", "help me please"); a longer message that is not a
+# question, typed to the description question, describes the need.
+_PLEA_WORDS = 4
+
+
+def misread_description(tracker: Tracker) -> dict[str, Any]:
+    """The typed description of the need when the model took it for a plea for help
+    ("help preparing for our quality certification", "ajuda para montar a loja online")."""
+    text = typed_answer(tracker, "need_description")
+    if text is None or intent_of(tracker) != "ask_help" \
+            or "need_description" in tracker.slots_to_validate() \
+            or len(text.split()) <= _PLEA_WORDS or is_question(text, language(tracker)):
+        return {}
+    return {"need_description": text}
+
+
 def answers_open_question(tracker: Tracker) -> bool:
     """Whether the latest message, whatever the model took it for, answers the intake
     question open: a bare name ("Aina Mas Pons"), a country at the country question
-    ("England", not a request for English), a timeline, stage or website it reads."""
+    ("England", not a request for English), a timeline, stage or website it reads, a
+    description of the need that begins with "help"."""
     slot = tracker.get_slot("requested_slot")
     if (tracker.active_loop or {}).get("name") != "intake_form" or not slot:
         return False
     return bool((slot in ("org_name", "contact_name") and misread_name(tracker, str(slot)))
                 or open_question_answer(tracker)
-                or (slot == "country" and unmapped_answer(tracker, "country")))
+                or (slot == "country" and unmapped_answer(tracker, "country"))
+                or (slot == "need_description" and misread_description(tracker)))
 
 
 def misread_name(tracker: Tracker, slot: str) -> dict[str, Any]:
