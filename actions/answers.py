@@ -15,6 +15,7 @@ from actions.common import intent_of, language
 from actions.durations import read_stage, read_timeline
 from actions.extraction import answered_form
 from actions.folding import fold_chars
+from actions.validators import parse_country
 from actions.web_presence import NONE, read_website
 from catalog.brief import isolate, labels
 
@@ -97,6 +98,11 @@ def unmapped_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
         # "نحنا ١٢ موظف" (we are 12 employees) read as asking for a staff member: a count
         # stated in answer to the count question is the answer (validate_members reads it).
         return {slot: text}
+    if slot == "country" and parse_country(text) is not None \
+            and not is_question(text, language(tracker)):
+        # "England" read as asking for English: a country named in answer to the country
+        # question is the answer (validate_country reads it).
+        return {slot: text}
     return {}
 
 
@@ -160,6 +166,36 @@ def looks_like_a_name(text: str) -> bool:
     named = [t for t in tokens if _NAME_WORD.fullmatch(t)]
     return len(named) >= 2 and all(t in named or t.casefold() in _NAME_PARTICLES
                                    for t in tokens)
+
+
+# A plea for help is a few words ("help", "help me please"); a longer message that is not a
+# question, typed to the description question, describes the need.
+_PLEA_WORDS = 4
+
+
+def misread_description(tracker: Tracker) -> dict[str, Any]:
+    """The typed description of the need when the model took it for a plea for help
+    ("help preparing for our quality certification", "ajuda para montar a loja online")."""
+    text = typed_answer(tracker, "need_description")
+    if text is None or intent_of(tracker) != "ask_help" \
+            or "need_description" in tracker.slots_to_validate() \
+            or len(text.split()) <= _PLEA_WORDS or is_question(text, language(tracker)):
+        return {}
+    return {"need_description": text}
+
+
+def answers_open_question(tracker: Tracker) -> bool:
+    """Whether the latest message, whatever the model took it for, answers the intake
+    question open: a bare name ("Aina Mas Pons"), a country at the country question
+    ("England", not a request for English), a timeline, stage or website it reads, a
+    description of the need that begins with "help"."""
+    slot = tracker.get_slot("requested_slot")
+    if (tracker.active_loop or {}).get("name") != "intake_form" or not slot:
+        return False
+    return bool((slot in ("org_name", "contact_name") and misread_name(tracker, str(slot)))
+                or open_question_answer(tracker)
+                or (slot == "country" and unmapped_answer(tracker, "country"))
+                or (slot == "need_description" and misread_description(tracker)))
 
 
 def misread_name(tracker: Tracker, slot: str) -> dict[str, Any]:

@@ -81,7 +81,8 @@ def city_in(text: str, known: Extracted, lang: str = "en") -> str | None:
             if not match.group("strong"):
                 weak.append(candidate)
                 covered = match.end(2)
-            elif not _IN_A_NAME.search(text[:match.start()]):
+            elif not _IN_A_NAME.search(text[:match.start()]) \
+                    or _form_ends_name(text[:match.start()], known):
                 strong.append(candidate)
                 covered = match.end(2)
     for found in _TURKISH_LOCATIVE.finditer(text):  # İzmir'de
@@ -156,6 +157,20 @@ def _in_org_name(candidate: str, known: Extracted) -> bool:
     """Whether the candidate begins with the legal form read from the text ("Associação")."""
     form = known.evidence.get("legal_form")
     return bool(form) and fold(candidate).startswith(str(form))
+
+
+def _form_ends_name(before: str, known: Extracted) -> bool:
+    """Whether ``before`` ends with a name closed by its legal form ("Riverside Food Co-op",
+    "Hope Cooperative"): an "in" after it says where the organisation is, not a word inside
+    the name ("Mani in Pasta"); a name that begins with its form may go on ("Cooperativa in
+    Rete")."""
+    form = known.evidence.get("legal_form")
+    if not form:
+        return False
+    words = before.split()
+    size = len(str(form).split())
+    return len(words) > size and fold(" ".join(words[-size:])) == fold(str(form)) \
+        and bool(re.fullmatch(_CAPITALISED, words[-size - 1]))
 
 
 def _after_self(before: str, lang: str) -> bool:

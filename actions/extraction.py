@@ -46,7 +46,10 @@ COUNTRY_CODES = ("ES", "FR", "IT", "PT", "GR", "TR", "MA", "DZ", "TN", "LY", "EG
                  "GN", "BF", "VE", "UY",
                  # Latin America's social economy writes in Spanish too: a Rosario mutual
                  # answered "Argentina" and was told the country was unknown.
-                 "AR", "CO", "BO", "PY", "CR", "PA", "GT", "HN", "NI", "DO")
+                 "AR", "CO", "BO", "PY", "CR", "PA", "GT", "HN", "NI", "DO",
+                 # The other Portuguese-speaking countries of Africa ("expandir para a
+                 # Guiné-Bissau" was read as Guinea, the word before the hyphen).
+                 "GW", "ST")
 # Countries whose names are also common words or names ("chile" and "chili" a pepper, "peru"
 # a turkey in Portuguese, "cuba" a vat, "Salvador" a Brazilian city and a first name,
 # "ισημερινός" the equator): a country only when it is the whole answer, or the part after

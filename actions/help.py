@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import catalogue
-from actions.answers import open_question_answer
+from actions.answers import misread_description, open_question_answer
 from actions.common import language
 from actions.explain import explanation_only
 from catalog.plurals import counted
@@ -30,13 +30,16 @@ class ActionShowHelp(Action):
 
         During the questions, "what does this mean?" explains the question instead, and an
         answer the model took for a plea for help ("ما عنا" to the website question) is
-        stored as the answer, silently: the form, which runs next, asks the next question.
+        stored as the answer, silently: the form, which runs next, asks the next question. A
+        description of the need that begins with "help" is left to the form, which reads it.
         """
         if explanation_only(dispatcher, tracker):
             return []
         answer = open_question_answer(tracker)
         if answer:
             return [SlotSet(slot, value) for slot, value in answer.items()]
+        if misread_description(tracker):
+            return []  # "help preparing for …" describes the need: the form reads it next
         with catalogue.session() as session:
             counts = catalogue_counts(session)
         lang = language(tracker)

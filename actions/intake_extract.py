@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.amounts import stated_amount
 from actions.answers import (
     READ_WHATEVER_THE_INTENT,
+    misread_description,
     misread_name,
     typed_answer,
     unmapped_answer,
@@ -89,6 +90,12 @@ class IntakeExtractors:
                                    domain: DomainDict) -> dict[str, Any]:
         """Read "Aina Mas Pons" (not "show more") as the contact's name."""
         return misread_name(tracker, "contact_name")
+
+    async def extract_need_description(self, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Read "help preparing for our certification" as the description, not a plea for
+        the help menu."""
+        return misread_description(tracker)
 
     async def extract_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answers_open_question
 from actions.common import SUPPORTED, language
 from catalog.notices import render
 
@@ -25,6 +26,10 @@ class ActionChangeLanguage(Action):
         """Switch to the requested language, telling the bot core through a custom payload."""
         requested = next(tracker.get_latest_entity_values("language"), None)
         if requested not in SUPPORTED:
+            if answers_open_question(tracker):
+                # "England" at the country question names no language: it is the answer,
+                # which the form reads next; no language menu in between.
+                return []
             dispatcher.utter_message(response="utter_choose_language")
             dispatcher.utter_message(json_message={"language_choice": True})
             return []

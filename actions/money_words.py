@@ -51,9 +51,12 @@ CURRENCY_WORDS: dict[str, str] = {
     "egp": "EGP", "ج.م": "EGP", "e£": "EGP",
     "try": "TRY", "tl": "TRY", "₺": "TRY",
     "lbp": "LBP", "jod": "JOD", "lyd": "LYD", "chf": "CHF", "fcfa": "XOF", "cfa": "XOF",
+    # "80 mil reais", "300 mil escudos": plural words that are common words too ("custos
+    # reais", real costs), so only right after a number (AMBIGUOUS).
+    "reais": "BRL", "escudos": "CVE",
 }
 AMBIGUOUS = frozenset({"dh", "dhs", "dt", "tl", "eur", "usd", "gbp", "tnd", "dzd", "egp",
-                       "lbp", "jod", "lyd", "chf", "cfa"})
+                       "lbp", "jod", "lyd", "chf", "cfa", "reais", "escudos"})
 CAPITALS_ONLY = frozenset({"mad", "da", "try"})
 # Words naming a kind of money whose code depends on the country ("dinar" is Tunisian,
 # Algerian, Libyan or Jordanian): (family default, the family's codes by country).
@@ -108,4 +111,9 @@ COUNTRY_CURRENCY = {"MA": "MAD", "TN": "TND", "DZ": "DZD", "EG": "EGP", "TR": "T
                     "MX": "MXN", "AR": "ARS", "CL": "CLP", "CO": "COP", "UY": "UYU",
                     "BR": "BRL", "PE": "PEN", "BO": "BOB", "PY": "PYG", "VE": "VES",
                     "CR": "CRC", "GT": "GTQ", "HN": "HNL", "NI": "NIO", "DO": "DOP",
-                    "CU": "CUP", "EC": "USD", "SV": "USD", "PA": "USD"}
+                    "CU": "CUP", "EC": "USD", "SV": "USD", "PA": "USD",
+                    # Where French- and Portuguese-speaking users write from: "50 mil" in
+                    # Recife is reais, "2 millions" in Thiès CFA francs, not euros.
+                    "CV": "CVE", "AO": "AOA", "MZ": "MZN", "ST": "STN",
+                    "SN": "XOF", "CI": "XOF", "BF": "XOF", "GW": "XOF", "CM": "XAF",
+                    "MR": "MRU", "CH": "CHF"}

@@ -53,6 +53,7 @@ from nlu.components.sentences import (
     prefer_funding,
     prefer_need,
     prefer_status,
+    switch_need,
 )
 from nlu.components.softmax_fit import fit_softmax
 from nlu.components.text_features import tfidf_rows, vectorizers
@@ -181,6 +182,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             if ranking[0]["name"] in YIELDING:
                 ranking = prefer_need(ranking, text, self._rank_texts)
             ranking = confirm_need(ranking, text, self._rank_texts)
+            ranking = switch_need(ranking, text, self._rank_texts)
             ranking = lift_need(ranking)
             ranking = prefer_status(ranking, text)
             message.set(INTENT, ranking[0], add_to_output=True)

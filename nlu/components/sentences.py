@@ -151,6 +151,40 @@ def confirm_need(ranking: Ranking, text: str,
     return _promote(ranking, need, min(max(found), 0.99))
 
 
+# A need the whole message ranks first below this is a guess that a part stating another
+# need plainly overrules.
+UNSURE_WHOLE_NEED = 0.5
+
+
+def switch_need(ranking: Ranking, text: str,
+                rank_parts: Callable[[list[str]], Sequence[Ranking]]) -> Ranking:
+    """Return ``ranking`` with the need one part states plainly first, when the whole
+    message only guesses at another one that no part states.
+
+    "Hi there! Small social business in Galway making wool blankets from local sheep,
+    looking for shops abroad that would stock us": the whole is funding at 0.46, lifted by
+    the introduction and the greeting, while the clause that asks something is
+    internationalisation on its own and no clause asks for money.
+    """
+    if not ranking or ranking[0]["name"] not in NEED_INTENTS \
+            or ranking[0]["name"] == "request_assistance" \
+            or float(ranking[0]["confidence"]) >= UNSURE_WHOLE_NEED or not parts(text):
+        return ranking
+    guessed = str(ranking[0]["name"])
+    stated: dict[str, float] = {}
+    for part_ranking in rank_parts(parts(text)):
+        top = part_ranking[0] if part_ranking else None
+        if top and top["name"] in NEED_INTENTS and top["name"] != "request_assistance" \
+                and float(top["confidence"]) >= MIN_PART_CONFIDENCE:
+            name = str(top["name"])
+            stated[name] = max(stated.get(name, 0.0), float(top["confidence"]))
+    if not stated or guessed in stated:
+        return ranking
+    need, confidence = max(stated.items(), key=lambda item: item[1])
+    return _promote(ranking, need, min(max(confidence, float(ranking[0]["confidence"]) + 0.05),
+                                       0.99))
+
+
 def prefer_need(ranking: Ranking, text: str,
                 rank_parts: Callable[[list[str]], Sequence[Ranking]]) -> Ranking:
     """Return ``ranking`` with a need first when an introduction hides it.
