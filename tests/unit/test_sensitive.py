@@ -10,7 +10,8 @@ from catalog.vocabulary import LANGUAGES
 
 SENSITIVE = {
     "en": ["I want to file a complaint about your adviser", "We will take you to court",
-           "My partner threatens me", "I feel like I want to end my life"],
+           "My partner threatens me", "I feel like I want to end my life",
+           "we got scammed by a supplier", "is this a scam?"],
     "es": ["Quiero poner una queja formal", "Nuestro abogado os escribirá",
            "Sufro acoso en la cooperativa"],
     "ca": ["Vull presentar una queixa", "El nostre advocat us escriurà",
@@ -33,7 +34,9 @@ ORDINARY = {
     "es": ["Necesitamos un préstamo", "Buscamos socios en Italia", "¿Cuál es la demanda?"],
     "ca": ["Busquem sòcies a Itàlia", "Som una cooperativa de Girona"],
     "fr": ["Nous cherchons un financement", "Le processus d'internationalisation"],
-    "it": ["Il processo di internazionalizzazione", "Ci dava una mano il comune"],
+    "it": ["Il processo di internazionalizzazione", "Ci dava una mano il comune",
+           # "scambio" (an exchange) begins with the letters of the English "scam".
+           "Vorremmo uno scambio di esperienze con cooperative greche"],
     "pt": ["Precisamos de um empréstimo", "O processo de candidatura"],
     "el": ["Χρειαζόμαστε χρηματοδότηση", "Είμαστε συνεταιρισμός"],
     "tr": ["Sizi etkinliğe davet ediyoruz", "Kooperatifimiz için kredi arıyoruz"],
