@@ -64,3 +64,15 @@ def test_an_introduction_with_a_sum_starts_the_funding_intake(stack, lang, text)
     chat = Chat(stack, lang)
     replies = chat.say(text)
     assert _text(lang, "utter_ask_consent") in replies
+
+
+@pytest.mark.parametrize(("lang", "farewell"), [
+    ("fr", "Au revoir, bonne journée"),
+    ("it", "Arrivederci, a presto"),
+])
+def test_a_farewell_formula_opening_a_conversation_is_answered_with_the_welcome(
+        stack, lang, farewell):
+    chat = Chat(stack, lang)
+    assert chat.say(farewell)[0] == _text(lang, "utter_greet")
+    # Later in the conversation the same words take leave.
+    assert chat.say(farewell) == [_text(lang, "utter_goodbye")]

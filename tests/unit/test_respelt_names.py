@@ -34,6 +34,13 @@ def _correct(lang: str, held: dict[str, Any], text: str,
      "Yeşil Vadi Tarım Kooperatifi"),
     ("ar", {"contact_name": "سلمى حداد"}, "نسيتوا اللقب الثاني: سلمى حداد العلي",
      "contact_name", "سلمى حداد العلي"),
+    # The same words in another order or form: the name as it should read.
+    ("ca", {"org_name": "Fil de Llana Tèxtil Cooperatiu"},
+     "el nom bo és Cooperativa Tèxtil Fil de Llana", "org_name",
+     "Cooperativa Tèxtil Fil de Llana"),
+    ("es", {"org_name": "Huerta Viva Sociedad Cooperativa"},
+     "perdón, el nombre va así: Sociedad Cooperativa Huerta Viva", "org_name",
+     "Sociedad Cooperativa Huerta Viva"),
 ])
 def test_a_name_held_written_again_differently_corrects_that_name(lang, held, text, field,
                                                                   value):
@@ -45,6 +52,7 @@ def test_a_name_held_written_again_differently_corrects_that_name(lang, held, te
 @pytest.mark.parametrize(("lang", "held", "text"), [
     ("en", {"contact_name": "Jon Smith"}, "Maria Lopez"),  # another name: which field?
     ("tr", {"contact_name": "Deniz Kaya"}, "Selin Demir"),
+    ("en", {"contact_name": "Harbour Lights"}, "Harbour Stones"),  # one word differs
 ])
 def test_a_name_unlike_any_held_still_asks_which_field(lang, held, text):
     changed, reply = _correct(lang, held, text, [("contact_name", text)])
