@@ -14,6 +14,7 @@ from actions.amounts import currency_for_country, parse_amount
 from actions.choices import match_choice
 from actions.cleaning import clean_org_name, clean_person_name
 from actions.corrections import named_field, read_correction
+from actions.extraction import extract
 from actions.introduction import ActionUnderstandIntro, understood
 from actions.validators import parse_country
 from catalog.vocabulary import CASE_LEGAL_FORMS
@@ -203,3 +204,13 @@ def test_a_town_entity_that_is_not_in_the_message_changes_no_town():
                            slots={"city": "Manresa", "country": "ES"})
     updates = read_correction(tracker, lambda value, country: "EUR").updates
     assert "city" not in updates
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Somos 40 familias cafetaleras de la sierra y queremos vender en Europa", "es"),
+    ("Somos uma associação de produtores de café da Zona da Mata", "pt"),
+    ("Nous regroupons des producteurs de café du Kivu", "fr"),
+])
+def test_coffee_growers_are_agrifood_not_a_cafe(text: str, lang: str):
+    # The English "café" (a place to eat) is tourism; coffee grown is agriculture.
+    assert extract(text, lang).sector == "agrifood"
