@@ -3,27 +3,14 @@ every kind of change, and graphs run in order give what dask gives."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.engine_checks import run_engine_check
 
 
 @pytest.fixture(scope="module")
 def found() -> dict[str, dict[str, object]]:
-    from ops.environments import engine_python
-
-    done = subprocess.run(
-        [str(engine_python()), str(ROOT / "tests" / "support" / "engine_turns_check.py")],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"})
-    if done.returncode != 0:
-        pytest.fail(done.stderr[-3000:])
-    result: dict[str, dict[str, object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, dict[str, object]] = run_engine_check("engine_turns_check.py")
     return result
 
 
