@@ -214,3 +214,12 @@ def test_a_town_entity_that_is_not_in_the_message_changes_no_town():
 def test_coffee_growers_are_agrifood_not_a_cafe(text: str, lang: str):
     # The English "café" (a place to eat) is tourism; coffee grown is agriculture.
     assert extract(text, lang).sector == "agrifood"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Café Lacandona Sociedad Cooperativa", "es"),
+    ("Associação Café da Serra", "pt"),
+])
+def test_coffee_in_a_name_is_not_a_place_to_eat(text: str, lang: str):
+    # "café" is coffee in most of the nine languages: the name says no sector.
+    assert extract(text, lang).sector is None
