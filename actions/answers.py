@@ -10,6 +10,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.choices import match_choice
 from actions.cleaning import is_question, is_refusal, message
 from actions.common import intent_of, language
 from actions.durations import read_stage, read_timeline
@@ -18,6 +19,7 @@ from actions.folding import fold_chars
 from actions.validators import parse_country
 from actions.web_presence import NONE, read_website
 from catalog.brief import isolate, labels
+from catalog.vocabulary import SECTORS
 
 # Values a user often types while another question is open ("Ana, ana@coop.org").
 STRAY = ("email", "phone")
@@ -97,6 +99,11 @@ def unmapped_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
             and not is_question(text, language(tracker)):
         # "نحنا ١٢ موظف" (we are 12 employees) read as asking for a staff member: a count
         # stated in answer to the count question is the answer (validate_members reads it).
+        return {slot: text}
+    if slot == "sector" and not is_question(text, language(tracker)) \
+            and match_choice(text, slot, language(tracker), SECTORS) is not None:
+        # "eğitim bursları" (education grants) read as asking about training events: a
+        # sector named in answer to the sector question is the answer.
         return {slot: text}
     if slot == "country" and parse_country(text) is not None \
             and not is_question(text, language(tracker)):

@@ -157,10 +157,13 @@ def prefill_as_said(tracker: Tracker, slot: str, value: Any) -> Any:
     if slot not in SETTLED_BY_TEXT:
         return value
     text = str(tracker.latest_message.get("text") or "")
-    if slot == "legal_form" and tracker.get_slot("requested_slot") == "org_name":
+    if tracker.get_slot("requested_slot") == "org_name":
         # A name says its legal form in a word of it ("Σωματείο …", "… Derneği"); a guess
-        # from any other word of the name ("Initiative …") waits for the question.
-        return name_form(text, language(tracker))
+        # from any other word of the name ("Initiative …") waits for the question. Its other
+        # words are a name, not a description: "Moneda Horta" is a community currency, not
+        # a vegetable garden, "Café Tzeltal" grows coffee; the sector and the stage are
+        # asked.
+        return name_form(text, language(tracker)) if slot == "legal_form" else None
     found = extract(text, language(tracker))
     if slot in found.unsure:
         return None

@@ -109,3 +109,34 @@ def test_a_count_read_as_a_request_answers_the_count_question(lang, text, intent
 
 def test_a_question_with_a_number_at_the_count_question_is_not_the_answer():
     assert _extract("members", "en", "do the 3 trainees count?", "ask_faq") == {}
+
+
+@pytest.mark.parametrize(("lang", "text", "section", "guess"), [
+    ("ca", "Associació La Moneda de l'Horta", "sector", "agrifood"),  # a currency, not a garden
+    ("es", "Café Lacandón Sociedad Cooperativa", "sector", "tourism"),
+    ("en", "Fresh Start Bakery", "stage", "starting"),
+])
+def test_the_words_of_a_name_settle_no_sector_or_stage(lang, text, section, guess):
+    # The model's guess from the name's words is dropped: the question will be asked.
+    tracker = make_tracker(language=lang, text=text, intent="inform",
+                           slots={"requested_slot": "org_name"}, active_loop="intake_form")
+    validate = getattr(ValidateIntakeForm(), f"validate_{section}")
+    assert asyncio.run(validate(guess, CollectingDispatcher(), tracker, {})) == {section: None}
+
+
+def test_a_legal_form_word_in_a_name_still_settles_the_legal_form():
+    tracker = make_tracker(language="ca", text="Associació La Moneda de l'Horta", intent="inform",
+                           slots={"requested_slot": "org_name"}, active_loop="intake_form")
+    assert asyncio.run(ValidateIntakeForm().validate_legal_form(
+        "association", CollectingDispatcher(), tracker, {})) == {"legal_form": "association"}
+
+
+@pytest.mark.parametrize(("lang", "text", "intent", "kept"), [
+    ("tr", "kız öğrencilere eğitim bursu veriyoruz", "ask_events", True),  # education
+    ("es", "limpieza y mantenimiento de edificios", "request_human", True),
+    ("en", "which events are on next month?", "ask_events", False),  # a question: aside
+    ("fr", "je voudrais parler à quelqu'un", "request_human", False),  # no sector named
+])
+def test_a_sector_named_in_answer_to_the_sector_question_is_the_answer(lang, text, intent,
+                                                                       kept):
+    assert _extract("sector", lang, text, intent) == ({"sector": text} if kept else {})
