@@ -39,6 +39,8 @@ SWITCH_MIN_PROBABILITY = 0.70
 SWITCH_MIN_LEAD = 0.45
 SWITCH_MAX_CURRENT = 0.15
 UNSUPPORTED_MIN_PROBABILITY = 0.95
+# ... unless the nine-language reading is at least this sure and a function word agrees.
+PLAINLY_OURS = 0.6
 LANGDETECT_WEIGHT = 0.35
 # On a first message (no context) langdetect weighs less and the function words
 # (language_cues.yml) count: fitted on the corpora's chat text and the packs' 3+ word
@@ -150,7 +152,8 @@ class LanguageResolver:
         best, p_best = max(probabilities.items(), key=lambda kv: (kv[1], kv[0] == hint))
         margin = p_best - max((p for lang, p in probabilities.items() if lang != best),
                               default=0.0)
-        if self._strong(tokens) and self._is_unsupported(clean):
+        if self._strong(tokens) and self._is_unsupported(clean) \
+                and not self._plainly_ours(best, p_best, tokens):
             return Resolution(fallback, fallback_reason, unsupported=True)
         if base is None:
             if hint in SUPPORTED and probabilities.get(hint, 0.0) >= 0.2 and p_best < 0.9:
@@ -230,6 +233,15 @@ class LanguageResolver:
             blend[lang] = blend.get(lang, 0.0) + FUNCTION_WORD_WEIGHT * share
         total = sum(blend.values())
         return {lang: p / total for lang, p in blend.items()} if total else blend
+
+    def _plainly_ours(self, best: str, p_best: float, tokens: list[str]) -> bool:
+        """Whether one of the nine languages is clearly meant, whatever the all-language
+        detector says: the nine-language reading is sure of it and the message has one of
+        its function words. "kooperatifimiz icin kredi lazim" (Turkish without its letters)
+        is Croatian to the all-language detector, Turkish at 0.69 to the nine-language one,
+        and "icin" is Turkish; Polish or Croatian has no such word."""
+        listed = self._function_words.get(best, frozenset())
+        return p_best >= PLAINLY_OURS and any(fold(t) in listed for t in tokens)
 
     def _is_unsupported(self, text: str) -> bool:
         probabilities = _detect(self._all_factory, text)

@@ -106,3 +106,20 @@ def test_a_surname_that_is_also_a_language_name_does_not_switch():
 def test_an_organisation_name_in_another_language_does_not_switch(resolver, text, current):
     # The answer to "what is your organisation called?" keeps the conversation's language.
     assert resolver.resolve(text, current=current).language == current
+
+
+@pytest.mark.parametrize("text", [
+    "kooperatifimiz icin kredi lazim",  # Turkish typed without its letters
+    "dernek icin bir hibe var mi",
+])
+def test_turkish_without_its_letters_is_turkish_not_another_language(resolver, text) -> None:
+    found = resolver.resolve(text)
+    assert not found.unsupported and found.language == "tr"
+
+
+@pytest.mark.parametrize("text", [
+    "Dobar dan, trebamo kredit za zadrugu",
+    "Dzien dobry, szukamy kredytu dla spoldzielni",
+])
+def test_languages_close_to_ours_without_our_words_stay_unsupported(resolver, text) -> None:
+    assert resolver.resolve(text).unsupported
