@@ -153,7 +153,7 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         """Change the need when the message that names it does not answer the open
         question (actions/need_change.py); None when it does ("12 people, and we need
         money" answers the head count)."""
-        requested = tracker.get_slot("requested_slot")
+        requested = str(tracker.get_slot("requested_slot"))
         trial = await super().get_validation_events(CollectingDispatcher(), tracker, domain)
         if any(e.get("event") == "slot" and e.get("name") == requested
                and e.get("value") not in (None, SKIPPED) for e in trial):
