@@ -20,7 +20,8 @@ _LETTER = r"[^\W\d_]"
 _APOSTROPHES = str.maketrans("’‘`´", "''''")
 # Where a clause ends: a comma, semicolon, bracket, dash between spaces, or a full stop
 # followed by a space (a suffix such as "S. Coop." is protected separately).
-_BREAK = re.compile(r"\s*(?:[,;:(\n]|\s[-–—]\s|[.!?](?=\s|$))\s*")
+# Arabic writes its own comma, semicolon and question mark ("جمعية الأمل، في سوسة").
+_BREAK = re.compile(r"\s*(?:[,;:(\n،؛]|\s[-–—]\s|[.!?؟](?=\s|$))\s*")
 _QUOTED = re.compile(r"[«\"“„‹'](?=\S)([^«»\"“”„‹›]{2,120}?)(?<=\S)[»\"”“›']")
 NAME_LIMIT = 12  # words: a longer answer is a sentence that holds a name, not the name
 

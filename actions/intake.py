@@ -48,6 +48,7 @@ from actions.intake_slots import (
     values_before_latest_message,
 )
 from actions.localities import settled
+from actions.need_change import changed_need
 from actions.places import home_countries, only_destination
 from actions.retries import RETRIED, retry_or_move_on
 from actions.towns import city_answer, location_answer, town_in
@@ -123,6 +124,11 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         explained = explain_question(dispatcher, tracker)
         if explained is not None:
             return explained  # a question about the question: explained, then asked again
+        need = changed_need(tracker)
+        if need is not None:
+            changed = await self._need_changed(need, tracker, domain)
+            if changed is not None:
+                return changed
         events = await super().get_validation_events(dispatcher, tracker, domain)
         intent = intent_of(tracker)
         if intent == "correct_answer" or tracker.get_slot("awaiting_confirmation"):
@@ -141,6 +147,21 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
                 kept.append(event)
         note_stray(dispatcher, tracker, kept, requested, earlier)
         return kept + destination_events(tracker)
+
+    async def _need_changed(self, need: str, tracker: Tracker,
+                            domain: DomainDict) -> list[EventType] | None:
+        """Change the need when the message that names it does not answer the open
+        question (actions/need_change.py); None when it does ("12 people, and we need
+        money" answers the head count)."""
+        requested = str(tracker.get_slot("requested_slot"))
+        trial = await super().get_validation_events(CollectingDispatcher(), tracker, domain)
+        if any(e.get("event") == "slot" and e.get("name") == requested
+               and e.get("value") not in (None, SKIPPED) for e in trial):
+            return None
+        earlier = values_before_latest_message(tracker.events)
+        return [*(SlotSet(slot, earlier.get(slot)) for slot in tracker.slots_to_validate()
+                  if slot != "need_category"),
+                SlotSet(requested, None), SlotSet("need_category", need)]
 
     # -- validation ------------------------------------------------------------------
 

@@ -205,3 +205,69 @@ def test_a_question_back_is_explained_and_asked_again_without_a_try(lang, slot, 
         text, dispatcher, tracker, {}))
     assert result == {slot: None}
     assert [m.get("response") for m in dispatcher.messages] == [f"utter_explain_{slot}"]
+
+
+# --- a need changed in the middle of the questions ------------------------------------------
+
+def _need_message(lang: str, text: str, requested: str, need: str, ranking: dict[str, float],
+                  slots: dict[str, Any] | None = None):
+    """The tracker of a message the model read as ``ranking`` (intent → confidence)."""
+    tracker = make_tracker(language=lang, text=text,
+                           slots={"requested_slot": requested, "consent": True,
+                                  "need_category": need, **(slots or {})},
+                           active_loop="intake_form")
+    best = max(ranking, key=lambda name: ranking[name])
+    tracker.latest_message["intent"] = {"name": best, "confidence": ranking[best]}
+    tracker.latest_message["intent_ranking"] = [
+        {"name": name, "confidence": value} for name, value in ranking.items()]
+    return tracker
+
+
+@pytest.mark.parametrize(("lang", "text", "requested", "ranking", "new"), [
+    ("pt", "na realidade o que nos faz falta é formação e apoio técnico, não crédito", "stage",
+     {"need_consultancy": 0.6, "need_funding": 0.2}, "consultancy"),
+    ("el", "τελικα δεν θελουμε δανειο, ψαχνουμε συνεργατες στο εξωτερικο", "members",
+     {"search_partners": 0.5, "need_funding": 0.3}, "partners"),
+    ("tr", "aslında kredi değil, yurtdışına açılmak için destek arıyoruz", "timeline",
+     {"need_internationalisation": 0.45, "need_funding": 0.25}, "internationalisation"),
+    ("ar", "عفوا، ما نحتاجه حقا هو تمويل وليس استشارة", "members",
+     {"need_funding": 0.7, "need_consultancy": 0.1}, "funding"),
+])
+def test_a_need_named_instead_of_an_answer_changes_the_need(lang, text, requested, ranking,
+                                                            new):
+    tracker = _need_message(lang, text, requested,
+                            "consultancy" if new == "funding" else "funding", ranking)
+    tracker.slots_to_validate = lambda: {requested: text}  # type: ignore[method-assign]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateIntakeForm().get_validation_events(dispatcher, tracker, {}))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["need_category"] == new
+    assert slots[requested] is None  # the open question is asked again
+    assert dispatcher.messages == []  # no "please write a number" for it
+    required = asyncio.run(ValidateIntakeForm().required_slots(
+        [], dispatcher, make_tracker(language=lang, slots={"consent": True,
+                                                           "need_category": new}), {}))
+    assert ("amount" in required) == (new == "funding")
+
+
+@pytest.mark.parametrize(("lang", "text", "requested", "ranking"), [
+    # an answer to the open question that also mentions the need it already holds
+    ("pt", "somos 12 e precisamos mesmo do empréstimo", "members",
+     {"need_funding": 0.8, "need_consultancy": 0.1}),
+    # a valid answer to the open question wins over a need the model also reads in it
+    ("tr", "yaklaşık 30 kişiyiz, danışmanlık da lazım", "members",
+     {"need_consultancy": 0.6, "need_funding": 0.2}),
+    # too unsure: the model hesitates between the held need and another
+    ("el", "χρειαζομαστε και λιγη καθοδηγηση ισως", "stage",
+     {"need_consultancy": 0.38, "need_funding": 0.36}),
+    # a sector is answered with need words ("consultancy" is a sector of services)
+    ("ar", "نقدم خدمات استشارية للتعاونيات", "sector",
+     {"need_consultancy": 0.8, "need_funding": 0.1}),
+])
+def test_an_answer_or_an_unsure_need_leaves_the_need(lang, text, requested, ranking):
+    tracker = _need_message(lang, text, requested, "funding", ranking)
+    tracker.slots_to_validate = lambda: {requested: text}  # type: ignore[method-assign]
+    events = asyncio.run(ValidateIntakeForm().get_validation_events(
+        CollectingDispatcher(), tracker, {}))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots.get("need_category", "funding") == "funding"

@@ -125,3 +125,17 @@ def test_the_head_count_is_the_answers_first_number(lang, text, tagged, count):
     chat.user(text, "inform", [("members", tagged)], extracted={"members": tagged})
     chat.validate({"members": tagged})
     assert chat.slots()["members"] == count
+
+
+@pytest.mark.parametrize(("lang", "text", "name"), [
+    # the name said with more about the organisation after an Arabic comma
+    ("ar", "نحن جمعية الأمل للتنمية، نعمل في سوسة منذ ٢٠١٠", "جمعية الأمل للتنمية"),
+    ("ar", "اسمها تعاونية الواحة؛ عددنا ٣٠ امرأة", "تعاونية الواحة"),
+    # "we are" with the article before the name: the article is no part of the name
+    ("pt", "somos a Horta Comum, uma associação de 8 pessoas em Setúbal", "Horta Comum"),
+    ("pt", "nós somos o Coletivo Mandacaru, de Fortaleza", "Coletivo Mandacaru"),
+    ("el", "είμαστε το Εργαστήρι Πηλού, με 5 μέλη στα Γιάννενα", "Εργαστήρι Πηλού"),
+    ("el", "ειμαστε οι Αλληλεγγυοι Κρητης, συλλογος στο Ηρακλειο", "Αλληλεγγυοι Κρητης"),
+])
+def test_a_name_given_in_a_sentence_about_the_organisation_is_the_name_alone(lang, text, name):
+    assert clean_org_name(text, lang) == name
