@@ -28,7 +28,7 @@ from actions.durations import stage_named, stage_said
 from actions.folding import fold as fold
 from actions.folding import terms as terms
 from actions.head_count import member_forms, members_count, pipeline
-from actions.mentions import Span, Splitter, settled_forms
+from actions.mentions import Span, Splitter, compared_away, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
 from catalog.places import marked_towns, town_countries
 from catalog.vocabulary import LANGUAGES
@@ -285,6 +285,7 @@ def extract(text: str, lang: str) -> Extracted:
     forms = settled_forms(words, _spans(matchers["legal_form"], doc, nlp), lang,
                           _splitter(lang))
     result.legal_form = _only(forms, "legal_form", result)
+    _needs_compared(result, words, _spans(matchers["need_category"], doc, nlp), lang)
     result.sector = _most(_spans(matchers["sector"], doc, nlp), "sector", result)
     result.stage = stage_said(text, lang)
     if result.stage is None and stage_named(text, lang):
@@ -295,6 +296,18 @@ def extract(text: str, lang: str) -> Extracted:
             fold(town) for town in marked_towns(text)}:
         result.country = None  # "في عمّان": the town Amman, whose letters also spell Oman
     return result
+
+
+def _needs_compared(result: Extracted, words: list[str], spans: list[Span], lang: str) -> None:
+    """Of two needs named, the one put second ("more advice than money", "más que dinero,
+    asesoramiento") is not the need: the other is, whatever their order."""
+    if len({s.code for s in spans}) < 2:
+        return
+    kept = [s for s in spans if not compared_away(words, s.start, lang, _splitter(lang))]
+    if kept and len(kept) < len(spans):
+        best = max(kept, key=lambda s: (s.end - s.start, -s.start))
+        result.need_category = best.code
+        result.evidence["need_category"] = " ".join(words[best.start:best.end])
 
 
 def _city(text: str, known: Extracted, lang: str = "en") -> str | None:

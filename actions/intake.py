@@ -48,6 +48,7 @@ from actions.intake_slots import (
     values_before_latest_message,
 )
 from actions.localities import settled
+from actions.midform import correction_mid_form
 from actions.places import home_countries, only_destination
 from actions.retries import RETRIED, retry_or_move_on
 from actions.towns import city_answer, location_answer, town_in
@@ -109,6 +110,9 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         aside = step_aside(dispatcher, tracker)
         if aside is not None:
             return aside
+        corrected = correction_mid_form(tracker)
+        if corrected is not None:
+            return corrected  # an earlier answer changed; the open question is asked again
         return await super().run(dispatcher, tracker, domain)
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
