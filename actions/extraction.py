@@ -28,7 +28,7 @@ from actions.durations import stage_named, stage_said
 from actions.folding import fold as fold
 from actions.folding import terms as terms
 from actions.head_count import member_forms, members_count, pipeline
-from actions.mentions import Span, Splitter, compared_away, settled_forms
+from actions.mentions import Span, Splitter, compared_away, is_stop, plain, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
 from catalog.places import marked_towns, town_countries
 from catalog.vocabulary import LANGUAGES
@@ -290,12 +290,30 @@ def extract(text: str, lang: str) -> Extracted:
     result.stage = stage_said(text, lang)
     if result.stage is None and stage_named(text, lang):
         result.unsure.add("stage")
-    result.members = members_count(text, lang)
+    result.members = members_count(text, lang) or _members_of_form(words, forms)
     result.city = _city(text, result, lang)
     if result.country and fold(result.evidence.get("country", "")) in {
             fold(town) for town in marked_towns(text)}:
         result.country = None  # "في عمّان": the town Amman, whose letters also spell Oman
     return result
+
+
+_LINK = 3  # letters at most of the word joining a legal form to its head count ("of", "de")
+_YEARS = range(1800, 2101)  # "una cooperativa de 1985" is a date, not a head count
+
+
+def _members_of_form(words: list[str], forms: list[Span]) -> int | None:
+    """The head count a legal form is said with: "a coop of 12 in Lyon", "una coope de 12",
+    "une coopérative de 12 à Lyon"; not a year, not a number with its unit ("de 12 anys")."""
+    for span in forms:
+        after = [plain(w) for w in words[span.end:span.end + 3]]
+        if len(after) < 2 or len(after[0]) > _LINK or not after[1].isdigit():
+            continue
+        value, rest = int(after[1]), after[2] if len(after) > 2 else ""
+        if value > 0 and value not in _YEARS and (not rest or is_stop(rest)
+                                                  or len(rest) <= 2):
+            return value
+    return None
 
 
 def _needs_compared(result: Extracted, words: list[str], spans: list[Span], lang: str) -> None:
