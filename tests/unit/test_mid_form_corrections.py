@@ -82,3 +82,15 @@ def test_a_short_description_naming_another_need_changes_the_need():
                            slots={**HELD, "need_category": "consultancy"})
     found = value_for("need_description", "financiación", tracker, "es")
     assert found.updates == {"need_category": "funding"}
+
+
+@pytest.mark.parametrize(("lang", "text", "members"), [
+    ("en", "we are an association of 35, in Leeds", 35),
+    ("es", "una cooperativa de 6 en Huesca", 6),
+    ("it", "un'associazione di 40 a Lecce", 40),
+    ("ca", "som una coope de 9 a Vic", 9),
+    ("fr", "une association de 1998", None),  # a year
+    ("es", "una cooperativa de 30 hectáreas", None),  # a unit follows
+])
+def test_a_number_said_with_the_legal_form_is_the_head_count(lang, text, members):
+    assert extract(text, lang).members == members
