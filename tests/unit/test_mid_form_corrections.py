@@ -3,9 +3,11 @@ changes and the open question is asked again; the message is not taken for its a
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.corrections import value_for
 from actions.extraction import extract
@@ -94,3 +96,30 @@ def test_a_short_description_naming_another_need_changes_the_need():
 ])
 def test_a_number_said_with_the_legal_form_is_the_head_count(lang, text, members):
     assert extract(text, lang).members == members
+
+
+def test_an_answer_read_as_a_correction_at_its_own_question_is_still_the_answer():
+    ran = _form("fr", "aucune idée exacte, une quinzaine, mettons 15", "correct_answer",
+                "members", members=None)
+    assert ran.slots.get("members") == 15
+
+
+def test_the_words_of_an_organisation_name_give_no_town():
+    tracker = make_tracker(language="es", text="Huertos de Moratalaz", intent="inform",
+                           slots={"requested_slot": "org_name", "consent": True},
+                           active_loop="intake_form")
+    found = asyncio.run(ValidateIntakeForm().extract_city(CollectingDispatcher(), tracker, {}))
+    assert found == {}
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("fr", "on aimerait vendre nos confitures en Belgique"),
+    ("it", "vogliamo aumentare le vendite dell'olio in Germania"),
+])
+def test_a_country_where_they_want_to_sell_is_not_home(lang, text):
+    tracker = make_tracker(language=lang, text=text, intent="need_internationalisation",
+                           slots={"requested_slot": None, "consent": True},
+                           active_loop="intake_form")
+    found = asyncio.run(ValidateIntakeForm().extract_country(CollectingDispatcher(), tracker,
+                                                             {}))
+    assert found.get("country") is None
