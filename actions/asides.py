@@ -30,6 +30,7 @@ from actions.faq import ActionAnswerFaq
 from actions.matching import ActionListEvents
 from actions.reading_gate import ERASE, EVENTS
 from actions.reading_gate import SLOT as READ_AS
+from actions.returning import mentioned_reference
 
 # Free-text questions whose validator answers a question asked instead (the domain maps
 # any text to them, whatever its intent, except navigation such as "stop" or "go back").
@@ -111,6 +112,8 @@ def step_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
     rejected: list[EventType] = [ActionExecutionRejected("intake_form")]
     if intent == "erase_data" or read_as == ERASE:
         return rejected  # the erasure wins (action_erase_data ends the questions)
+    if intent == "ask_case_status" and mentioned_reference(text):
+        return rejected  # "en quin estat està IM-P468-FH8J?" is no name nor any answer
     if asks_meaning(text, lang):
         return None  # a question about the question: the form explains it
     question = is_question(text, lang) or len(text.split()) <= MAX_REQUEST_WORDS

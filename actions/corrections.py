@@ -46,6 +46,7 @@ PREFILLABLE = ("legal_form", "sector", "stage", "need_category", "members")
 RE_READ = frozenset({"consent", "members", "amount", "currency", "email", "phone", "country",
                      "org_name", "contact_name", "city"})
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+_WHOLE_NUMBER = re.compile(r"(?<![\d.,])\d+(?![.,]?\d)")
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _SENTENCE_END = re.compile(r"(?<=\w)[.!?;](?=\s+\S)|\n")
 # Punctuation a name written again does not run across ("…Ανδρέας, με δέλτα: Ανδρέας …").
@@ -55,6 +56,7 @@ _PIECES = re.compile(r"[,.;:!?()«»\"“”„/\n]+")
 RESPELT = 0.8
 _EXTENDED = 0.9  # the name held followed by more words: "Rana Khatib" → "Rana Khatib Zoubi"
 ASK_WHICH = "utter_ask_which_field"
+_NEED_WORDS = 3  # a "description" this short that names a kind of need changes the need
 # The held name's words in another order or form ("Ca Nostra Cooperativa d'Habitatge" for
 # "Ca Nostra Habitatge Cooperatiu"): below a respelling, above no match.
 _REWORDED = 0.79
@@ -191,6 +193,11 @@ def value_for(name: str, value: str, tracker: Tracker, lang: str) -> Correction:
     elif name == "contact_name":
         value = clean_person_name(value, lang)
     elif name == "need_description":
+        need = extract(text, lang).need_category
+        if need and need != tracker.get_slot("need_category") and \
+                len(value.split()) <= _NEED_WORDS:
+            # "lo que necesitamos es asesoramiento": a kind of need, not a description
+            return Correction({"need_category": need})
         value = value[:4000]
     return Correction({name: value}) if (value and len(value) <= 200) or \
         (name == "need_description" and value) else Correction(invalid="utter_invalid_choice")
@@ -204,6 +211,9 @@ def _typed(tracker: Tracker, text: str, lang: str) -> dict[str, Any]:
     for slot in PREFILLABLE:
         if getattr(found, slot) is not None:
             updates[slot] = getattr(found, slot)
+    if "members" not in updates and (count := _count_put_right(
+            text, lang, tracker.get_slot("members"))) is not None:
+        updates["members"] = count
     if (email := parse_email(text)) is not None:
         updates["email"] = email
     money = stated_amount(text, lang, country)
@@ -230,6 +240,23 @@ def _typed(tracker: Tracker, text: str, lang: str) -> dict[str, Any]:
                 and name not in updates and name not in found.unsure:
             updates[name] = value  # not a form only planned ("we'd like to become a coop")
     return updates
+
+
+def _count_put_right(text: str, lang: str, held: Any) -> int | None:
+    """The head count a message gives against the one held, which it denies: "sorry, we
+    are 14 not 40", "somos 14 y no 40", "not 40, 14" (no word for members needed)."""
+    try:
+        old = int(float(held))
+    except (TypeError, ValueError):
+        return None
+    numbers = [(m.start(), int(m.group())) for m in _WHOLE_NUMBER.finditer(text)]
+    olds = [start for start, n in numbers if n == old]
+    new = [n for _, n in numbers if n != old]
+    if len(olds) != 1 or len(new) != 1 or new[0] <= 0:
+        return None
+    before = f" {fold(text[:olds[0]]).strip(' ,;:-')}"
+    return new[0] if any(before.endswith(f" {phrase}") for phrase in words(lang, "not")) \
+        else None
 
 
 def _amount(tracker: Tracker, text: str, lang: str, currency_of: Any) -> dict[str, Any]:

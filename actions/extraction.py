@@ -28,7 +28,7 @@ from actions.durations import stage_named, stage_said
 from actions.folding import fold as fold
 from actions.folding import terms as terms
 from actions.head_count import member_forms, members_count, pipeline
-from actions.mentions import Span, Splitter, settled_forms
+from actions.mentions import Span, Splitter, compared_away, is_stop, plain, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
 from catalog.places import marked_towns, town_countries
 from catalog.vocabulary import LANGUAGES
@@ -285,16 +285,47 @@ def extract(text: str, lang: str) -> Extracted:
     forms = settled_forms(words, _spans(matchers["legal_form"], doc, nlp), lang,
                           _splitter(lang))
     result.legal_form = _only(forms, "legal_form", result)
+    _needs_compared(result, words, _spans(matchers["need_category"], doc, nlp), lang)
     result.sector = _most(_spans(matchers["sector"], doc, nlp), "sector", result)
     result.stage = stage_said(text, lang)
     if result.stage is None and stage_named(text, lang):
         result.unsure.add("stage")
-    result.members = members_count(text, lang)
+    result.members = members_count(text, lang) or _members_of_form(words, forms)
     result.city = _city(text, result, lang)
     if result.country and fold(result.evidence.get("country", "")) in {
             fold(town) for town in marked_towns(text)}:
         result.country = None  # "في عمّان": the town Amman, whose letters also spell Oman
     return result
+
+
+_LINK = 3  # letters at most of the word joining a legal form to its head count ("of", "de")
+_YEARS = range(1800, 2101)  # "una cooperativa de 1985" is a date, not a head count
+
+
+def _members_of_form(words: list[str], forms: list[Span]) -> int | None:
+    """The head count a legal form is said with: "a coop of 12 in Lyon", "una coope de 12",
+    "une coopérative de 12 à Lyon"; not a year, not a number with its unit ("de 12 anys")."""
+    for span in forms:
+        after = [plain(w) for w in words[span.end:span.end + 3]]
+        if len(after) < 2 or len(after[0]) > _LINK or not after[1].isdigit():
+            continue
+        value, rest = int(after[1]), after[2] if len(after) > 2 else ""
+        if value > 0 and value not in _YEARS and (not rest or is_stop(rest)
+                                                  or len(rest) <= 2):
+            return value
+    return None
+
+
+def _needs_compared(result: Extracted, words: list[str], spans: list[Span], lang: str) -> None:
+    """Of two needs named, the one put second ("more advice than money", "más que dinero,
+    asesoramiento") is not the need: the other is, whatever their order."""
+    if len({s.code for s in spans}) < 2:
+        return
+    kept = [s for s in spans if not compared_away(words, s.start, lang, _splitter(lang))]
+    if kept and len(kept) < len(spans):
+        best = max(kept, key=lambda s: (s.end - s.start, -s.start))
+        result.need_category = best.code
+        result.evidence["need_category"] = " ".join(words[best.start:best.end])
 
 
 def _city(text: str, known: Extracted, lang: str = "en") -> str | None:

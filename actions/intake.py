@@ -48,6 +48,7 @@ from actions.intake_slots import (
     values_before_latest_message,
 )
 from actions.localities import settled
+from actions.midform import correction_mid_form
 from actions.need_change import changed_need
 from actions.places import home_countries, only_destination
 from actions.retries import RETRIED, retry_or_move_on
@@ -110,6 +111,9 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
         aside = step_aside(dispatcher, tracker)
         if aside is not None:
             return aside
+        corrected = correction_mid_form(tracker)
+        if corrected is not None:
+            return corrected  # an earlier answer changed; the open question is asked again
         return await super().run(dispatcher, tracker, domain)
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -50,7 +50,13 @@ class IntakeExtractors:
             return {}
         if tracker.get_slot("requested_slot") == slot and intent != "correct_answer":
             return unmapped_answer(tracker, slot)  # the answer itself: validate_<slot>
+        if slot == "city" and tracker.get_slot("requested_slot") == "org_name":
+            return {}  # "Les Jardins de Gerland": a name's words say no town (it is asked)
         value = getattr(extract(text, language(tracker)), slot)
+        if value is None and tracker.get_slot("requested_slot") == slot:
+            # Read as a correction but said at its own question ("je sais pas trop, une
+            # dizaine, disons 10"): still the answer, validated as typed.
+            return unmapped_answer(tracker, slot)
         if value is None and slot == "city" and \
                 (town := placed_town(text, language(tracker))) is not None:
             value = town[0]  # "somos de zaragoza": a known town, even without a capital

@@ -10,8 +10,9 @@ come…" (no idea how) is no stage at all, and "volem posar en marxa…" (we wan
 still an idea.
 
 The words are data: `becomes`, `becomes_after`, `recently`, `wishes`, `wishes_after`,
-`still`, `denials_after` and `loose_forms` in nlu/<lang>/fields.yml, and the negations of terms.yml
-`time_words` (the user's language only: Portuguese "no" is "in the"). Callers pass the
+`still`, `denials_after` and `loose_forms` in nlu/<lang>/fields.yml, and `rather_than` and
+the negations of `time_words` in terms.yml (the negations in the user's language only:
+Portuguese "no" is "in the"); `rather_than` puts the need after it second. Callers pass the
 message as a list of folded words, and tell how to split a phrase the same way.
 """
 
@@ -58,6 +59,7 @@ class Cues:
     still: tuple[Phrase, ...]
     recently: tuple[Phrase, ...]
     loose_forms: frozenset[Phrase]
+    rather_than: tuple[Phrase, ...]
 
 
 @cache
@@ -84,6 +86,10 @@ def cues(lang: str, split: Splitter) -> Cues:
         still=phrases("still"),
         recently=phrases("recently"),
         loose_forms=frozenset(phrases("loose_forms")),
+        rather_than=tuple(sorted({tuple(plain(w) for w in split(fold(str(p))))
+                                  for code in {lang if lang in LANGUAGES else "en", "en"}
+                                  for p in terms(code).get("rather_than") or []},
+                                 key=len, reverse=True)),
     )
 
 
@@ -137,6 +143,14 @@ def denied(words: Sequence[str], start: int, end: int, found: Cues) -> bool:
     negative = start < len(words) and words[start] in found.negations
     return (not negative and any(w in found.negations for w in before)) or \
         _starts_in(after, found.denials_after, PLAN_GAP)
+
+
+def compared_away(words: Sequence[str], start: int, lang: str, split: Splitter) -> bool:
+    """Whether the words at ``start`` are what the sentence puts second to something else
+    ("more advice than money", "più che soldi ci serve una consulenza": not the money)."""
+    found = cues(lang, split)
+    before = _clause_before([plain(w) for w in words], start, PLAN_GAP + 3)
+    return _ends_in(before, found.rather_than, PLAN_GAP)
 
 
 def planned(words: Sequence[str], start: int, end: int, found: Cues) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 SLOT = "read_as"
 EVENTS, NO_REQUEST, RETURNING, ERASE = "events", "no_request", "returning", "erase"
+STATUS = "status"
 
 NEED_INTENTS = frozenset({"request_assistance", "need_funding", "need_consultancy",
                           "need_innovation", "need_internationalisation", "search_partners"})
@@ -22,6 +23,9 @@ UNPLACED = frozenset({"inform", "nlu_fallback", "out_of_scope"})
 # What an erasure request is mistaken for ("vazgeçtim … silin": cancel a registration).
 ERASE_MISREADS = frozenset({"cancel_registration", "list_registrations", "stop_form", "deny",
                             "nlu_fallback", "out_of_scope"})
+# A plain question may be a returning user's question about their request ("novità sul
+# prestito per il forno?"): read as such only by someone who has one (turn_reading).
+QUESTION = frozenset({"ask_faq"})
 INTAKE = "intake_form"
 
 
@@ -34,7 +38,7 @@ def may_read_otherwise(*, text: str, intent: str | None, loop: str | None,
     - an answer to an intake question other than consent, unless the model read it as
       something an erasure request is mistaken for;
     - a message in another form;
-    - an intent none of the readings starts from.
+    - an intent none of the readings starts from (a plain question only at no question).
     """
     if not text.strip() or text.lstrip().startswith("/"):
         return False
@@ -46,4 +50,4 @@ def may_read_otherwise(*, text: str, intent: str | None, loop: str | None,
         return False
     if loop not in (None, INTAKE):
         return False
-    return intent in NEED_INTENTS | UNPLACED
+    return intent in NEED_INTENTS | UNPLACED | QUESTION

@@ -11,6 +11,9 @@ The classifier sees one message; some messages mean something else where they ar
 - ``returning``: "hello again, it's Hassan from the irrigation coop" from someone who already
   has a request or a registration here: the welcome back with what they have, not an
   introduction to keep.
+- ``status``: "hola de nou, com va el préstec de la furgoneta?" from someone who has a
+  request here: a question about how it is going (terms.yml `status_words`) is the status
+  of their requests, not a new request nor a question nobody answers.
 - ``erase``: "delete everything you recorded about us" taken for cancelling a registration
   or stopping: the erasure, which asks to confirm first.
 
@@ -40,7 +43,9 @@ from actions.reading_gate import (
     EVENTS,
     NEED_INTENTS,
     NO_REQUEST,
+    QUESTION,
     RETURNING,
+    STATUS,
     UNPLACED,
     may_read_otherwise,
 )
@@ -202,7 +207,24 @@ def reading(tracker: Tracker) -> str | None:
         return NO_REQUEST
     if intent in NEED_INTENTS | UNPLACED and asks_events(text, lang, events):
         return EVENTS
+    if intent in QUESTION and not asks_progress(text, lang):
+        return None  # a plain question reads otherwise only as a question about progress
     if loop is None and intent in UNPLACED \
             and opens_with(text, lang, "greetings") and has_history(tracker.sender_id):
         return RETURNING
+    if loop is None and asks_progress(text, lang) and has_history(tracker.sender_id):
+        return STATUS
     return None
+
+
+@cache
+def _status_words(lang: str) -> tuple[str, ...]:
+    """The words that ask how something is going (terms.yml `status_words`, and English)."""
+    found = {fold(str(phrase)).strip() for code in dict.fromkeys((lang, "en"))
+             for phrase in terms(code).get("status_words") or []}
+    return tuple(sorted((p for p in found if p), key=len, reverse=True))
+
+
+def asks_progress(text: str, lang: str) -> bool:
+    """A question asking how something is going ("any news on our loan?", "où en est…")."""
+    return is_question(text, lang) and bool(find(text, _status_words(lang)))

@@ -322,3 +322,35 @@ def test_a_no_with_a_request_at_the_consent_question_is_first_the_answer(catalog
 def test_asking_for_a_person_at_the_consent_question_is_left_to_its_rule():
     ran = _at("consent", "can I talk to someone from Barcelona first?", "request_human")
     assert [e["event"] for e in ran.events] == ["action_execution_rejected"]
+
+
+# --- a returning user asking how their request is going -------------------------------------
+
+@pytest.mark.parametrize(("lang", "text", "intent"), [
+    ("en", "morning! how's our microcredit application going?", "need_funding"),
+    ("es", "buenas, ¿se sabe algo de lo de la subvención?", "ask_faq"),
+    ("fr", "bonjour, où en est notre dossier d'accompagnement ?", "need_consultancy"),
+    ("it", "ci sono aggiornamenti sulla richiesta per il bando?", "ask_faq"),
+    ("ca", "què tal va la sol·licitud de l'ajuda?", "nlu_fallback"),
+])
+def test_a_question_about_progress_from_someone_with_a_request_reads_as_status(
+        catalogue, lang, text, intent):
+    add_case(catalogue, "conv-1", "IM-AB12-CD34", language=lang, org_name="Coop")
+    assert _read(lang, text, intent) == "status"
+    assert _read(lang, text, intent, sender_id="newcomer") is None  # nothing to ask about
+
+
+def test_a_plain_question_from_someone_with_a_request_is_still_a_plain_question(catalogue):
+    add_case(catalogue, "conv-1", "IM-AB12-CD34", language="en", org_name="Coop")
+    assert _read("en", "do you charge anything for the advice?", "ask_faq") is None
+
+
+def test_a_case_reference_asked_about_at_a_question_is_not_its_answer():
+    tracker = make_tracker(language="it", text="com'è messa la pratica IM-7QX2-K9P4?",
+                           intent="ask_case_status",
+                           slots={"requested_slot": "org_name", "consent": True,
+                                  "org_name": "com'è messa la pratica IM-7QX2-K9P4?"},
+                           events=[_action("intake_form"), _user("x")],
+                           active_loop="intake_form")
+    ran = run(ValidateIntakeForm(), tracker)
+    assert [e["event"] for e in ran.events] == ["action_execution_rejected"]
