@@ -8,16 +8,36 @@ again instead of taking the message for its answer ("I couldn't find a web addre
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import intent_of
+from actions.common import intent_of, language
+from actions.durations import read_stage, read_timeline
+from actions.folding import fold_chars
 from actions.intake_slots import CASE_SLOTS, INTENT_NEED, correction_updates
 
 # Intents a message changing an earlier answer may be read as: a correction, or a need
 # ("actually it's more advice we need") when the open question is not about the need. The
 # consent question has its own reading of a need ("no, but can we see the partners?").
 _NEED_QUESTIONS = frozenset({"need_category", "need_description"})
+# Questions answered in free words, which may name anything ("the hall the council lent us
+# in comodato" is no town): what they say is their answer, never a correction of another.
+_FREE_TEXT = frozenset({None, "consent", "need_description"})
+_NEED_WORDS = 3  # a need said instead of an answer takes a sentence, not a word or two
+
+
+def _answers(question: str, text: str, lang: str) -> bool:
+    """Whether ``text`` reads as an answer to the open question (a count, a time frame,
+    a stage)."""
+    if question == "members":
+        return re.search(r"\d", fold_chars(text)) is not None
+    if question == "timeline":
+        return read_timeline(text, lang) is not None
+    if question == "stage":
+        return read_stage(text, lang) is not None
+    return False
 
 
 def correction_mid_form(tracker: Tracker) -> list[EventType] | None:
@@ -25,12 +45,18 @@ def correction_mid_form(tracker: Tracker) -> list[EventType] | None:
     question left open; None when the message corrects nothing already answered."""
     requested = tracker.get_slot("requested_slot")
     text = str(tracker.latest_message.get("text") or "")
-    if requested in (None, "consent") or tracker.get_slot("awaiting_confirmation") \
+    if requested in _FREE_TEXT or tracker.get_slot("awaiting_confirmation") \
             or text.startswith("/"):
         return None
     intent = intent_of(tracker)
     if intent != "correct_answer" and not (intent in INTENT_NEED
                                            and requested not in _NEED_QUESTIONS):
+        return None
+    if intent != "correct_answer" and (len(text.split()) < _NEED_WORDS
+                                       or _answers(str(requested), text, language(tracker))):
+        # "42 ortak" (42 members; "ortak" is also a partner) at the head count question
+        # is its answer, whatever need the model heard in it; so is "by June, before the
+        # members' assembly" at the timeline question.
         return None
     changes = {name: value for name, value in correction_updates(tracker).items()
                if name in CASE_SLOTS and name != requested and value is not None
@@ -38,4 +64,4 @@ def correction_mid_form(tracker: Tracker) -> list[EventType] | None:
     if not changes:
         return None
     return [*(SlotSet(name, value) for name, value in changes.items()),
-            SlotSet(requested, None)]
+            SlotSet(str(requested), None)]

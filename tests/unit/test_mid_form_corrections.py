@@ -123,3 +123,24 @@ def test_a_country_where_they_want_to_sell_is_not_home(lang, text):
     found = asyncio.run(ValidateIntakeForm().extract_country(CollectingDispatcher(), tracker,
                                                              {}))
     assert found.get("country") is None
+
+
+def test_answers_the_model_heard_a_need_in_are_answers_not_changes():
+    # A head count whose word also means partner, a description naming a place word, and
+    # the held need heard again in a timeline: each is the open question's answer.
+    from actions.midform import correction_mid_form
+    from tests.support.trackers import make_tracker
+
+    cases = [
+        ("tr", "42 ortak", "search_partners", "members", "funding"),
+        ("it", "rifare i bagni del locale avuto in comodato dal comune", "correct_answer",
+         "need_description", "funding"),
+        ("it", "entro tre mesi, prima dell'assemblea dei soci", "need_consultancy",
+         "timeline", "consultancy"),
+    ]
+    for lang, text, intent, question, need in cases:
+        tracker = make_tracker(language=lang, text=text, intent=intent,
+                               slots={"requested_slot": question, "need_category": need,
+                                      "city": "Napoli", "members": 40},
+                               active_loop="intake_form")
+        assert correction_mid_form(tracker) is None, text
