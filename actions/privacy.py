@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import intent_of
+from actions.reading_gate import ERASE
+from actions.reading_gate import SLOT as READ_AS
 
 
 class ActionEraseData(Action):
@@ -54,13 +57,29 @@ def erase_choice(tracker: Tracker) -> str | None:
     if choice in ("confirm", "cancel"):
         return str(choice)
     intent = intent_of(tracker)
-    if intent not in ANSWERS and intent != "erase_data":
+    again = intent == "erase_data" or (
+        tracker.get_slot(READ_AS) == ERASE and not _negated(
+            str(tracker.latest_message.get("text") or "")))
+    if intent not in ANSWERS and not again:
         return None
     asked = _erase_asked(tracker)
-    if intent == "erase_data":
-        # "sim, apaguem tudo mesmo" to "are you sure?": the request again is the yes.
+    if intent not in ANSWERS:
+        # "sim, apaguem tudo mesmo" to "are you sure?": the request again is the yes, also
+        # when the model could not place it and only its words ask to erase ("sí,
+        # esborra-ho tot", read as nothing, actions/turn_reading.py).
         return "confirm" if asked else None
     return ANSWERS[str(intent)] if asked else "pending"
+
+
+# Words that make an erasure request a refusal ("no, no ho esborris tot"): then it is never
+# taken for a yes, and the question is asked again.
+_NEGATIONS = frozenset({"no", "non", "not", "don't", "dont", "nao", "não", "ne", "pas",
+                        "δεν", "μην", "όχι", "οχι", "hayır", "hayir", "değil", "degil",
+                        "لا", "ما", "مش", "ماشي"})
+
+
+def _negated(text: str) -> bool:
+    return any(word in _NEGATIONS for word in re.findall(r"[\w'’]+", text.casefold()))
 
 
 def _erase_asked(tracker: Tracker) -> bool:

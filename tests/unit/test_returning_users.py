@@ -168,6 +168,19 @@ def test_a_typed_answer_to_the_erase_question_decides_the_erasure(text, intent, 
                                                  [m.get("custom") for m in messages])
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # The model placed neither: only the words ask to erase (read_as "erase").
+    ("sí, esborra-ho tot", "utter_data_erased"),
+    ("no, no ho esborreu tot", "utter_confirm_erase"),  # a refusal is never a yes
+])
+def test_the_erasure_asked_again_in_words_the_model_could_not_place(text, expected):
+    history = [_user("erase_data"), _bot("utter_confirm_erase"), _user("nlu_fallback")]
+    messages, _ = _run(ActionEraseData(), _tracker("mine", text, "nlu_fallback", "ca",
+                                                   events=history,
+                                                   slots={"read_as": "erase"}))
+    assert messages[0]["response"] == expected
+
+
 def test_an_erasure_request_that_answers_no_question_asks_to_confirm_first():
     history = [_user("greet"), _bot("utter_greet"), _user("erase_data")]
     messages, _ = _run(ActionEraseData(), _tracker("mine", "delete everything", "erase_data",
