@@ -68,6 +68,11 @@ def _word_parts(words: list[str]) -> set[str]:
     return {part for word in words for part in re.split(r"['’]", word) if len(part) > 1}
 
 
+def _core(words: list[str]) -> list[str]:
+    """The words in order, without one-letter words and elided articles."""
+    return [part for word in words for part in re.split(r"['’]", word) if len(part) > 1]
+
+
 def _same_word(one: str, other: str) -> bool:
     if len(one) < _STEM or len(other) < _STEM:
         return one == other
@@ -300,8 +305,9 @@ def _respelt(tracker: Tracker, text: str) -> tuple[str, str] | None:
                     score, value = 0.0, ""
                 for width in {size - 1, size, size + 1} - {0}:
                     span = " ".join(folded[start:start + width])
-                    if start + width > len(tokens) or len(span) < 4 or span == held_folded:
-                        continue
+                    if start + width > len(tokens) or len(span) < 4 or span == held_folded \
+                            or _core(folded[start:start + width]) == _core(held_folded.split()):
+                        continue  # the held name itself, a short word by it ("à Tunis")
                     ratio = SequenceMatcher(None, span, held_folded).ratio()
                     if ratio < RESPELT:
                         ratio = _REWORDED if _reworded(folded[start:start + width],

@@ -57,3 +57,11 @@ def test_a_name_held_written_again_differently_corrects_that_name(lang, held, te
 def test_a_name_unlike_any_held_still_asks_which_field(lang, held, text):
     changed, reply = _correct(lang, held, text, [("contact_name", text)])
     assert changed == {} and reply == ASK_WHICH
+
+
+def test_the_held_name_named_again_as_the_wrong_one_is_not_its_correction():
+    # "…à Tanger, pas à Tunis": the town held, with a short word before it, is what is
+    # wrong, not a new spelling of it.
+    changed, _ = _correct("fr", {"city": "Tunis"}, "En fait c'est à Tanger, pas à Tunis",
+                          [("city", "Tanger")])
+    assert changed.get("city") == "Tanger"
