@@ -95,7 +95,7 @@ def unmapped_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
     if slot in READ_WHATEVER_THE_INTENT or \
             (slot == "legal_form" and answered_form(text, language(tracker)) is not None):
         return {slot: text}
-    if slot == "members" and re.search(r"\d", fold_chars(text)) \
+    if slot == "members" and answers_question(slot, text, language(tracker)) \
             and not is_question(text, language(tracker)):
         # "نحنا ١٢ موظف" (we are 12 employees) read as asking for a staff member: a count
         # stated in answer to the count question is the answer (validate_members reads it).
@@ -111,6 +111,20 @@ def unmapped_answer(tracker: Tracker, slot: str) -> dict[str, Any]:
         # question is the answer (validate_country reads it).
         return {slot: text}
     return {}
+
+
+# Readers of the answers typed to the questions with their own vocabulary.
+_READERS = {"timeline": read_timeline, "stage": read_stage, "website": read_website}
+
+
+def answers_question(slot: str, text: str, lang: str) -> bool:
+    """Whether ``text`` reads as an answer to the head count (it holds a number), the
+    timeline or the stage question (its reader finds a value), whatever the intent."""
+    if slot == "members":
+        return re.search(r"\d", fold_chars(text)) is not None
+    if slot in ("timeline", "stage"):
+        return _READERS[slot](text, lang) is not None
+    return False
 
 
 def sentence_answer(tracker: Tracker, slot: str) -> str | None:
@@ -146,8 +160,7 @@ def open_question_answer(tracker: Tracker) -> dict[str, Any]:
     if text is None or (tracker.active_loop or {}).get("name") != "intake_form":
         return {}
     lang = language(tracker)
-    readers = {"timeline": read_timeline, "stage": read_stage, "website": read_website}
-    value = readers[str(slot)](text, lang)
+    value = _READERS[str(slot)](text, lang)
     if value is None:
         return {}
     return {str(slot): "skipped" if slot == "website" and value == NONE else value}

@@ -8,14 +8,11 @@ again instead of taking the message for its answer ("I couldn't find a web addre
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from actions.answers import answers_question
 from actions.common import intent_of, language
-from actions.durations import read_stage, read_timeline
-from actions.folding import fold_chars
 from actions.intake_slots import CASE_SLOTS, INTENT_NEED, correction_updates
 
 # Intents a message changing an earlier answer may be read as: a correction, or a need
@@ -26,18 +23,6 @@ _NEED_QUESTIONS = frozenset({"need_category", "need_description"})
 # in comodato" is no town): what they say is their answer, never a correction of another.
 _FREE_TEXT = frozenset({None, "consent", "need_description"})
 _NEED_WORDS = 3  # a need said instead of an answer takes a sentence, not a word or two
-
-
-def _answers(question: str, text: str, lang: str) -> bool:
-    """Whether ``text`` reads as an answer to the open question (a count, a time frame,
-    a stage)."""
-    if question == "members":
-        return re.search(r"\d", fold_chars(text)) is not None
-    if question == "timeline":
-        return read_timeline(text, lang) is not None
-    if question == "stage":
-        return read_stage(text, lang) is not None
-    return False
 
 
 def correction_mid_form(tracker: Tracker) -> list[EventType] | None:
@@ -52,8 +37,9 @@ def correction_mid_form(tracker: Tracker) -> list[EventType] | None:
     if intent != "correct_answer" and not (intent in INTENT_NEED
                                            and requested not in _NEED_QUESTIONS):
         return None
+    lang = language(tracker)
     if intent != "correct_answer" and (len(text.split()) < _NEED_WORDS
-                                       or _answers(str(requested), text, language(tracker))):
+                                       or answers_question(str(requested), text, lang)):
         # "42 ortak" (42 members; "ortak" is also a partner) at the head count question
         # is its answer, whatever need the model heard in it; so is "by June, before the
         # members' assembly" at the timeline question.

@@ -3,21 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from nlu.components.sentences import switch_need
-
-
-def _ranker(by_text: dict[str, list[tuple[str, float]]]):
-    def rank(texts: list[str]) -> list[list[dict[str, Any]]]:
-        return [[{"name": n, "confidence": c} for n, c in by_text.get(t, [("inform", 0.9)])]
-                for t in texts]
-    return rank
-
-
-def _ranking(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
-    return [{"name": n, "confidence": c} for n, c in pairs]
-
+from tests.unit.test_sentences import _ranker, _ranking
 
 TEXT = ("Hello from Tralee! We roast coffee as a worker coop. "
         "We want cafés in Spain to sell our beans")
