@@ -10,7 +10,10 @@ by the runtime. Each change keeps Rasa's behaviour and is measured in docs/DECIS
    the database holds for that conversation (number of events, latest timestamp); the next
    message reuses it when the stamp still matches and nothing touched the object since it
    was saved. Anything else (another Rasa process wrote, the conversation was erased, a
-   turn failed before saving) fails the check and the tracker is read as before.
+   turn failed before saving) fails the check and the tracker is read as before. A
+   conversation begun in this process is kept from its first turn: the database holds
+   exactly its events, so the tracker a read would give (from the session start on) is
+   built from them instead of read back.
 2. `pool_sqlite_connections`: with SQLAlchemy 1.4 a file SQLite tracker store opens a new
    connection for every read and write (and sets its journal mode each time); a small pool
    keeps them open. PostgreSQL stores are pooled by Rasa already.
@@ -48,6 +51,9 @@ class _Kept:
     saved: int  # len(tracker.events) when it was read or saved
     stamp: tuple[int, float | None]  # (events stored for the sender, latest timestamp)
     domain: Any  # the domain its slots come from (a new model reads trackers afresh)
+    # The database holds exactly the tracker's events (a conversation this process began);
+    # a kept entry with no tracker stands for a conversation with no events yet.
+    whole: bool = False
 
 
 def _stamp_query(store: Any) -> Any:
@@ -81,6 +87,23 @@ def _rows(sender_id: str, events: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def session_tracker(tracker: Any, domain: Any) -> Any:
+    """The tracker Rasa 3.6's SQL store reads when ``tracker.events`` are all it holds.
+
+    Its read keeps the events whose timestamp is at least the latest session start's, in
+    the order they were stored (`SQLTrackerStore._event_query`), and replays them into a
+    new tracker with the domain's slots (`DialogueStateTracker.from_dict`).
+    """
+    from rasa.shared.core.events import SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    starts = [e.timestamp for e in tracker.events if isinstance(e, SessionStarted)]
+    events = list(tracker.events)
+    if starts:
+        events = [e for e in events if e.timestamp >= max(starts)]
+    return DialogueStateTracker.from_events(tracker.sender_id, events, domain.slots)
+
+
 def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
     """Reuse the tracker a turn saved at the conversation's next message (see module doc)."""
     from rasa.core.tracker_store import SQLTrackerStore
@@ -110,14 +133,17 @@ def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
         entry = kept(self).get(sender_id)
         with self.session_scope() as session:
             stamp = _stamp(self, session, sender_id)
-        if (entry is not None and entry.stamp == stamp and entry.domain is self.domain
-                and len(entry.tracker.events) == entry.saved):
+        if (entry is not None and entry.tracker is not None and entry.stamp == stamp
+                and entry.domain is self.domain and len(entry.tracker.events) == entry.saved):
             kept(self).move_to_end(sender_id)
             return entry.tracker
         kept(self).pop(sender_id, None)
         tracker = await original_retrieve(self, sender_id, False)
         if tracker is not None:
             remember(self, sender_id, _Kept(tracker, len(tracker.events), stamp, self.domain))
+        elif stamp == (0, None):
+            # A new conversation: its first save writes every event of the tracker.
+            remember(self, sender_id, _Kept(None, 0, stamp, self.domain, whole=True))
         return tracker
 
     def _additional_events(self: Any, session: Any, tracker: Any) -> Any:
@@ -130,7 +156,8 @@ def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
     async def save(self: Any, tracker: Any) -> None:
         sender_id = tracker.sender_id
         entry = kept(self).get(sender_id)
-        if entry is None or entry.tracker is not tracker:
+        if (entry is None or entry.domain is not self.domain
+                or (entry.tracker is not tracker and entry.tracker is not None)):
             kept(self).pop(sender_id, None)
             await original_save(self, tracker)
             return
@@ -146,15 +173,22 @@ def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
         except BaseException:
             kept(self).pop(sender_id, None)
             raise
-        if any(isinstance(event, SessionStarted) for event in new):
-            # A new session: the next read starts from it, as Rasa's own read would.
-            kept(self).pop(sender_id, None)
-            return
         count, latest = entry.stamp
         stamps = [e.timestamp for e in new if e.timestamp is not None]
         latest = max([*stamps, *([latest] if latest is not None else [])], default=None)
-        remember(self, sender_id, _Kept(tracker, len(tracker.events),
-                                        (count + len(new), latest), entry.domain))
+        stamp = (count + len(new), latest)
+        whole = entry.whole
+        if any(isinstance(event, SessionStarted) for event in new):
+            if not whole:
+                # A new session: the next read starts from it, as Rasa's own read would.
+                kept(self).pop(sender_id, None)
+                return
+            # The session of a conversation begun here: the database holds exactly these
+            # events, so the next read would give the tracker of those from the session
+            # start on, which is built here instead of read back.
+            tracker, whole = session_tracker(tracker, entry.domain), False
+        remember(self, sender_id,
+                 _Kept(tracker, len(tracker.events), stamp, entry.domain, whole=whole))
 
     SQLTrackerStore._retrieve = _retrieve
     SQLTrackerStore._additional_events = _additional_events

@@ -46,6 +46,22 @@ def vectorizers(min_char_df: int = 2) -> list[TfidfVectorizer]:
     ]
 
 
+def _idf(vectorizer: TfidfVectorizer) -> object:
+    """The fitted vectorizer's idf vector, kept with the matrix it is read from.
+
+    scikit-learn 1.1's ``idf_`` (Rasa 3.6 pins it) is a property that sums its sparse diagonal matrix at every
+    access (a third of a millisecond per message); the vector is kept beside the matrix
+    it came from and read again only when the vectorizer is fitted anew.
+    """
+    diagonal = getattr(getattr(vectorizer, "_tfidf", None), "_idf_diag", None)
+    if diagonal is None:  # a scikit-learn that stores the vector itself
+        return vectorizer.idf_
+    kept = vectorizer.__dict__.get("_iesmed_idf")
+    if kept is None or kept[0] is not diagonal:
+        kept = vectorizer.__dict__["_iesmed_idf"] = (diagonal, vectorizer.idf_)
+    return kept[1]
+
+
 def tfidf_rows(vectorizer: TfidfVectorizer, texts: list[str]) -> list[tuple[object, object]]:
     """Return each text's TF-IDF features as (column indices, values), as the fitted
     ``vectorizer.transform`` computes them (sublinear counts, idf, each row of unit length).
@@ -58,7 +74,7 @@ def tfidf_rows(vectorizer: TfidfVectorizer, texts: list[str]) -> list[tuple[obje
     from sklearn.feature_extraction.text import CountVectorizer
 
     counts = CountVectorizer.transform(vectorizer, texts)
-    idf = vectorizer.idf_ if vectorizer.use_idf else None
+    idf = _idf(vectorizer) if vectorizer.use_idf else None
     rows: list[tuple[object, object]] = []
     for i in range(counts.shape[0]):
         start, end = counts.indptr[i], counts.indptr[i + 1]

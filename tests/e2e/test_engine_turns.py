@@ -25,6 +25,13 @@ def test_a_tracker_is_reused_only_while_the_database_still_holds_it(
     assert trackers["other_writer_seen"] is True  # another Rasa process answered
     assert trackers["after_more_turns"] is True
     assert trackers["new_session"] is True  # a new session starts the tracker afresh
+    # A conversation begun here is kept from its first turn: the next message reads no
+    # events, and finds what Rasa's own read would (from the session start on).
+    assert trackers["new_read_none"] is True
+    assert trackers["new_conversation_kept"] is True
+    assert trackers["new_conversation_as_read"] is True
+    assert trackers["new_conversation_next_turn"] is True
+    assert trackers["new_conversation_rows"] is True
     assert trackers["erased"] is True  # the bot erased the conversation's events
     assert trackers["evicted_ok"] is True
     assert trackers["kept_at_most"] == 2  # the limit holds

@@ -114,6 +114,32 @@ async def trackers(folder: Path) -> dict[str, Any]:
     await kept.save(current)
     found["new_session"] = await same_as_plain("ana") and \
         (await kept.retrieve("ana")).events[0].type_name == "session_started"
+    # A conversation begun in this process, as Rasa begins one: a read finds nothing, the
+    # new tracker is saved with a listen, then the turn adds the session start and saves.
+    found["new_read_none"] = await kept.retrieve("eve") is None
+    born = await kept.create_tracker("eve")
+    for event in (ActionExecuted("action_session_start"), SessionStarted(),
+                  ActionExecuted("action_listen")):
+        born.update(event)
+    _turn(born, "hello, from Sfax", "Sfax")
+    await kept.save(born)
+    queries: list[str] = []
+    event_query = kept._event_query
+    kept._event_query = lambda session, sender, **kw: (  # type: ignore[method-assign]
+        queries.append(sender), event_query(session, sender, **kw))[1]
+    second = await kept.retrieve("eve")
+    del kept._event_query
+    found["new_conversation_kept"] = (queries == [] and second is not born
+                                      and second.events[0].type_name == "session_started")
+    found["new_conversation_as_read"] = await same_as_plain("eve")
+    _turn(second, "we are 12", "Sousse")
+    await kept.save(second)
+    found["new_conversation_next_turn"] = (await kept.retrieve("eve")) is second \
+        and await same_as_plain("eve")
+    with plain.session_scope() as session:
+        rows = session.query(plain.SQLEvent).filter(plain.SQLEvent.sender_id == "eve").count()
+    found["new_conversation_rows"] = rows == len(
+        (await plain.retrieve_full_tracker("eve")).events) == len(born.events) + 4
     # The conversation was erased (the bot deletes its rows).
     with plain.session_scope() as session:
         session.query(plain.SQLEvent).filter(plain.SQLEvent.sender_id == "ana").delete()
