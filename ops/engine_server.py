@@ -10,7 +10,9 @@ none changing what an action receives or returns:
 - the schema of the entity annotations of the training data is checked once, not once
   per annotated example (a third of a training);
 - serving only: trackers kept between turns, SQLite tracker connections pooled, graphs
-  run in order without dask (ops/engine_turns.py);
+  run in order without dask (ops/engine_turns.py); each conversation's dialogue states
+  replayed once and continued, rules tested only on the turns they reach, forms' unique
+  entity mappings listed once (ops/engine_policies.py);
 - events read from the tracker store find their class through a table, and an SQLite
   tracker store writes ahead (WAL, synced at checkpoints) instead of journalling and
   syncing each commit;
@@ -340,6 +342,12 @@ def main() -> None:
         stand_in_for_tensorflow()
     install()
     if sys.argv[1:2] == ["run"]:
+        from ops.engine_policies import (
+            copy_slots_plainly,
+            keep_past_states,
+            keep_unique_entity_mappings,
+            match_rules_by_turn,
+        )
         from ops.engine_turns import (
             keep_trackers,
             pool_sqlite_connections,
@@ -351,6 +359,10 @@ def main() -> None:
         pool_sqlite_connections()
         run_graphs_in_order()
         skip_needless_readings()
+        keep_past_states()
+        match_rules_by_turn()
+        keep_unique_entity_mappings()
+        copy_slots_plainly()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

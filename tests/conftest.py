@@ -70,6 +70,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # chats; the per-client limit on new conversations has its own tests (test_chat_api).
     os.environ.setdefault("CHAT_CONVERSATIONS_PER_MINUTE", "100000")
     os.environ.setdefault("CHAT_CONVERSATIONS_BURST", "100000")
+    # Rasa's process checks its shortcuts against its own computation at every use
+    # (ops/engine_policies.py): every conversation the tests play checks them.
+    os.environ.setdefault("IESMED_ENGINE_CROSSCHECK", "1")
     python = engine_python()
     model = Path(os.environ["IESMED_MODEL"]) if os.environ.get("IESMED_MODEL") else \
         ensure_model(python)

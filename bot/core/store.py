@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import documents
@@ -58,6 +58,12 @@ def _info(row: Conversation, kept: bool = False) -> ConversationInfo:
                             row.state, row.channel_user_id, kept)  # type: ignore[arg-type]
 
 
+# What `get` reads: the columns of a ConversationInfo, not a whole ORM row (a chat turn
+# reads it at every message).
+_INFO_COLUMNS = (Conversation.id, Conversation.channel, Conversation.language,
+                 Conversation.state, Conversation.channel_user_id)
+
+
 # Whether a conversation has kept messages, read in the same statement as the conversation.
 _HAS_KEPT = exists().where(ConversationMessage.conversation_id == Conversation.id,
                            ConversationMessage.pending.is_(True)).correlate(Conversation)
@@ -104,11 +110,13 @@ class ConversationStore:
             UnknownConversation: no conversation has this id.
         """
         with self._sessions() as session:
-            found = session.execute(select(Conversation, _HAS_KEPT)
+            found = session.execute(select(*_INFO_COLUMNS, _HAS_KEPT)
                                     .where(Conversation.id == conversation_id)).first()
             if found is None:
                 raise UnknownConversation(conversation_id)
-            return _info(found[0], bool(found[1]))
+            cid, channel, language, state, channel_user_id, has_kept = found
+            return ConversationInfo(cid, channel, language, state, channel_user_id,
+                                    bool(has_kept))
 
     def set_language(self, conversation_id: str, language: str) -> None:
         """Remember the language the conversation now uses."""
@@ -125,20 +133,25 @@ class ConversationStore:
         With ``language``, the conversation's language changes in the same transaction;
         ``pending`` keeps a user message for the engine to answer later (catalog.kept).
         """
+        # Statements rather than ORM objects: this runs twice per chat turn, and the
+        # unit of work (flush, identity map, loading the conversation row) cost more
+        # than the writes themselves.
+        changes: dict[str, Any] = {}
+        if direction == "in":
+            changes["last_inbound_at"] = dt.datetime.now(dt.UTC)
+        if language is not None:
+            changes["language"] = language
         with self._sessions.begin() as session:
-            message = ConversationMessage(
-                conversation_id=conversation_id, direction=direction, text=text,
-                delivered=delivered and not pending, pending=pending,
-                author="user" if direction == "in" else "assistant")
-            session.add(message)
-            if direction == "in" or language is not None:
-                row = session.get(Conversation, conversation_id)
-                if row is not None and direction == "in":
-                    row.last_inbound_at = dt.datetime.now(dt.UTC)
-                if row is not None and language is not None:
-                    row.language = language
-            session.flush()
-            message_id = message.id
+            message_id: int = session.execute(
+                insert(ConversationMessage).values(
+                    conversation_id=conversation_id, direction=direction, text=text,
+                    delivered=delivered and not pending, pending=pending,
+                    author="user" if direction == "in" else "assistant")
+                .returning(ConversationMessage.id)).scalar_one()
+            if changes:
+                session.execute(update(Conversation)
+                                .where(Conversation.id == conversation_id).values(**changes)
+                                .execution_options(synchronize_session=False))
         self.changed(conversation_id)
         return message_id
 
@@ -147,9 +160,9 @@ class ConversationStore:
         if not texts:
             return
         with self._sessions.begin() as session:
-            session.add_all([ConversationMessage(
-                conversation_id=conversation_id, direction="out", text=text, delivered=True,
-                author="assistant") for text in texts])
+            session.execute(insert(ConversationMessage), [
+                {"conversation_id": conversation_id, "direction": "out", "text": text,
+                 "delivered": True, "author": "assistant"} for text in texts])
         self.changed(conversation_id)
 
     def pushed_since(self, conversation_id: str, after: int, *, limit: int = 100
