@@ -145,16 +145,29 @@ class _Match:
     end: int
 
 
+@cache
+def _candidates(lang: str, prefix: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """The phrases whose key starts with ``prefix``, longest first (ties in pack order)."""
+    candidates = [(phrase, key) for key, phrases in _phrases(lang).items()
+                  if key.startswith(prefix) for phrase in phrases if phrase]
+    candidates.sort(key=lambda item: len(item[0]), reverse=True)
+    return tuple(candidates)
+
+
 def _find(words: list[str], lang: str, prefix: str) -> list[_Match]:
     """Longest phrases first, never overlapping: "not urgent" wins over "urgent"."""
     found: list[_Match] = []
     taken: set[int] = set()
-    candidates = [(phrase, key) for key, phrases in _phrases(lang).items()
-                  if key.startswith(prefix) for phrase in phrases]
-    candidates.sort(key=lambda item: len(item[0]), reverse=True)
-    for phrase, key in candidates:
+    # A phrase can only start where its first word is (read at every answer: the pack's
+    # phrases are tried at those places only, not at every word of the message).
+    at: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        at.setdefault(word, []).append(index)
+    for phrase, key in _candidates(lang, prefix):
         size = len(phrase)
-        for start in range(len(words) - size + 1):
+        for start in at.get(phrase[0], ()):
+            if start + size > len(words):
+                break
             span = set(range(start, start + size))
             if tuple(words[start:start + size]) == phrase and not span & taken:
                 found.append(_Match(key.split(":", 1)[1], start, start + size))
