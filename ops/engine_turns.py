@@ -138,12 +138,14 @@ def keep_trackers(limit: int = KEPT_TRACKERS) -> None:
             kept(self).move_to_end(sender_id)
             return entry.tracker
         kept(self).pop(sender_id, None)
+        if stamp == (0, None):
+            # A new conversation: no event to read (Rasa's read finds none and returns
+            # None), and its first save writes every event of the tracker.
+            remember(self, sender_id, _Kept(None, 0, stamp, self.domain, whole=True))
+            return None
         tracker = await original_retrieve(self, sender_id, False)
         if tracker is not None:
             remember(self, sender_id, _Kept(tracker, len(tracker.events), stamp, self.domain))
-        elif stamp == (0, None):
-            # A new conversation: its first save writes every event of the tracker.
-            remember(self, sender_id, _Kept(None, 0, stamp, self.domain, whole=True))
         return tracker
 
     def _additional_events(self: Any, session: Any, tracker: Any) -> Any:

@@ -6,9 +6,9 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import Table, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import documents
@@ -58,15 +58,18 @@ def _info(row: Conversation, kept: bool = False) -> ConversationInfo:
                             row.state, row.channel_user_id, kept)  # type: ignore[arg-type]
 
 
-# What `get` reads: the columns of a ConversationInfo, not a whole ORM row (a chat turn
-# reads it at every message).
-_INFO_COLUMNS = (Conversation.id, Conversation.channel, Conversation.language,
-                 Conversation.state, Conversation.channel_user_id)
-
-
-# Whether a conversation has kept messages, read in the same statement as the conversation.
-_HAS_KEPT = exists().where(ConversationMessage.conversation_id == Conversation.id,
-                           ConversationMessage.pending.is_(True)).correlate(Conversation)
+# The statements of a chat turn, on the tables rather than the ORM classes: a turn runs
+# them at every message, and the ORM's layers (compiling its statements, loading rows into
+# objects, the unit of work) cost more than the database's own work.
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_MESSAGES = cast(Table, ConversationMessage.__table__)
+_READ_INFO = select(
+    _CONVERSATIONS.c.id, _CONVERSATIONS.c.channel, _CONVERSATIONS.c.language,
+    _CONVERSATIONS.c.state, _CONVERSATIONS.c.channel_user_id,
+    # whether the conversation has kept messages (catalog.kept), in the same statement
+    exists().where(_MESSAGES.c.conversation_id == _CONVERSATIONS.c.id,
+                   _MESSAGES.c.pending.is_(True)).correlate(_CONVERSATIONS))
+_INSERT_MESSAGE = _MESSAGES.insert().returning(_MESSAGES.c.id)
 
 
 class ConversationStore:
@@ -110,8 +113,8 @@ class ConversationStore:
             UnknownConversation: no conversation has this id.
         """
         with self._sessions() as session:
-            found = session.execute(select(*_INFO_COLUMNS, _HAS_KEPT)
-                                    .where(Conversation.id == conversation_id)).first()
+            found = session.execute(
+                _READ_INFO.where(_CONVERSATIONS.c.id == conversation_id)).first()
             if found is None:
                 raise UnknownConversation(conversation_id)
             cid, channel, language, state, channel_user_id, has_kept = found
@@ -133,25 +136,20 @@ class ConversationStore:
         With ``language``, the conversation's language changes in the same transaction;
         ``pending`` keeps a user message for the engine to answer later (catalog.kept).
         """
-        # Statements rather than ORM objects: this runs twice per chat turn, and the
-        # unit of work (flush, identity map, loading the conversation row) cost more
-        # than the writes themselves.
         changes: dict[str, Any] = {}
         if direction == "in":
             changes["last_inbound_at"] = dt.datetime.now(dt.UTC)
         if language is not None:
             changes["language"] = language
         with self._sessions.begin() as session:
-            message_id: int = session.execute(
-                insert(ConversationMessage).values(
-                    conversation_id=conversation_id, direction=direction, text=text,
-                    delivered=delivered and not pending, pending=pending,
-                    author="user" if direction == "in" else "assistant")
-                .returning(ConversationMessage.id)).scalar_one()
+            message_id: int = session.execute(_INSERT_MESSAGE, {
+                "conversation_id": conversation_id, "direction": direction, "text": text,
+                "delivered": delivered and not pending, "pending": pending,
+                "author": "user" if direction == "in" else "assistant"}).scalar_one()
             if changes:
-                session.execute(update(Conversation)
-                                .where(Conversation.id == conversation_id).values(**changes)
-                                .execution_options(synchronize_session=False))
+                session.execute(_CONVERSATIONS.update()
+                                .where(_CONVERSATIONS.c.id == conversation_id)
+                                .values(**changes))
         self.changed(conversation_id)
         return message_id
 
@@ -160,7 +158,7 @@ class ConversationStore:
         if not texts:
             return
         with self._sessions.begin() as session:
-            session.execute(insert(ConversationMessage), [
+            session.execute(_MESSAGES.insert(), [
                 {"conversation_id": conversation_id, "direction": "out", "text": text,
                  "delivered": True, "author": "assistant"} for text in texts])
         self.changed(conversation_id)
