@@ -27,6 +27,12 @@ that gives the same result at every message:
    changes nothing in how it is copied, that path makes an instance of the class and
    gives it the slot's attributes, which is done directly.
 
+5. `copy_trackers_from_state`: Rasa copies the tracker before running each action
+   (`DialogueStateTracker.copy`) by replaying every event of the conversation into a new
+   one. The events only ever set the slots, the loop, the latest action, message and bot
+   utterance, the follow-up action and the pause, so the copy takes those from the
+   tracker itself, with the same list of events.
+
 With `IESMED_ENGINE_CROSSCHECK=1` (the test suite's stack sets it) each of them also
 computes Rasa's own result and raises `CrosscheckFailed` when the two differ, so every
 conversation the tests play checks them.
@@ -307,3 +313,43 @@ def copy_slots_plainly() -> None:
 
     # trackers.py uses its `copy` module for this copy only.
     trackers.copy = types.SimpleNamespace(copy=copy_slot)
+
+
+def _tracker_state(tracker: Any) -> dict[str, Any]:
+    """What a tracker holds, slots by their attributes (for the cross-check)."""
+    found = {k: v for k, v in vars(tracker).items() if k != "slots"}
+    found["events"] = list(tracker.events)
+    found["slots"] = {name: (type(slot), vars(slot)) for name, slot in tracker.slots.items()}
+    return found
+
+
+def copy_trackers_from_state() -> None:
+    """Copy a tracker from its state instead of replaying its events (see module doc)."""
+    import copy
+    from collections import deque
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    original = DialogueStateTracker.copy
+    check = crosschecking()
+
+    def copied(self: Any) -> Any:
+        # What Rasa's copy (a replay into `init_copy()`) leaves differently from a new
+        # tracker: the events, and what they set.
+        new = self.init_copy()
+        new.events = deque(self.events, self._max_event_history)
+        for name, slot in self.slots.items():
+            vars(new.slots[name]).update(vars(slot))
+        new._paused = self._paused
+        new.followup_action = self.followup_action
+        new.latest_action = copy.deepcopy(self.latest_action)
+        new.latest_message = self.latest_message
+        new.latest_bot_utterance = self.latest_bot_utterance
+        new.active_loop = copy.deepcopy(self.active_loop)
+        if check:
+            expected = original(self)
+            if _tracker_state(new) != _tracker_state(expected):
+                raise CrosscheckFailed(f"copy of the tracker of {self.sender_id}")
+        return new
+
+    DialogueStateTracker.copy = copied

@@ -12,7 +12,8 @@ none changing what an action receives or returns:
 - serving only: trackers kept between turns, SQLite tracker connections pooled, graphs
   run in order without dask (ops/engine_turns.py); each conversation's dialogue states
   replayed once and continued, rules tested only on the turns they reach, forms' unique
-  entity mappings listed once (ops/engine_policies.py);
+  entity mappings listed once, trackers copied from their state rather than replayed
+  (ops/engine_policies.py);
 - events read from the tracker store find their class through a table, and an SQLite
   tracker store writes ahead (WAL, synced at checkpoints) instead of journalling and
   syncing each commit;
@@ -344,6 +345,7 @@ def main() -> None:
     if sys.argv[1:2] == ["run"]:
         from ops.engine_policies import (
             copy_slots_plainly,
+            copy_trackers_from_state,
             keep_past_states,
             keep_unique_entity_mappings,
             match_rules_by_turn,
@@ -363,6 +365,7 @@ def main() -> None:
         match_rules_by_turn()
         keep_unique_entity_mappings()
         copy_slots_plainly()
+        copy_trackers_from_state()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
