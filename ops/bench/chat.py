@@ -101,8 +101,10 @@ def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace
     for index, concurrency in enumerate(args.levels):
         spies = profile(args.seconds) if profile and concurrency == args.profile else []
         before = cpu() if cpu else {}
+        client_before = time.process_time()
         level = asyncio.run(run_level(target, url, concurrency, args.seconds,
                                       first_index=100_000 * (index + 1)))
+        level.client_cpu_seconds = time.process_time() - client_before
         after = cpu() if cpu else {}
         level.cpu_seconds = {name: after[name] - before.get(name, 0.0) for name in after}
         for spy in spies:
@@ -114,7 +116,9 @@ def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace
         print(f"bench: {subject.name}, {concurrency} concurrent: p50 {summary['p50_ms']} ms, "
               f"p95 {summary['p95_ms']} ms, {summary['throughput']} msg/s, "
               f"{summary['errors']} errors, CPU {summary['cpu_ms_per_answer']} ms/answer "
-              f"{summary['cpu_ms_per_answer_by_process']}", file=sys.stderr, flush=True)
+              f"{summary['cpu_ms_per_answer_by_process']}, load generator "
+              f"{summary['load_generator_cpu_ms_per_answer']} ms/answer",
+              file=sys.stderr, flush=True)
 
 
 def _launch(supervisor: Supervisor, parts: list[Component], target: Target, url: str,

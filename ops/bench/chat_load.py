@@ -9,14 +9,16 @@ the level's time is up.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+import aiohttp
 import httpx
 import yaml
 
@@ -49,15 +51,62 @@ def examples(lang: str, intent: str, root: Path | None = None) -> list[str]:
     return found
 
 
+class Poster(Protocol):
+    """Posts JSON and returns (HTTP status, the answer's JSON or None)."""
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        """Post ``body`` to ``path``."""
+
+
+class _AiohttpPoster:
+    """The load generator's client: aiohttp, over kept-alive connections.
+
+    It shares the machine's two cores with the assistant it measures; aiohttp spends
+    about a quarter of the CPU httpx spends per request (docs/DECISIONS.md, session 12).
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        async with self._session.post(self._base_url + path, json=body) as response:
+            content = await response.read()
+            return response.status, _json_or_none(content)
+
+
+class _HttpxPoster:
+    """The same through httpx, for a test's stand-in transport."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        response = await self._client.post(path, json=body)
+        return response.status_code, _json_or_none(response.content)
+
+
+def _json_or_none(content: bytes) -> Any:
+    try:
+        return json.loads(content) if content else None
+    except ValueError:
+        return None
+
+
+# What a failed request raises, whichever client made it.
+_FAILURES = (httpx.HTTPError, aiohttp.ClientError, TimeoutError, OSError, ValueError,
+             KeyError, TypeError)
+
+
 class Target(Protocol):
     """An assistant to play conversations against."""
 
     steps: int
 
-    async def open(self, client: httpx.AsyncClient, index: int) -> str:
+    async def open(self, client: Poster, index: int) -> str:
         """Start conversation number ``index``; return its handle."""
 
-    async def send(self, client: httpx.AsyncClient, handle: str, index: int, step: int
+    async def send(self, client: Poster, handle: str, index: int, step: int
                    ) -> str | None:
         """Send the script's ``step``-th message; return None if answered, else what failed."""
 
@@ -68,19 +117,19 @@ class BareTarget:
 
     steps: int = len(BARE_SCRIPT)
 
-    async def open(self, client: httpx.AsyncClient, index: int) -> str:
+    async def open(self, client: Poster, index: int) -> str:
         """Make up a sender id (Rasa creates the tracker on the first message)."""
         return f"bench-{index}-{uuid.uuid4().hex[:8]}"
 
-    async def send(self, client: httpx.AsyncClient, handle: str, index: int, step: int
+    async def send(self, client: Poster, handle: str, index: int, step: int
                    ) -> str | None:
         """Post one message to the REST webhook; an empty answer is a failure."""
         choices = BARE_SCRIPT[step]
-        response = await client.post("/webhooks/rest/webhook", json={
+        status, answer = await client.post("/webhooks/rest/webhook", {
             "sender": handle, "message": choices[index % len(choices)]})
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}"
-        return None if response.json() else "no reply"
+        if status != 200:
+            return f"HTTP {status}"
+        return None if answer else "no reply"
 
 
 @dataclass
@@ -104,22 +153,23 @@ class ProductTarget:
         pool = self._texts[(lang, PRODUCT_INTENTS[step])]
         return lang, pool[(index // len(self.languages)) % len(pool)]
 
-    async def open(self, client: httpx.AsyncClient, index: int) -> str:
+    async def open(self, client: Poster, index: int) -> str:
         """Open a web-chat conversation in the conversation's language."""
         lang, _ = self.message(index, 0)
-        response = await client.post("/api/conversations", json={"language": lang})
-        response.raise_for_status()
-        return str(response.json()["conversation_id"])
+        status, answer = await client.post("/api/conversations", {"language": lang})
+        if not 200 <= status < 300:
+            raise ValueError(f"HTTP {status}")
+        return str(answer["conversation_id"])
 
-    async def send(self, client: httpx.AsyncClient, handle: str, index: int, step: int
+    async def send(self, client: Poster, handle: str, index: int, step: int
                    ) -> str | None:
         """Post one message; the "assistant unavailable" apology or no reply is a failure."""
         _, text = self.message(index, step)
-        response = await client.post(f"/api/conversations/{handle}/messages",
-                                     json={"text": text})
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}"
-        replies = [str(r.get("text") or "") for r in response.json().get("replies", [])]
+        status, answer = await client.post(f"/api/conversations/{handle}/messages",
+                                           {"text": text})
+        if status != 200:
+            return f"HTTP {status}"
+        replies = [str(r.get("text") or "") for r in (answer or {}).get("replies", [])]
         if not replies:
             return "no reply"
         return "apology: assistant unavailable" if replies[0] in self._apologies else None
@@ -130,25 +180,33 @@ async def run_level(target: Target, base_url: str, concurrency: int, seconds: fl
                     transport: httpx.AsyncBaseTransport | None = None) -> Level:
     """Play ``concurrency`` users at once for ``seconds``; return what they measured."""
     level = Level(concurrency)
-    limits = httpx.Limits(max_connections=concurrency + 4,
-                          max_keepalive_connections=concurrency + 4)
-    async with httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits,
-                                 transport=transport) as client:
+
+    async def play(client: Poster) -> None:
         started = time.monotonic()
         stop = started + seconds
         await asyncio.gather(*(_user(target, client, level, first_index + worker,
                                      concurrency, stop) for worker in range(concurrency)))
         level.seconds = time.monotonic() - started
+
+    if transport is not None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=timeout,
+                                     transport=transport) as stand_in:
+            await play(_HttpxPoster(stand_in))
+        return level
+    async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            connector=aiohttp.TCPConnector(limit=concurrency + 4)) as session:
+        await play(_AiohttpPoster(session, base_url))
     return level
 
 
-async def _user(target: Target, client: httpx.AsyncClient, level: Level, index: int,
+async def _user(target: Target, client: Poster, level: Level, index: int,
                 stride: int, stop: float) -> None:
     """One simulated user: conversation after conversation until ``stop``."""
     while time.monotonic() < stop:
         try:
             handle = await target.open(client, index)
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
+        except _FAILURES as exc:
             _failed(level, f"open: {type(exc).__name__} {exc}"[:200])
             await asyncio.sleep(0.2)
             continue
@@ -158,7 +216,7 @@ async def _user(target: Target, client: httpx.AsyncClient, level: Level, index: 
             begun = time.monotonic()
             try:
                 failure = await target.send(client, handle, index, step)
-            except (httpx.HTTPError, ValueError) as exc:
+            except _FAILURES as exc:
                 failure = f"{type(exc).__name__} {exc}"[:200]
             if failure is None:
                 level.latencies.append(time.monotonic() - begun)
@@ -175,13 +233,14 @@ def _failed(level: Level, what: str) -> None:
 
 async def first_answer(target: Target, base_url: str, deadline: float) -> bool:
     """Wait until the assistant answers a first message (polling until ``deadline``)."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        client = _AiohttpPoster(session, base_url)
         while time.monotonic() < deadline:
             try:
                 handle = await target.open(client, 0)
                 if await target.send(client, handle, 0, 0) is None:
                     return True
-            except (httpx.HTTPError, ValueError, KeyError):
+            except _FAILURES:
                 pass
             await asyncio.sleep(0.2)
     return False

@@ -37,7 +37,9 @@ def cpu_cell(level: dict[str, Any] | None) -> str:
         return "n/a"
     parts = ", ".join(f"{name} {ms:g}" for name, ms in
                       level["cpu_ms_per_answer_by_process"].items())
-    return f"{level['cpu_ms_per_answer']:g} ms ({parts})"
+    client = level.get("load_generator_cpu_ms_per_answer")
+    extra = f"; load generator {client:g} ms" if client is not None else ""
+    return f"{level['cpu_ms_per_answer']:g} ms ({parts}){extra}"
 
 
 def memory_cell(subject: dict[str, Any]) -> str:

@@ -40,6 +40,8 @@ class Level:
     seconds: float = 0.0  # wall time of the level
     error_samples: list[str] = field(default_factory=list)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # process -> CPU used
+    # CPU the load generator itself used (it runs on the same cores as the assistant)
+    client_cpu_seconds: float | None = None
 
     def summary(self) -> dict[str, Any]:
         """Return the level's figures: count, percentiles in ms, throughput, errors."""
@@ -51,6 +53,9 @@ class Level:
                                  if self.seconds > 0 else None)
         figures["error_samples"] = self.error_samples[:5]
         figures.update(cpu_per_answer(self.cpu_seconds, len(self.latencies)))
+        figures["load_generator_cpu_ms_per_answer"] = (
+            round(1000 * self.client_cpu_seconds / len(self.latencies), 1)
+            if self.client_cpu_seconds is not None and self.latencies else None)
         return figures
 
 

@@ -115,6 +115,15 @@ def test_cpu_time_is_counted_per_answer_per_process_and_compared() -> None:
     assert Level(1).summary()["cpu_ms_per_answer"] is None  # nothing answered
 
 
+def test_the_load_generators_own_cpu_is_reported_beside_the_assistants() -> None:
+    level = Level(8, [0.1] * 200, 0, 5.0, cpu_seconds={"rasa": 2.0},
+                  client_cpu_seconds=0.3)
+    assert level.summary()["load_generator_cpu_ms_per_answer"] == 1.5
+    assert level.summary()["cpu_ms_per_answer"] == 10.0  # the assistant's alone
+    md = markdown(report([Subject("product", [level])], {"command": "x"}))
+    assert "10 ms (rasa 10); load generator 1.5 ms" in md
+
+
 def test_cpu_seconds_reads_this_process() -> None:
     import os
 
