@@ -159,8 +159,12 @@ _Intents = dict[str, list[tuple[str, str]]]
 _EntityRows = dict[str, dict[str, dict[str, Any]]]
 
 
-def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
-    """Run Rasa's cross-validation; return intent accuracy, macro-F1 and entity F1 per language."""
+def evaluate_nlu(folds: int, without: tuple[str, ...] = ()) -> dict[str, dict[str, float]]:
+    """Run Rasa's cross-validation; return intent accuracy, macro-F1 and entity F1 per language.
+
+    ``without`` names pipeline components left out of config.yml for this run (the class
+    name, e.g. FaqQuestionMatcher), to compare with a measurement made before they existed.
+    """
     from ops.environments import engine_python
     from ops.rasa_project import build
 
@@ -169,10 +173,23 @@ def evaluate_nlu(folds: int) -> dict[str, dict[str, float]]:
     language_of = _texts_to_language(data)
     with tempfile.TemporaryDirectory() as tmp:
         project = build(Path(tmp) / "project")
+        if without:
+            _leave_out(project / "config.yml", without)
         out = Path(tmp) / "results"
         _cross_validate(python, project, out, folds)
         intents, entity_rows, entity_f1 = _read_results(out, language_of)
     return _nlu_table(intents, entity_rows, entity_f1)
+
+
+def _leave_out(config: Path, names: tuple[str, ...]) -> None:
+    """Remove the pipeline components whose class name is in ``names`` from ``config``."""
+    data = yaml.safe_load(config.read_text("utf-8"))
+    kept = [c for c in data["pipeline"] if str(c.get("name", "")).rsplit(".", 1)[-1] not in names]
+    missing = set(names) - {str(c.get("name", "")).rsplit(".", 1)[-1] for c in data["pipeline"]}
+    if missing:
+        raise SystemExit(f"evaluate: no component {', '.join(sorted(missing))} in config.yml")
+    data["pipeline"] = kept
+    config.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
 
 
 def _cross_validate(python: Path, project: Path, out: Path, folds: int) -> None:
@@ -255,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--chat", action="store_true",
                         help="language resolution on the conversation corpora's chat text only")
+    parser.add_argument("--without", action="append", default=[], metavar="COMPONENT",
+                        help="leave a pipeline component out of the NLU cross-validation "
+                             "(its class name; repeatable), e.g. FaqQuestionMatcher to "
+                             "compare with figures measured before it existed")
     args, rest = parser.parse_known_args(argv)
     if args.chat:
         from ops.bench.language import main as chat
@@ -264,7 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _print("Language resolution accuracy", evaluate_language_resolution())
     if not args.skip_nlu:
-        _print("NLU cross-validation", evaluate_nlu(args.folds))
+        title = "NLU cross-validation" + (
+            f" without {', '.join(args.without)}" if args.without else "")
+        _print(title, evaluate_nlu(args.folds, tuple(args.without)))
     return 0
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from ops.evaluation import _entity_f1, _macro_f1
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_macro_f1_averages_intents_equally():
@@ -29,3 +34,17 @@ def test_entity_f1_counts_type_and_span_of_one_extractor():
     assert _entity_f1(rows, "CRFEntityExtractor") == pytest.approx(0.5)
     assert _entity_f1(rows, "RegexEntityExtractor") == pytest.approx(2 / 3)
     assert _entity_f1([], "CRFEntityExtractor") == 0.0
+
+
+def test_a_component_left_out_of_the_cross_validation_is_gone_and_the_rest_kept(
+        tmp_path: Path) -> None:
+    from ops.evaluation import _leave_out
+
+    config = tmp_path / "config.yml"
+    config.write_text((ROOT / "nlu" / "config.yml").read_text("utf-8"), "utf-8")
+    _leave_out(config, ("FaqQuestionMatcher",))
+    names = [c["name"] for c in yaml.safe_load(config.read_text("utf-8"))["pipeline"]]
+    assert "nlu.components.faq_matcher.FaqQuestionMatcher" not in names
+    assert names[0] == "WhitespaceTokenizer" and names[-1] == "FallbackClassifier"
+    with pytest.raises(SystemExit, match="no component Nothing"):
+        _leave_out(config, ("Nothing",))
