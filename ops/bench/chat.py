@@ -18,11 +18,14 @@ import os
 import platform
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -39,7 +42,7 @@ from ops.bench.chat_load import (
     run_level,
 )
 from ops.bench.chat_report import markdown
-from ops.bench.chat_stats import Subject, report, to_json
+from ops.bench.chat_stats import Level, Subject, pool, report, to_json
 from ops.errors import LaunchError
 from ops.paths import project_root
 from ops.supervisor import Component, Supervisor, free_port
@@ -69,6 +72,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
                              "(with --only product: about half a minute)")
     parser.add_argument("--training", action="store_true",
                         help="also time training both assistants from scratch (slow)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with both assistants up, measure each level in this many "
+                             "rounds taking turns (each --seconds long), so that the "
+                             "machine's changes of speed reach both alike (default 1: one "
+                             "assistant after the other)")
     parser.add_argument("--only", choices=["bare", "product"],
                         help="measure one assistant only (no ratios)")
     parser.add_argument("--out", type=Path, default=project_root() / "build" / "bench-chat",
@@ -100,13 +108,8 @@ def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace
     asyncio.run(run_level(target, url, 1, min(3.0, args.seconds), first_index=10_000))
     for index, concurrency in enumerate(args.levels):
         spies = profile(args.seconds) if profile and concurrency == args.profile else []
-        before = cpu() if cpu else {}
-        client_before = time.process_time()
-        level = asyncio.run(run_level(target, url, concurrency, args.seconds,
-                                      first_index=100_000 * (index + 1)))
-        level.client_cpu_seconds = time.process_time() - client_before
-        after = cpu() if cpu else {}
-        level.cpu_seconds = {name: after[name] - before.get(name, 0.0) for name in after}
+        level = play_level(Running(subject, target, url, sample, cpu or dict),
+                           concurrency, args.seconds, 100_000 * (index + 1))
         for spy in spies:
             spy.wait(timeout=120)
         subject.levels.append(level)
@@ -138,8 +141,22 @@ def _launch(supervisor: Supervisor, parts: list[Component], target: Target, url:
                  f"all healthy after {ready:.1f} s")
 
 
-def run_bare(python: Path, args: argparse.Namespace, notes: list[str]) -> Subject:
-    """Build if needed, start and measure the bare assistant."""
+@dataclass
+class Running:
+    """A started assistant, ready to be measured."""
+
+    subject: Subject
+    target: Target
+    url: str
+    sample: Sampler
+    cpu: Sampler
+    profile: Callable[[float], list[subprocess.Popen[bytes]]] | None = None
+
+
+@contextmanager
+def bare_running(python: Path, args: argparse.Namespace, notes: list[str]
+                 ) -> Iterator[Running]:
+    """Build if needed and start the bare assistant; stop it afterwards."""
     subject = Subject("bare")
     logs = args.out / "logs"
     built = bare_bot.ensure_bare(python, log=logs / "bare-init.log")
@@ -153,17 +170,17 @@ def run_bare(python: Path, args: argparse.Namespace, notes: list[str]) -> Subjec
     try:
         url = f"http://127.0.0.1:{port}"
         _launch(supervisor, [part], BareTarget(), url, subject, notes)
-        measure(subject, BareTarget(), url, args, lambda: {
+        yield Running(subject, BareTarget(), url, lambda: {
             "rasa": rss_mb(part.process.pid) if part.process else 0.0},
             cpu=lambda: {"rasa": cpu_seconds(part.process.pid) if part.process else 0.0})
     finally:
         supervisor.stop()
-    return subject
 
 
-def run_product(python: Path, model: Path, args: argparse.Namespace,
-                notes: list[str]) -> Subject:
-    """Start the product's stack on scratch stores and measure it through the chat API."""
+@contextmanager
+def product_running(python: Path, model: Path, args: argparse.Namespace,
+                    notes: list[str]) -> Iterator[Running]:
+    """Start the product's stack on scratch stores; stop it afterwards."""
     from ops.stack import Ports, components, seed
 
     subject = Subject("product")
@@ -193,13 +210,85 @@ def run_product(python: Path, model: Path, args: argparse.Namespace,
             found["launcher"] = rss_mb(os.getpid()) - sum(found.values())
             return found
 
-        measure(subject, target, url, args, sample,
-                lambda seconds: _profile(args, parts, seconds),
-                cpu=lambda: {p.name: cpu_seconds(p.process.pid) for p in parts if p.process})
+        yield Running(subject, target, url, sample,
+                      cpu=lambda: {p.name: cpu_seconds(p.process.pid)
+                                   for p in parts if p.process},
+                      profile=lambda seconds: _profile(args, parts, seconds))
     finally:
         supervisor.stop()
         shutil.rmtree(work, ignore_errors=True)
-    return subject
+
+
+def run_bare(python: Path, args: argparse.Namespace, notes: list[str]) -> Subject:
+    """Build if needed, start and measure the bare assistant."""
+    with bare_running(python, args, notes) as running:
+        measure(running.subject, running.target, running.url, args, running.sample,
+                cpu=running.cpu)
+    return running.subject
+
+
+def run_product(python: Path, model: Path, args: argparse.Namespace,
+                notes: list[str]) -> Subject:
+    """Start the product's stack on scratch stores and measure it through the chat API."""
+    with product_running(python, model, args, notes) as running:
+        measure(running.subject, running.target, running.url, args, running.sample,
+                running.profile, cpu=running.cpu)
+    return running.subject
+
+
+def play_level(running: Running, concurrency: int, seconds: float, first_index: int
+               ) -> Level:
+    """Play one level against a running assistant, with the CPU each process used."""
+    before = running.cpu()
+    client_before = time.process_time()
+    level = asyncio.run(run_level(running.target, running.url, concurrency, seconds,
+                                  first_index=first_index))
+    level.client_cpu_seconds = time.process_time() - client_before
+    after = running.cpu()
+    level.cpu_seconds = {name: after[name] - before.get(name, 0.0) for name in after}
+    return level
+
+
+def measure_interleaved(both: list[Running], args: argparse.Namespace,
+                        notes: list[str]) -> None:
+    """Measure the assistants in turns: ``args.rounds`` rounds per level, each playing
+    every assistant for ``args.seconds``, the order reversed every other round.
+
+    Both are up the whole time (the one not played is idle), so a change in what the
+    machine gives (other work, the host) reaches both alike instead of whichever was
+    measured second; each level's figures pool its rounds, and the notes give the
+    product/bare throughput of each round.
+    """
+    for running in both:
+        asyncio.run(run_level(running.target, running.url, 1, min(3.0, args.seconds),
+                              first_index=10_000))
+    for index, concurrency in enumerate(args.levels):
+        pooled = {r.subject.name: Level(concurrency) for r in both}
+        rates: dict[str, list[float]] = {r.subject.name: [] for r in both}
+        for round_ in range(args.rounds):
+            for running in (both if round_ % 2 == 0 else list(reversed(both))):
+                level = play_level(running, concurrency, args.seconds,
+                                   100_000 * (index + 1) + 10_000 * round_)
+                rates[running.subject.name].append(level.summary()["throughput"] or 0.0)
+                pool(pooled[running.subject.name], level)
+        for running in both:
+            level = pooled[running.subject.name]
+            running.subject.levels.append(level)
+            for name, mb in running.sample().items():
+                running.subject.memory_mb[name] = max(mb, running.subject.memory_mb.get(name, 0.0))
+            summary = level.summary()
+            print(f"bench: {running.subject.name}, {concurrency} concurrent, "
+                  f"{args.rounds} rounds: p50 {summary['p50_ms']} ms, "
+                  f"p95 {summary['p95_ms']} ms, {summary['throughput']} msg/s, "
+                  f"{summary['errors']} errors, CPU {summary['cpu_ms_per_answer']} ms/answer",
+                  file=sys.stderr, flush=True)
+        if len(both) == 2 and all(rates[both[0].subject.name]):
+            ratios = [p / b for b, p in zip(rates[both[0].subject.name],
+                                            rates[both[1].subject.name], strict=True)]
+            notes.append(f"{concurrency} concurrent, {both[1].subject.name}/"
+                         f"{both[0].subject.name} throughput per round: "
+                         + ", ".join(f"×{r:.2f}" for r in ratios)
+                         + f" (median ×{statistics.median(ratios):.2f})")
 
 
 def _profile(args: argparse.Namespace, parts: list[Component], seconds: float
@@ -258,11 +347,18 @@ def main(argv: list[str]) -> int:
             print("bench: training the product from scratch (several minutes)",
                   file=sys.stderr, flush=True)
             training = time_training(python)
-        if args.only != "product":
-            subjects.append(run_bare(python, args, notes))
-        if args.only != "bare":
-            subjects.append(run_product(python, model, args, notes))
-            subjects[-1].training_seconds = training
+        if args.rounds > 1 and args.only is None and args.levels:
+            with bare_running(python, args, notes) as bare, \
+                    product_running(python, model, args, notes) as product:
+                measure_interleaved([bare, product], args, notes)
+            subjects += [bare.subject, product.subject]
+            product.subject.training_seconds = training
+        else:
+            if args.only != "product":
+                subjects.append(run_bare(python, args, notes))
+            if args.only != "bare":
+                subjects.append(run_product(python, model, args, notes))
+                subjects[-1].training_seconds = training
     except LaunchError as exc:
         print(f"iesmed: {exc}", file=sys.stderr)
         return 1

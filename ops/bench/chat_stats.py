@@ -59,6 +59,18 @@ class Level:
         return figures
 
 
+def pool(into: Level, level: Level) -> None:
+    """Add one round's figures of a level to ``into`` (the same concurrency)."""
+    into.latencies.extend(level.latencies)
+    into.errors += level.errors
+    into.seconds += level.seconds
+    into.error_samples.extend(level.error_samples[:20 - len(into.error_samples)])
+    for name, used in level.cpu_seconds.items():
+        into.cpu_seconds[name] = into.cpu_seconds.get(name, 0.0) + used
+    if level.client_cpu_seconds is not None:
+        into.client_cpu_seconds = (into.client_cpu_seconds or 0.0) + level.client_cpu_seconds
+
+
 def cpu_per_answer(cpu_seconds: dict[str, float], answered: int) -> dict[str, Any]:
     """CPU milliseconds per answered message, per process and in all (none when unknown).
 

@@ -186,3 +186,17 @@ async def test_the_bare_bot_must_answer_something() -> None:
                             transport=httpx.MockTransport(answer))
     assert level.errors >= 1 and level.latencies
     assert set(level.error_samples) == {"no reply"}
+
+
+def test_rounds_of_a_level_pool_into_one_level() -> None:
+    from ops.bench.chat_stats import pool
+
+    pooled = Level(8)
+    pool(pooled, Level(8, [0.1] * 30, 1, 10.0, ["HTTP 502"], {"rasa": 0.3}, 0.02))
+    pool(pooled, Level(8, [0.3] * 10, 0, 10.0, [], {"rasa": 0.2, "bot": 0.1}, 0.01))
+    summary = pooled.summary()
+    assert summary["answered"] == 40 and summary["errors"] == 1
+    assert summary["throughput"] == 2.0  # 40 answers in 20 s
+    assert summary["cpu_ms_per_answer_by_process"] == {"rasa": 12.5, "bot": 2.5}
+    assert summary["load_generator_cpu_ms_per_answer"] == 0.8
+    assert pooled.error_samples == ["HTTP 502"]
