@@ -207,7 +207,9 @@ def product_running(python: Path, model: Path, args: argparse.Namespace,
 
         def sample() -> dict[str, float]:
             found = {p.name: rss_mb(p.process.pid) for p in parts if p.process}
-            found["launcher"] = rss_mb(os.getpid()) - sum(found.values())
+            # The process that starts them (here the benchmark itself, which may also
+            # have the bare assistant running as its child).
+            found["launcher"] = rss_mb(os.getpid(), children=False)
             return found
 
         yield Running(subject, target, url, sample,

@@ -270,10 +270,11 @@ def descendants(pid: int, parents: dict[int, int]) -> set[int]:
     return tree
 
 
-def rss_mb(pid: int) -> float:
-    """Return the resident memory of ``pid`` and its children, in MB (0 if gone)."""
+def rss_mb(pid: int, *, children: bool = True) -> float:
+    """Return the resident memory of ``pid`` and (unless not ``children``) its children,
+    in MB (0 if gone)."""
     total = 0
-    for member in descendants(pid, _parents()):
+    for member in (descendants(pid, _parents()) if children else {pid}):
         try:
             for line in Path(f"/proc/{member}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -200,3 +200,23 @@ def test_rounds_of_a_level_pool_into_one_level() -> None:
     assert summary["cpu_ms_per_answer_by_process"] == {"rasa": 12.5, "bot": 2.5}
     assert summary["load_generator_cpu_ms_per_answer"] == 0.8
     assert pooled.error_samples == ["HTTP 502"]
+
+
+def test_a_processs_own_memory_leaves_out_its_children() -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from ops.bench.chat_load import rss_mb
+
+    child = subprocess.Popen([sys.executable, "-c",
+                              "b = bytearray(60 * 1024 * 1024); import time; time.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 10
+        while rss_mb(os.getpid()) - rss_mb(os.getpid(), children=False) < 60:
+            assert time.monotonic() < deadline, "the child never grew"
+            time.sleep(0.1)
+    finally:
+        child.kill()
+        child.wait()
