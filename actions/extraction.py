@@ -30,6 +30,7 @@ from actions.folding import terms as terms
 from actions.head_count import member_forms, members_count, pipeline
 from actions.mentions import Span, Splitter, compared_away, is_stop, plain, settled_forms
 from actions.name_forms import ARTICLE, detach_particles, greek_forms, phrase_index
+from catalog import heap
 from catalog.places import marked_towns, town_countries
 from catalog.vocabulary import LANGUAGES
 
@@ -345,6 +346,7 @@ def warm_up() -> None:
     for lang in LANGUAGES:
         _matchers(lang)
         member_forms(lang)
+    heap.settle()  # what was just built lives until the worker stops
 
 
 if os.environ.get("IESMED_WARM_UP") == "1" and os.environ.get("SANIC_WORKER_NAME"):

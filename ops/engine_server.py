@@ -21,7 +21,9 @@ none changing what an action receives or returns:
   crfsuite's files under the user cache and reused (also by `rasa train` run through it),
   found from the digest of the model's files without reading the CRF's data set;
 - the model's domain, whose YAML Rasa parses three times at each load, is read from a
-  JSON copy kept under the user cache by the digest of that YAML.
+  JSON copy kept under the user cache by the digest of that YAML;
+- serving only: once a model is loaded, what it holds is left out of the garbage
+  collector's scans (catalog/heap.py).
 """
 
 from __future__ import annotations
@@ -312,6 +314,26 @@ def _crf_key(dataset: Any, config: Any, order: Any, version: str) -> str:
     return digest.hexdigest()[:24]
 
 
+def settle_heap_after_loading() -> None:
+    """After a model is loaded, leave what it holds out of the collector's scans.
+
+    Rasa's process spent 12 % of its CPU in the cyclic garbage collector at 32
+    conversations, mostly in full scans of the loaded model and domain (catalog/heap.py).
+    """
+    from rasa.core.agent import Agent
+
+    from catalog import heap
+
+    original = Agent.load_model
+
+    def load_model(self: Any, *args: Any, **kwargs: Any) -> Any:
+        loaded = original(self, *args, **kwargs)
+        heap.settle()
+        return loaded
+
+    Agent.load_model = load_model
+
+
 def install() -> None:
     """Apply every change to the imported Rasa."""
     from ops.engine_calls import cache_response_validator, pool_connections, send_domain_once
@@ -366,6 +388,7 @@ def main() -> None:
         keep_unique_entity_mappings()
         copy_slots_plainly()
         copy_trackers_from_state()
+        settle_heap_after_loading()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
