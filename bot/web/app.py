@@ -53,7 +53,6 @@ from bot.core.tracker_store import make_tracker_eraser
 from bot.core.turns import LocalTurnLocks, RedisTurnLocks, TurnLocks
 from bot.errors import ConfigError
 from bot.web import calendar, chat_api, live
-from catalog import heap
 from catalog.db import make_engine, make_session_factory, upgrade
 from catalog.reminders import parse_offsets
 
@@ -262,7 +261,6 @@ def _lifespan(parts: _Parts, settings: Settings
             await telegram.start()
         for job in parts.jobs:
             job.start()
-        heap.settle()  # what start-up loaded lives until the server stops
         yield
         for job in reversed(parts.jobs):
             await job.stop()
