@@ -95,6 +95,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         args.levels = []
     if args.profile is not None and not args.py_spy:
         parser.error("--profile needs py-spy (pip install py-spy; or pass --py-spy PATH)")
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
+    if args.rounds > 1 and args.profile is not None:
+        parser.error("--profile records one assistant's level at a time: use it without "
+                     "--rounds")
     return args
 
 

@@ -220,3 +220,14 @@ def test_a_processs_own_memory_leaves_out_its_children() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_rounds_are_at_least_one_and_not_mixed_with_a_profile() -> None:
+    from ops.bench.chat import parse
+
+    assert parse(["--rounds", "4", "--seconds", "10"]).rounds == 4
+    assert parse([]).rounds == 1
+    with pytest.raises(SystemExit):
+        parse(["--rounds", "0"])
+    with pytest.raises(SystemExit):
+        parse(["--rounds", "4", "--profile", "8", "--py-spy", "/usr/bin/true"])
