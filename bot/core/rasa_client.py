@@ -190,9 +190,8 @@ class RasaClient:
     async def ready(self) -> bool:
         """Return whether Rasa answers and has a model loaded."""
         try:
-            status, content = await self._http.request("GET", "/status",
-                                                       params=self._api_params, timeout=3.0)
-            return status == 200 and bool(json.loads(content).get("model_file"))
+            found = await self._json("GET", "/status", params=self._api_params, timeout=3.0)
+            return bool(found.get("model_file"))
         except (_Unreachable, ValueError, AttributeError):
             return False
 

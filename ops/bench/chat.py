@@ -103,30 +103,39 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def measure(subject: Subject, target: Target, url: str, args: argparse.Namespace,
-            sample: Sampler, profile: Callable[[float], list[subprocess.Popen[bytes]]]
-            | None = None, cpu: Sampler | None = None) -> None:
+def _warm_up(running: Running, args: argparse.Namespace) -> None:
+    """One conversation for a few seconds, before anything is measured."""
+    asyncio.run(run_level(running.target, running.url, 1, min(3.0, args.seconds),
+                          first_index=10_000))
+
+
+def _record(running: Running, level: Level, label: str) -> None:
+    """Keep a measured level and the largest memory reading; print the level's line."""
+    running.subject.levels.append(level)
+    for name, mb in running.sample().items():
+        running.subject.memory_mb[name] = max(mb, running.subject.memory_mb.get(name, 0.0))
+    summary = level.summary()
+    print(f"bench: {running.subject.name}, {label}: p50 {summary['p50_ms']} ms, "
+          f"p95 {summary['p95_ms']} ms, {summary['throughput']} msg/s, "
+          f"{summary['errors']} errors, CPU {summary['cpu_ms_per_answer']} ms/answer "
+          f"{summary['cpu_ms_per_answer_by_process']}, load generator "
+          f"{summary['load_generator_cpu_ms_per_answer']} ms/answer",
+          file=sys.stderr, flush=True)
+
+
+def measure(running: Running, args: argparse.Namespace) -> None:
     """Warm up, then play every level; keep the largest memory reading."""
     if not args.levels:  # launch only: memory after the first answer
-        subject.memory_mb.update(sample())
+        running.subject.memory_mb.update(running.sample())
         return
-    asyncio.run(run_level(target, url, 1, min(3.0, args.seconds), first_index=10_000))
+    _warm_up(running, args)
     for index, concurrency in enumerate(args.levels):
-        spies = profile(args.seconds) if profile and concurrency == args.profile else []
-        level = play_level(Running(subject, target, url, sample, cpu or dict),
-                           concurrency, args.seconds, 100_000 * (index + 1))
+        spies = (running.profile(args.seconds)
+                 if running.profile and concurrency == args.profile else [])
+        level = play_level(running, concurrency, args.seconds, 100_000 * (index + 1))
         for spy in spies:
             spy.wait(timeout=120)
-        subject.levels.append(level)
-        for name, mb in sample().items():
-            subject.memory_mb[name] = max(mb, subject.memory_mb.get(name, 0.0))
-        summary = level.summary()
-        print(f"bench: {subject.name}, {concurrency} concurrent: p50 {summary['p50_ms']} ms, "
-              f"p95 {summary['p95_ms']} ms, {summary['throughput']} msg/s, "
-              f"{summary['errors']} errors, CPU {summary['cpu_ms_per_answer']} ms/answer "
-              f"{summary['cpu_ms_per_answer_by_process']}, load generator "
-              f"{summary['load_generator_cpu_ms_per_answer']} ms/answer",
-              file=sys.stderr, flush=True)
+        _record(running, level, f"{concurrency} concurrent")
 
 
 def _launch(supervisor: Supervisor, parts: list[Component], target: Target, url: str,
@@ -229,8 +238,7 @@ def product_running(python: Path, model: Path, args: argparse.Namespace,
 def run_bare(python: Path, args: argparse.Namespace, notes: list[str]) -> Subject:
     """Build if needed, start and measure the bare assistant."""
     with bare_running(python, args, notes) as running:
-        measure(running.subject, running.target, running.url, args, running.sample,
-                cpu=running.cpu)
+        measure(running, args)
     return running.subject
 
 
@@ -238,8 +246,7 @@ def run_product(python: Path, model: Path, args: argparse.Namespace,
                 notes: list[str]) -> Subject:
     """Start the product's stack on scratch stores and measure it through the chat API."""
     with product_running(python, model, args, notes) as running:
-        measure(running.subject, running.target, running.url, args, running.sample,
-                running.profile, cpu=running.cpu)
+        measure(running, args)
     return running.subject
 
 
@@ -267,8 +274,7 @@ def measure_interleaved(both: list[Running], args: argparse.Namespace,
     product/bare throughput of each round.
     """
     for running in both:
-        asyncio.run(run_level(running.target, running.url, 1, min(3.0, args.seconds),
-                              first_index=10_000))
+        _warm_up(running, args)
     for index, concurrency in enumerate(args.levels):
         pooled = {r.subject.name: Level(concurrency) for r in both}
         rates: dict[str, list[float]] = {r.subject.name: [] for r in both}
@@ -279,16 +285,8 @@ def measure_interleaved(both: list[Running], args: argparse.Namespace,
                 rates[running.subject.name].append(level.summary()["throughput"] or 0.0)
                 pool(pooled[running.subject.name], level)
         for running in both:
-            level = pooled[running.subject.name]
-            running.subject.levels.append(level)
-            for name, mb in running.sample().items():
-                running.subject.memory_mb[name] = max(mb, running.subject.memory_mb.get(name, 0.0))
-            summary = level.summary()
-            print(f"bench: {running.subject.name}, {concurrency} concurrent, "
-                  f"{args.rounds} rounds: p50 {summary['p50_ms']} ms, "
-                  f"p95 {summary['p95_ms']} ms, {summary['throughput']} msg/s, "
-                  f"{summary['errors']} errors, CPU {summary['cpu_ms_per_answer']} ms/answer",
-                  file=sys.stderr, flush=True)
+            _record(running, pooled[running.subject.name],
+                    f"{concurrency} concurrent, {args.rounds} rounds")
         if len(both) == 2 and all(rates[both[0].subject.name]):
             ratios = [p / b for b, p in zip(rates[both[0].subject.name],
                                             rates[both[1].subject.name], strict=True)]
