@@ -152,8 +152,10 @@ class LanguageResolver:
         best, p_best = max(probabilities.items(), key=lambda kv: (kv[1], kv[0] == hint))
         margin = p_best - max((p for lang, p in probabilities.items() if lang != best),
                               default=0.0)
-        if self._strong(tokens) and self._is_unsupported(clean) \
-                and not self._plainly_ours(best, p_best, tokens):
+        # The all-language detector (all of langdetect's 55 profiles) is the costly check:
+        # asked only of a message that none of the nine plainly is.
+        if self._strong(tokens) and not self._plainly_ours(best, p_best, tokens) \
+                and self._is_unsupported(clean):
             return Resolution(fallback, fallback_reason, unsupported=True)
         if base is None:
             if hint in SUPPORTED and probabilities.get(hint, 0.0) >= 0.2 and p_best < 0.9:
