@@ -10,6 +10,13 @@ engine environment's Python (it has scikit-learn):
     ~/.cache/iesmed/venvs/app-py311-*/bin/python -m ops.training build /tmp/rasa
     ~/.cache/iesmed/venvs/rasa-py310-*/bin/python ops/bench/intent_fit.py /tmp/rasa \
         --folds 5 --variants current,fast
+
+Besides accuracy and macro-F1 it prints what the served pipeline's confidence checks
+see: accuracy after the FallbackClassifier of nlu/config.yml (a top intent under its
+threshold, or within its ambiguity threshold of the second, is nlu_fallback, which counts
+as wrong; `--threshold` tries another), the held-out
+log-loss and expected calibration error (how far the confidence is from the share
+right, in ten bins), and the share of made-up strings (`JUNK`) that fall back.
 """
 
 from __future__ import annotations
@@ -73,12 +80,72 @@ class _Softmax:
         scores = x @ self.coef_.T + self.intercept_
         return np.asarray(self.classes_)[np.asarray(scores).argmax(axis=1)]
 
+    def predict_proba(self, x: Any) -> Any:
+        scores = np.asarray(x @ self.coef_.T + self.intercept_, dtype=np.float64)
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+
+
+def _fallback_config() -> tuple[float, float]:
+    """nlu/config.yml's FallbackClassifier: (threshold, ambiguity_threshold)."""
+    config = yaml.safe_load((ROOT / "nlu" / "config.yml").read_text("utf-8"))
+    for component in config["pipeline"]:
+        if component["name"] == "FallbackClassifier":
+            return float(component["threshold"]), float(component["ambiguity_threshold"])
+    return 0.0, 0.0
+
+
+FALLBACK_THRESHOLD, AMBIGUITY_THRESHOLD = _fallback_config()
+# Messages no intent fits: keyboard mashes, symbols, markup, other languages.
+JUNK = ["asdf", "qwerty", "xxx", "hmm", "lol", "test", "???", "...", "12345", "0", "🙂", "👍👍",
+        "<script>alert(1)</script>", "'; DROP TABLE cases; --", "Guten Tag", "ich verstehe nicht",
+        "lorem ipsum dolor sit amet consectetur adipiscing elit", "Привет", "你好",
+        "ok ok ok ok", "jkhsdf", "zzzzzz", "plkmn wqe", "fgh fgh", "aaaaaaaa", "mnbvcx",
+        "qpwoeiruty", "lkj", "xcvb nmq", "ppppp", "hgfds jhg", "tyui", "wxyz", "kkkk", "vbn"]
+
+
+def falls_back(proba: Any, threshold: float = FALLBACK_THRESHOLD) -> Any:
+    """Which rows the FallbackClassifier would refuse: too unsure, or two intents too close."""
+    ranked = np.sort(proba, axis=1)
+    return (ranked[:, -1] < threshold) | (ranked[:, -1] - ranked[:, -2] < AMBIGUITY_THRESHOLD)
+
+
+def served_figures(proba: Any, classes: Any, truth: Any,
+                   threshold: float = FALLBACK_THRESHOLD) -> dict[str, float]:
+    """Accuracy after the fallback, log-loss and calibration error of held-out probabilities."""
+    classes = list(classes)
+    ranked = np.sort(proba, axis=1)
+    top = proba.argmax(axis=1)
+    right = np.asarray(classes)[top] == truth
+    fallback = falls_back(proba, threshold)
+    index = np.array([classes.index(t) if t in classes else -1 for t in truth])
+    p_true = np.where(index >= 0, proba[np.arange(len(truth)), np.maximum(index, 0)], 0.0)
+    confidence = ranked[:, -1]
+    bins = np.minimum((confidence * 10).astype(int), 9)
+    ece = sum(abs(right[bins == b].mean() - confidence[bins == b].mean()) * (bins == b).mean()
+              for b in range(10) if (bins == b).any())
+    return {"after fallback": float((right & ~fallback).mean()),
+            "log-loss": float(-np.mean(np.log(np.clip(p_true, 1e-12, 1.0)))),
+            "ECE": float(ece)}
+
+
+
 
 VARIANTS: dict[str, Callable[[], Any]] = {
     "softmax-it60": lambda: _Softmax(C=30.0, max_iter=60),
     "softmax-it100": lambda: _Softmax(C=30.0, max_iter=100),
     "softmax-it150": lambda: _Softmax(C=30.0, max_iter=150),
     "softmax-it250": lambda: _Softmax(C=30.0, max_iter=250),
+    # As served (all 150 iterations, no tolerance): session 12's C and the others tried.
+    "softmax-C30": lambda: _Softmax(C=30.0, max_iter=150, tol=0.0),
+    "softmax-C60": lambda: _Softmax(C=60.0, max_iter=150, tol=0.0),
+    "softmax-C100": lambda: _Softmax(C=100.0, max_iter=150, tol=0.0),
+    "softmax-C200": lambda: _Softmax(C=200.0, max_iter=150, tol=0.0),
+    "softmax-C500": lambda: _Softmax(C=500.0, max_iter=150, tol=0.0),
+    "softmax-C1000": lambda: _Softmax(C=1000.0, max_iter=150, tol=0.0),
     "current": _lbfgs(C=30.0, max_iter=1000),
     "lbfgs-tol1e-3": _lbfgs(C=30.0, max_iter=1000, tol=1e-3),
     "lbfgs-it100": _lbfgs(C=30.0, max_iter=100),
@@ -122,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-folds", type=int, default=0, help="stop after this many folds")
     parser.add_argument("--variants", default="current")
     parser.add_argument("--min-char-df", type=int, default=2)
+    parser.add_argument("--threshold", type=float, default=FALLBACK_THRESHOLD,
+                        help="the fallback's threshold to score with (default nlu/config.yml's)")
     parser.add_argument("--full", action="store_true", help="also time one fit on all data")
     parser.add_argument("--curve", type=int, default=0, metavar="N",
                         help="instead of variants: one L-BFGS fit of N iterations, scored "
@@ -133,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.variants.split(",")
     predicted = {n: np.empty(len(texts), dtype=object) for n in names}
     seconds: dict[str, list[float]] = {n: [] for n in names}
+    served: dict[str, list[dict[str, float]]] = {n: [] for n in names}
     iters: dict[str, list[int]] = {n: [] for n in names}
     splitter = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=0)
     done = np.zeros(len(texts), dtype=bool)
@@ -155,6 +225,13 @@ def main(argv: list[str] | None = None) -> int:
             seconds[name].append(time.perf_counter() - started)
             iters[name].append(int(np.max(getattr(model, "n_iter_", [0]))))
             predicted[name][test] = model.predict(xt)
+            if hasattr(model, "predict_proba"):
+                figures = served_figures(model.predict_proba(xt), model.classes_, y[test],
+                                         args.threshold)
+                junk = hstack([f.transform(JUNK) for f in features]).tocsr()
+                figures["junk falls back"] = float(
+                    falls_back(model.predict_proba(junk), args.threshold).mean())
+                served[name].append(figures)
             print(f"  {name}: {seconds[name][-1]:.1f} s, {iters[name][-1]} iterations", flush=True)
         done[test] = True
     if args.curve:
@@ -170,6 +247,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} | {np.mean(seconds[name]):.1f} | {int(np.mean(iters[name]))} | "
               f"{accuracy_score(t, p):.4f} | {f1_score(t, p, average='macro'):.4f} | "
               + " | ".join(per_lang))
+    if any(served.values()):
+        print(f"\nfallback threshold {args.threshold}, ambiguity {AMBIGUITY_THRESHOLD}")
+        print("variant | accuracy after fallback | log-loss | ECE | junk falls back "
+              "(mean of folds)")
+        for name in names:
+            if served[name]:
+                mean = {k: np.mean([f[k] for f in served[name]]) for k in served[name][0]}
+                print(f"{name} | {mean['after fallback']:.4f} | {mean['log-loss']:.4f} | "
+                      f"{mean['ECE']:.4f} | {mean['junk falls back']:.2f}")
     if args.full:
         features = vectorizers(args.min_char_df)
         x = hstack([f.fit_transform(texts) for f in features]).tocsr()

@@ -48,3 +48,31 @@ def test_a_component_left_out_of_the_cross_validation_is_gone_and_the_rest_kept(
     assert names[0] == "WhitespaceTokenizer" and names[-1] == "FallbackClassifier"
     with pytest.raises(SystemExit, match="no component Nothing"):
         _leave_out(config, ("Nothing",))
+
+
+def test_a_plain_question_counts_by_what_the_assistant_then_does() -> None:
+    from ops.evaluation import answered_as
+
+    topics = {"who sees my data?": "data", "what is iesMed?": "about"}
+    topic_of = topics.get
+    # The privacy question gets the privacy notice: the answer to ask_privacy.
+    assert answered_as("ask_faq", "who sees my data?", topic_of) == "ask_privacy"
+    # A question no topic matched was made "unknown": the classifier placed it nowhere.
+    assert answered_as("ask_faq", "can you fix my bike?", topic_of) == "out_of_scope"
+    # A topic with an answer of its own is no intent of the domain: it stays wrong.
+    assert answered_as("ask_faq", "what is iesMed?", topic_of) == "ask_faq:about"
+    # Anything the matcher left alone is the classifier's reading.
+    assert answered_as("ask_help", "what is iesMed?", topic_of) == "ask_help"
+
+
+def test_the_served_reading_uses_the_real_matcher_topics() -> None:
+    from nlu.faq import FaqMatcher
+    from ops.evaluation import answered_as
+
+    matcher = FaqMatcher.load()
+
+    def topic_of(text: str) -> str | None:
+        return matcher.topic(text, None)
+
+    assert answered_as("ask_faq", "who can see my personal data?", topic_of) == "ask_privacy"
+    assert answered_as("ask_faq", "is there a fee?", topic_of) == "ask_faq:fees"
