@@ -420,7 +420,15 @@ PLEASANTRY_CONFIDENCE = 0.8
 
 
 def _pleasantry(tracker: Tracker, text: str) -> bool:
-    """Whether the answer to the name question is only "thanks", "ok", "hello" or "bye"."""
+    """Whether the answer to the name question is only "thanks", "ok", "hello" or "bye".
+
+    Two words that both begin with a capital are written as a name ("Huerta Viva", "Ciao
+    Bella", "Salam Coop"), whatever greeting or thanks the model hears in them: a phone
+    capitalises the first word of "Buenas tardes", not the second.
+    """
     confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0)
+    tokens = text.split()
+    if len(tokens) == 2 and all(t[:1].isupper() for t in tokens):
+        return False
     return (intent_of(tracker) in _PLEASANTRIES and confidence >= PLEASANTRY_CONFIDENCE
-            and len(text.split()) <= 2)
+            and len(tokens) <= 2)

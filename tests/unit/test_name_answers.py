@@ -79,6 +79,7 @@ def _validate_org_name(lang: str, text: str, intent: str, confidence: float = 0.
 @pytest.mark.parametrize(("lang", "text", "intent"), [
     ("en", "thanks", "thank"), ("es", "vale gracias", "thank"), ("fr", "bonjour", "greet"),
     ("it", "ok", "affirm"), ("tr", "teşekkürler", "thank"), ("ar", "شكرا", "thank"),
+    ("es", "Buenas tardes", "greet"), ("fr", "Merci beaucoup", "thank"),
 ])
 def test_manners_are_not_the_organisation_name_the_question_comes_again(lang, text, intent):
     assert _validate_org_name(lang, text, intent) == {"org_name": None}
@@ -88,6 +89,9 @@ def test_manners_are_not_the_organisation_name_the_question_comes_again(lang, te
     ("Gracias Cooperativa de Vigo", "thank", 0.95),  # more than two words: a name
     ("Merci", "thank", 0.5),  # the model is unsure: taken as typed
     ("Hola Barri", "affirm", 0.6),
+    # Two capitalised words are written as a name, however sure the model is of a greeting.
+    ("Huerta Viva", "greet", 0.81), ("Ciao Bella", "greet", 0.99), ("Salam Coop", "greet", 0.98),
+    ("Bona Vida", "greet", 0.86),
 ])
 def test_a_name_that_sounds_like_manners_is_kept(text, intent, confidence):
     assert _validate_org_name("es", text, intent, confidence) == {"org_name": text}
