@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ def examples_by_language(root: Path | None = None) -> dict[str, list[tuple[str, 
 _TOPIC_READS_AS = {"data": "ask_privacy", "unknown": "out_of_scope"}
 
 
-def answered_as(predicted: str, text: str, topic_of: Any) -> str:
+def answered_as(predicted: str, text: str, topic_of: Callable[[str], str | None]) -> str:
     """The intent whose handling the assistant gives a message predicted ``predicted``.
 
     ``topic_of(text)`` is the plain-question matcher's topic (None when no topic matches:
