@@ -44,6 +44,7 @@ import yaml
 
 from bot.core.language import LanguageResolver, _phrase_key, words
 from catalog.vocabulary import LANGUAGES
+from nlu.faq import UNKNOWN, FaqMatcher
 from ops.paths import project_root
 
 _ANNOTATION = re.compile(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))")
@@ -72,7 +73,7 @@ def examples_by_language(root: Path | None = None) -> dict[str, list[tuple[str, 
 
 
 # Topics of nlu/faq.yml whose handling is the same reading as an intent of the domain.
-_TOPIC_READS_AS = {"data": "ask_privacy", "unknown": "out_of_scope"}
+_TOPIC_READS_AS = {"data": "ask_privacy", UNKNOWN: "out_of_scope"}
 
 
 def answered_as(predicted: str, text: str, topic_of: Callable[[str], str | None]) -> str:
@@ -84,7 +85,7 @@ def answered_as(predicted: str, text: str, topic_of: Callable[[str], str | None]
     """
     if predicted != "ask_faq":
         return predicted
-    topic = topic_of(text) or "unknown"
+    topic = topic_of(text) or UNKNOWN
     return _TOPIC_READS_AS.get(topic, f"ask_faq:{topic}")
 
 
@@ -205,14 +206,11 @@ def evaluate_nlu(folds: int, without: tuple[str, ...] = ()
         out = Path(tmp) / "results"
         _cross_validate(python, project, out, folds)
         intents, entity_rows, entity_f1 = _read_results(out, language_of)
-        matched = "FaqQuestionMatcher" not in without and "FaqQuestionMatcher" in (
-            project / "config.yml").read_text("utf-8")
+        matched = "FaqQuestionMatcher" in _pipeline(project / "config.yml")
     classified = {lang: [(gold, got) for gold, got, _ in rows] for lang, rows in intents.items()}
     table = _nlu_table(classified, entity_rows, entity_f1)
     if not matched:
         return table, None
-    from nlu.faq import FaqMatcher
-
     matcher = FaqMatcher.load()  # `rasa test nlu` sends no language: neither does this
 
     def topic_of(text: str) -> str | None:
@@ -223,11 +221,20 @@ def evaluate_nlu(folds: int, without: tuple[str, ...] = ()
     return table, _nlu_table(served, {}, {})
 
 
+def _class_name(component: dict[str, Any]) -> str:
+    return str(component.get("name", "")).rsplit(".", 1)[-1]
+
+
+def _pipeline(config: Path) -> list[str]:
+    """The class names of ``config``'s pipeline components, in order."""
+    return [_class_name(c) for c in yaml.safe_load(config.read_text("utf-8"))["pipeline"]]
+
+
 def _leave_out(config: Path, names: tuple[str, ...]) -> None:
     """Remove the pipeline components whose class name is in ``names`` from ``config``."""
     data = yaml.safe_load(config.read_text("utf-8"))
-    kept = [c for c in data["pipeline"] if str(c.get("name", "")).rsplit(".", 1)[-1] not in names]
-    missing = set(names) - {str(c.get("name", "")).rsplit(".", 1)[-1] for c in data["pipeline"]}
+    kept = [c for c in data["pipeline"] if _class_name(c) not in names]
+    missing = set(names) - {_class_name(c) for c in data["pipeline"]}
     if missing:
         raise SystemExit(f"evaluate: no component {', '.join(sorted(missing))} in config.yml")
     data["pipeline"] = kept

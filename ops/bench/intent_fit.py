@@ -87,8 +87,6 @@ class _Softmax:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
-
-
 def _fallback_config() -> tuple[float, float]:
     """nlu/config.yml's FallbackClassifier: (threshold, ambiguity_threshold)."""
     config = yaml.safe_load((ROOT / "nlu" / "config.yml").read_text("utf-8"))
@@ -117,21 +115,17 @@ def served_figures(proba: Any, classes: Any, truth: Any,
                    threshold: float = FALLBACK_THRESHOLD) -> dict[str, float]:
     """Accuracy after the fallback, log-loss and calibration error of held-out probabilities."""
     classes = list(classes)
-    ranked = np.sort(proba, axis=1)
-    top = proba.argmax(axis=1)
-    right = np.asarray(classes)[top] == truth
+    right = np.asarray(classes)[proba.argmax(axis=1)] == truth
     fallback = falls_back(proba, threshold)
     index = np.array([classes.index(t) if t in classes else -1 for t in truth])
     p_true = np.where(index >= 0, proba[np.arange(len(truth)), np.maximum(index, 0)], 0.0)
-    confidence = ranked[:, -1]
+    confidence = proba.max(axis=1)
     bins = np.minimum((confidence * 10).astype(int), 9)
     ece = sum(abs(right[bins == b].mean() - confidence[bins == b].mean()) * (bins == b).mean()
               for b in range(10) if (bins == b).any())
     return {"after fallback": float((right & ~fallback).mean()),
             "log-loss": float(-np.mean(np.log(np.clip(p_true, 1e-12, 1.0)))),
             "ECE": float(ece)}
-
-
 
 
 VARIANTS: dict[str, Callable[[], Any]] = {
@@ -213,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         features = vectorizers(args.min_char_df)
         x = hstack([f.fit_transform([texts[i] for i in train]) for f in features]).tocsr()
         xt = hstack([f.transform([texts[i] for i in test]) for f in features]).tocsr()
+        junk = hstack([f.transform(JUNK) for f in features]).tocsr()
         print(f"fold {k}: {x.shape[1]} features, nnz {x.nnz}, "
               f"featurised in {time.perf_counter() - started:.1f} s", flush=True)
         if args.curve:
@@ -228,7 +223,6 @@ def main(argv: list[str] | None = None) -> int:
             if hasattr(model, "predict_proba"):
                 figures = served_figures(model.predict_proba(xt), model.classes_, y[test],
                                          args.threshold)
-                junk = hstack([f.transform(JUNK) for f in features]).tocsr()
                 figures["junk falls back"] = float(
                     falls_back(model.predict_proba(junk), args.threshold).mean())
                 served[name].append(figures)

@@ -147,3 +147,12 @@ def test_a_question_nothing_answers_is_offered_to_a_broker():
     responses = yaml.safe_load((ROOT / "nlu" / "fr" / "responses.yml").read_text("utf-8"))
     buttons = responses["responses"]["utter_faq_unknown"][0]["buttons"]
     assert [b["payload"] for b in buttons] == ["/request_human"]
+
+
+def test_the_matchers_unknown_limit_is_the_fallbacks_threshold() -> None:
+    # A question the classifier places below the fallback's threshold is "unknown" to the
+    # matcher; nlu/config.yml sets both, and they move together (session 13: 0.25 -> 0.30).
+    config = yaml.safe_load((ROOT / "nlu" / "config.yml").read_text("utf-8"))
+    by_name = {c["name"].rsplit(".", 1)[-1]: c for c in config["pipeline"]}
+    assert by_name["FaqQuestionMatcher"]["unknown_below"] == \
+        by_name["FallbackClassifier"]["threshold"]
