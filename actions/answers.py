@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import match_choice
-from actions.cleaning import is_question, is_refusal, message
+from actions.cleaning import find, is_question, is_refusal, message, words
 from actions.common import intent_of, language
 from actions.durations import read_stage, read_timeline
 from actions.extraction import answered_form
@@ -150,6 +150,17 @@ def declines_optional(tracker: Tracker, slot: str) -> bool:
     intent = intent_of(tracker)
     return intent == "deny" or refuses(tracker, slot) or \
         read_website(text, language(tracker)) == NONE
+
+
+def leaves_open(tracker: Tracker, slot: str) -> bool:
+    """Whether the typed answer to ``slot`` says it is not known yet ("de momento nada",
+    "δεν ξέρω", "henüz bilmiyoruz", the pack's `unknowns`) or declines it, with no digit in
+    it that could be the answer itself."""
+    text = typed_answer(tracker, slot)
+    if text is None or re.search(r"\d", text):
+        return False
+    return bool(find(text, words(language(tracker), "unknowns"))) or \
+        declines_optional(tracker, slot)
 
 
 def open_question_answer(tracker: Tracker) -> dict[str, Any]:

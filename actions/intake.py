@@ -18,6 +18,7 @@ from actions import catalogue
 from actions.amounts import currency_for_country, parse_amount
 from actions.answers import (
     declines_optional,
+    leaves_open,
     note_stray,
     refuses,
     sentence_answer,
@@ -27,7 +28,7 @@ from actions.answers import (
 )
 from actions.asides import answer_aside, is_aside, step_aside
 from actions.choices import match_choice, own_words
-from actions.cleaning import clean_org_name, clean_person_name, is_question
+from actions.cleaning import clean_org_name, clean_person_name, is_question, message
 from actions.common import intent_of, language, metadata
 from actions.destinations import destination_events
 from actions.explain import FIELDS, explain_question
@@ -345,7 +346,14 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
 
     async def validate_amount(self, slot_value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Accept an amount above zero; the currency written with it wins over the country's."""
+        """Accept an amount above zero; the currency written with it wins over the country's.
+
+        Many groups asking for funding do not know the sum yet: "de momento nada", "δεν
+        ξέρω" or "skip" leave it open (kept in their words for the person who takes the
+        case) instead of asking again until a broker is offered.
+        """
+        if slot_value == SKIPPED:
+            return {"amount": SKIPPED}
         country = tracker.get_slot("country")
         if isinstance(slot_value, int | float) and not isinstance(slot_value, bool) \
                 and slot_value > 0:
@@ -360,6 +368,11 @@ class ValidateIntakeForm(IntakeExtractors, FormValidationAction):
             parsed = parse_amount(text, lang, country)
             if parsed is not None:
                 return {"amount": float(parsed[0]), "currency": parsed[1]}
+        if leaves_open(tracker, "amount"):
+            dispatcher.utter_message(text=message(lang, "amount_left_open"))
+            kept = dict(tracker.get_slot("own_words") or {})
+            kept["amount"] = str(typed_answer(tracker, "amount"))[:200]
+            return {"amount": SKIPPED, "own_words": kept}
         return self._fail(dispatcher, tracker, "amount", "utter_invalid_amount")
 
     async def validate_contact_name(self, slot_value: Any, dispatcher: CollectingDispatcher,

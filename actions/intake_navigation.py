@@ -15,6 +15,7 @@ from actions.common import intent_of, language
 from actions.intake_slots import (
     CASE_SLOTS,
     INTENT_NEED,
+    MAX_TRIES,
     OPTIONAL,
     ORDER,
     SKIPPED,
@@ -87,7 +88,8 @@ def declined_before(events: list[dict[str, Any]]) -> bool:
 
 
 class ActionSkipQuestion(Action):
-    """Skip an optional question; say a required one is needed."""
+    """Skip an optional question; say a required one is needed, and the second time offer
+    a person of the team (a user who cannot or will not answer is not left going round)."""
 
     def name(self) -> str:
         """Return the action's name in the domain."""
@@ -100,7 +102,13 @@ class ActionSkipQuestion(Action):
         if requested in OPTIONAL:
             return [SlotSet(requested, SKIPPED)]
         dispatcher.utter_message(response="utter_question_needed")
-        return []
+        if not requested:
+            return []
+        tries = dict(tracker.get_slot("failed_attempts") or {})
+        tries[requested] = int(tries.get(requested, 0)) + 1
+        if tries[requested] >= MAX_TRIES:
+            dispatcher.utter_message(response="utter_offer_human")
+        return [SlotSet("failed_attempts", tries)]
 
 
 class ActionCancelIntake(Action):

@@ -22,7 +22,8 @@ ORDER = ("consent", "org_name", "legal_form", "country", "city", "sector", "memb
          "contact_name", "email", "phone")
 
 
-OPTIONAL = frozenset({"website", "phone"})
+# Questions "skip" leaves unanswered; the amount too: many do not know it yet.
+OPTIONAL = frozenset({"website", "phone", "amount"})
 
 
 PREFILLABLE = ("legal_form", "country", "city", "sector", "members", "stage", "need_category")

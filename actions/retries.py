@@ -18,7 +18,7 @@ from actions.cleaning import message
 from actions.common import language
 from catalog.brief import isolate
 
-RETRIED = frozenset({"timeline", "stage", "website", "phone"})
+RETRIED = frozenset({"timeline", "stage", "website", "phone", "amount"})
 SKIPPED = "skipped"
 MAX_TRIES = 2
 

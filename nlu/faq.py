@@ -43,12 +43,22 @@ def _compile(lang: str, patterns: list[str]) -> Pattern[str] | None:
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic: patterns that count in any message, and patterns that count in questions."""
+    """One topic: patterns that count in any message, patterns that count in questions,
+    patterns that rule it out, and patterns that say the question is about something else
+    (``elsewhere``: the price of a flight) unless it names one of ours (``ours``: a stand)."""
 
     name: str
     anywhere: dict[str, Pattern[str]]
     question: dict[str, Pattern[str]]
     unless: dict[str, Pattern[str]]
+    elsewhere: dict[str, Pattern[str]]
+    ours: dict[str, Pattern[str]]
+
+    def ruled_out(self, folded: str, languages: tuple[str, ...]) -> bool:
+        """Whether the message is not of this topic whatever else it holds."""
+        def found(kind: dict[str, Pattern[str]]) -> bool:
+            return any(kind[lang].search(folded) for lang in languages if lang in kind)
+        return found(self.unless) or (found(self.elsewhere) and not found(self.ours))
 
 
 class FaqMatcher:
@@ -61,12 +71,11 @@ class FaqMatcher:
         self.topics: list[Topic] = []
         for name, spec in (data.get("topics") or {}).items():
             kinds = {}
-            for kind in ("anywhere", "question", "unless"):
+            for kind in ("anywhere", "question", "unless", "elsewhere", "ours"):
                 compiled = {str(lang): _compile(str(lang), list(p or []))
                             for lang, p in (spec.get(kind) or {}).items()}
                 kinds[kind] = {lang: p for lang, p in compiled.items() if p is not None}
-            self.topics.append(Topic(str(name), kinds["anywhere"], kinds["question"],
-                                     kinds["unless"]))
+            self.topics.append(Topic(str(name), **kinds))
 
     @classmethod
     def load(cls, path: Path = FAQ_FILE) -> FaqMatcher:
@@ -108,8 +117,7 @@ class FaqMatcher:
                is_question: Callable[[], bool]) -> str | None:
         question: bool | None = None
         for topic in self.topics:
-            if any(topic.unless[lang].search(folded) for lang in languages
-                   if lang in topic.unless):
+            if topic.ruled_out(folded, languages):
                 continue
             for lang in languages:
                 pattern = topic.anywhere.get(lang)

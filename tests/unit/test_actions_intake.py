@@ -35,7 +35,7 @@ ANSWERS = {"consent": True, "org_name": "Huerta Viva", "country": "MA", "city": 
 
 # --- skip -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("question", ["website", "phone"])
+@pytest.mark.parametrize("question", ["website", "phone", "amount"])
 def test_skipping_an_optional_question_stores_skipped(question):
     tracker = make_tracker(language="el", intent="skip_question",
                            slots={"requested_slot": question}, active_loop="intake_form")
@@ -55,7 +55,7 @@ def test_a_required_question_cannot_be_skipped(question):
                            slots={"requested_slot": question, "org_name": "Dar Al Khayr"},
                            active_loop="intake_form")
     ran = run(ActionSkipQuestion(), tracker)
-    assert ran.slots == {}  # nothing stored: the form asks the same question again
+    assert ran.slots == {"failed_attempts": {question: 1}}  # the form asks it again
     assert len(ran.messages) == 1
     (arabic,) = ran.texts("ar")
     assert ARABIC.search(arabic) and not LATIN.search(arabic)
@@ -66,9 +66,19 @@ def test_skipping_a_required_question_without_options_says_it_is_needed():
     tracker = make_tracker(language="en", intent="skip_question",
                            slots={"requested_slot": "email"}, active_loop="intake_form")
     ran = run(ActionSkipQuestion(), tracker)
-    assert ran.responses == ["utter_question_needed"] and ran.slots == {}
+    assert ran.responses == ["utter_question_needed"]
     (text,) = ran.texts("en")
     assert "options" not in text
+
+
+def test_skipping_a_required_question_twice_offers_a_person_of_the_team():
+    tracker = make_tracker(language="fr", intent="skip_question",
+                           slots={"requested_slot": "members",
+                                  "failed_attempts": {"members": 1, "city": 1}},
+                           active_loop="intake_form")
+    ran = run(ActionSkipQuestion(), tracker)
+    assert ran.responses == ["utter_question_needed", "utter_offer_human"]
+    assert ran.slots == {"failed_attempts": {"members": 2, "city": 1}}
 
 
 # --- go back --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.cleaning import message
 from actions.intake import ValidateIntakeForm
 from actions.intake_navigation import ActionStartIntake
 from actions.intake_slots import ORDER
@@ -150,12 +151,49 @@ def test_the_amount_answer_still_leaves_other_fields_alone():
     assert (chat.slots()["amount"], chat.slots()["currency"]) == (30000.0, "EUR")
 
 
-def test_an_answer_without_an_amount_is_asked_again():
+def test_an_answer_without_an_amount_says_what_to_write_then_is_kept_in_the_users_words():
     chat = _at_the_amount_question("el", "GR")
-    chat.user("δεν ξέρω", "inform", extracted={"amount": "δεν ξέρω"})
-    _, messages = chat.validate({"amount": "δεν ξέρω"})
-    assert [m["response"] for m in messages] == ["utter_invalid_amount"]
-    assert chat.slots()["amount"] is None
+    chat.user("αρκετά λεφτά", "inform", extracted={"amount": "αρκετά λεφτά"})
+    _, messages = chat.validate({"amount": "αρκετά λεφτά"})
+    (hint,) = [m["text"] for m in messages]
+    assert "«αρκετά λεφτά»" in hint and "20.000 ευρώ" in hint  # what it could look like
+    assert chat.slots()["amount"] is None  # asked again
+    chat.user("πολλά", "inform", extracted={"amount": "πολλά"})
+    _, messages = chat.validate({"amount": "πολλά"})
+    assert "«πολλά»" in messages[0]["text"]  # noted as written: the form goes on
+    assert chat.slots()["amount"] == "skipped"
+    assert chat.slots()["own_words"] == {"amount": "πολλά"}
+
+
+@pytest.mark.parametrize(("lang", "text", "intent"), [
+    ("es", "de momento nada", "deny"),
+    ("el", "δεν ξέρω", "inform"),
+    ("tr", "henüz bilmiyoruz", "inform"),
+    ("ar", "لا نعرف بعد", "inform"),
+    ("fr", "on ne sait pas encore, à définir avec vous", "inform"),
+    ("it", "non lo so ancora", "inform"),
+    ("pt", "ainda não sabemos", "inform"),
+    ("ca", "encara no ho sabem", "inform"),
+    ("en", "not sure yet", "inform"),
+    ("en", "no", "deny"),
+])
+def test_an_amount_not_known_yet_is_left_open_at_once(lang, text, intent):
+    """Many groups asking for money do not know the sum yet: the form says it stays open
+    for the person who takes the case, keeps their words and asks the next question."""
+    chat = _at_the_amount_question(lang, "ES")
+    chat.user(text, intent, extracted={"amount": text})
+    _, messages = chat.validate({"amount": text})
+    assert [m["text"] for m in messages] == [message(lang, "amount_left_open")]
+    assert chat.slots()["amount"] == "skipped"
+    assert chat.slots()["own_words"] == {"amount": text}
+
+
+def test_words_of_not_knowing_with_a_figure_are_the_figure():
+    chat = _at_the_amount_question("es", "ES")
+    chat.user("no lo sé, unos 20.000 euros", "inform", extracted={"amount": "20.000"})
+    _, messages = chat.validate({"amount": "20.000"})
+    assert messages == []
+    assert (chat.slots()["amount"], chat.slots()["currency"]) == (20000.0, "EUR")
 
 
 # -- corrections at the summary -------------------------------------------------------------
