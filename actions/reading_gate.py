@@ -15,6 +15,7 @@ from __future__ import annotations
 SLOT = "read_as"
 EVENTS, NO_REQUEST, RETURNING, ERASE = "events", "no_request", "returning", "erase"
 STATUS = "status"
+REGISTER = "register"
 
 NEED_INTENTS = frozenset({"request_assistance", "need_funding", "need_consultancy",
                           "need_innovation", "need_internationalisation", "search_partners"})

@@ -16,12 +16,15 @@ The classifier sees one message; some messages mean something else where they ar
   of their requests, not a new request nor a question nobody answers.
 - ``erase``: "delete everything you recorded about us" taken for cancelling a registration
   or stopping: the erasure, which asks to confirm first.
+- ``register``: "θέλω να δηλώσω συμμετοχή στην Κατασκήνωση Κοινωνικής Καινοτομίας", a
+  registration word (fields.yml `register_words`) with the title of an upcoming event, taken
+  for the need the title names: the registration for that event, not a new request.
 
 The reading is the slot ``read_as``, set by the global slot validator
 (`action_validate_slot_mappings`, actions/metadata_slots.py) after every user message, so the
 rules of dialogues/rules.yml see it together with the intent. The words are data of the
 language packs (nlu/<lang>/fields.yml: `event_words`, `help_words`, `greetings`, `refusals`,
-`follow_ups`, `erase_verbs`, `erase_all`).
+`follow_ups`, `erase_verbs`, `erase_all`, `register_words`).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from actions.reading_gate import (
     NEED_INTENTS,
     NO_REQUEST,
     QUESTION,
+    REGISTER,
     RETURNING,
     STATUS,
     UNPLACED,
@@ -51,6 +55,7 @@ from actions.reading_gate import (
 )
 from catalog.cases import cases_of
 from catalog.chat_registrations import confirmed_registrations
+from catalog.event_search import named_event, upcoming
 
 # Bot actions after which "no, I don't want a new request" declines what was offered.
 OFFERS = frozenset({"action_show_case_status", "action_greet"})
@@ -177,6 +182,15 @@ def asks_erasure(text: str, lang: str) -> bool:
         and mentions(text, lang, "erase_all", prefix=True)
 
 
+def registers(text: str, lang: str) -> bool:
+    """"Quiero inscribirme en el Campamento de Innovación Social": a registration word and
+    the title of one upcoming event (catalog/event_search.named_event)."""
+    if not mentions(text, lang, "register_words", prefix=True):
+        return False
+    with catalogue.session() as session:
+        return named_event(session, upcoming(session), text) is not None
+
+
 def has_history(conversation_id: str) -> bool:
     """Whether the conversation has a saved request or an event registration."""
     with catalogue.session() as session:
@@ -205,6 +219,8 @@ def reading(tracker: Tracker) -> str | None:
     events = list(tracker.events)
     if intent in NEED_INTENTS | UNPLACED and refuses_request(text, lang, intent, events):
         return NO_REQUEST
+    if loop is None and intent in NEED_INTENTS | UNPLACED and registers(text, lang):
+        return REGISTER
     if intent in NEED_INTENTS | UNPLACED and asks_events(text, lang, events):
         return EVENTS
     if intent in QUESTION and not asks_progress(text, lang):

@@ -140,6 +140,7 @@ VARIANTS: dict[str, Callable[[], Any]] = {
     "softmax-C200": lambda: _Softmax(C=200.0, max_iter=150, tol=0.0),
     "softmax-C500": lambda: _Softmax(C=500.0, max_iter=150, tol=0.0),
     "softmax-C1000": lambda: _Softmax(C=1000.0, max_iter=150, tol=0.0),
+    "softmax-C100-it250": lambda: _Softmax(C=100.0, max_iter=250, tol=0.0),
     "current": _lbfgs(C=30.0, max_iter=1000),
     "lbfgs-tol1e-3": _lbfgs(C=30.0, max_iter=1000, tol=1e-3),
     "lbfgs-it100": _lbfgs(C=30.0, max_iter=100),
@@ -149,6 +150,31 @@ VARIANTS: dict[str, Callable[[], Any]] = {
     "saga-tol1e-3": _lbfgs(C=30.0, solver="saga", tol=1e-3, max_iter=1000),
     "saga-tol1e-2": _lbfgs(C=30.0, solver="saga", tol=1e-2, max_iter=1000),
 }
+
+
+def _feature_set(name: str, min_char_df: int) -> list[Any]:
+    """The served vectorizers ("served"), or a variant of them to compare: "word13" (word
+    1-3-grams), "char26" (character 2-6-grams), "char-across" (character 3-5-grams across
+    word boundaries added), joined with "+"."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from nlu.components.text_features import fold
+
+    word, char = vectorizers(min_char_df)
+    extra: list[Any] = []
+    for part in name.split("+"):
+        if part == "served":
+            continue
+        if part.startswith("word"):
+            word.set_params(ngram_range=(int(part[4]), int(part[5])))
+        elif part.startswith("char") and part[4:].isdigit():
+            char.set_params(ngram_range=(int(part[4]), int(part[5])))
+        elif part == "char-across":
+            extra.append(TfidfVectorizer(analyzer="char", ngram_range=(3, 5), min_df=min_char_df,
+                                         preprocessor=fold, sublinear_tf=True))
+        else:
+            raise SystemExit(f"unknown feature variant {part!r}")
+    return [word, char, *extra]
 
 
 def _curve(x: Any, xt: Any, y: Any, yt: Any, langs: Any, iterations: int) -> None:
@@ -183,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-folds", type=int, default=0, help="stop after this many folds")
     parser.add_argument("--variants", default="current")
     parser.add_argument("--min-char-df", type=int, default=2)
+    parser.add_argument("--features", default="served",
+                        help="the text features: served, or a variant (see _feature_set)")
     parser.add_argument("--threshold", type=float, default=FALLBACK_THRESHOLD,
                         help="the fallback's threshold to score with (default nlu/config.yml's)")
     parser.add_argument("--full", action="store_true", help="also time one fit on all data")
@@ -204,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.max_folds and k >= args.max_folds:
             break
         started = time.perf_counter()
-        features = vectorizers(args.min_char_df)
+        features = _feature_set(args.features, args.min_char_df)
         x = hstack([f.fit_transform([texts[i] for i in train]) for f in features]).tocsr()
         xt = hstack([f.transform([texts[i] for i in test]) for f in features]).tocsr()
         junk = hstack([f.transform(JUNK) for f in features]).tocsr()

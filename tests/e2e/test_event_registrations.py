@@ -414,3 +414,31 @@ def test_a_reminder_due_while_the_bot_was_stopped_is_sent_once_after_it_starts(t
     assert _fills(_text("el", "utter_event_reminder"),
                   reminder["template"]["components"][0]["parameters"][0]["text"],
                   event=TITLES["el"], place="Technopolis, Athens")
+
+
+@pytest.mark.parametrize(("lang", "text", "title"), [
+    ("el", "θέλω να δηλώσω συμμετοχή στην Κατασκήνωση Κοινωνικής Καινοτομίας",
+     "Κατασκήνωση Κοινωνικής Καινοτομίας Θεσσαλονίκης"),
+    ("es", "hola, quiero inscribirme en el Campamento de Innovación Social",
+     "Campamento de Innovación Social de Salónica"),
+])
+def test_registering_by_a_title_that_names_a_need_registers_for_that_event(
+        stack, sessions, lang, text, title):
+    """The camp's title says "social innovation": the model reads a need for innovation,
+    but a registration word with an upcoming event's title registers for the event."""
+    chat = Chat(stack, lang)
+    replies = _say(chat, text)
+    assert _fills(_text(lang, "utter_ask_registration_consent"), replies[0]["text"],
+                  event=title), replies
+    replies = _say(chat, "/affirm")
+    if replies[0]["text"] == _text(lang, "utter_ask_contact_name"):
+        replies = _say(chat, {"el": "Ελένη Παπαδοπούλου", "es": "Lucía Gómez"}[lang])
+    if replies[0]["text"] == _text(lang, "utter_ask_email"):
+        replies = _say(chat, f"{lang}-camp-{secrets.token_hex(3)}@example.org")
+    assert _fills(_text(lang, "utter_registered"), replies[0]["text"], event=title), replies
+    with sessions() as session:
+        stored = session.scalar(select(EventRegistration).where(
+            EventRegistration.conversation_id == chat.id))
+        assert stored is not None and stored.status == registrations.CONFIRMED
+        assert session.scalar(select(func.count()).select_from(Case).where(
+            Case.conversation_id == chat.id)) == 0  # no request was started

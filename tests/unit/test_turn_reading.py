@@ -54,6 +54,32 @@ def _read(lang: str, text: str, intent: str, events: list[dict[str, Any]] | None
                                 **kwargs))
 
 
+# --- register: a registration word and an upcoming event's title -------------------------
+
+@pytest.mark.parametrize(("lang", "text", "intent"), [
+    ("el", "θέλω να δηλώσω συμμετοχή στην Κατασκήνωση Κοινωνικής Καινοτομίας", "need_innovation"),
+    ("es", "quiero inscribirme en el Campamento de Innovación Social", "need_innovation"),
+    ("it", "voglio iscrivermi al Campo di innovazione sociale di Salonicco", "need_innovation"),
+    ("en", "please sign us up for the Social Innovation Camp in Thessaloniki", "need_innovation"),
+    ("pt", "queremos inscrever-nos no Campo de Inovação Social", "need_innovation"),
+])
+def test_registering_for_an_event_whose_title_names_a_need_reads_as_register(
+        catalogue, lang, text, intent):
+    assert _read(lang, text, intent) == "register"
+
+
+@pytest.mark.parametrize(("lang", "text", "intent"), [
+    # a need, no registration word
+    ("es", "necesitamos ayuda para un proyecto de innovación social", "need_innovation"),
+    # a registration word, no event of the catalogue
+    ("en", "we are a registered cooperative and need a loan for a van", "need_funding"),
+    ("fr", "on veut s'inscrire dans une démarche d'innovation sociale", "need_innovation"),
+])
+def test_a_need_without_an_events_title_or_a_registration_word_stays_a_need(
+        catalogue, lang, text, intent):
+    assert _read(lang, text, intent) is None
+
+
 # --- events: an event word in a question, or a topic right after the events -------------
 
 @pytest.mark.parametrize(("lang", "text", "intent"), [
@@ -92,7 +118,7 @@ def test_a_topic_asked_right_after_the_events_reads_as_events(lang, text, intent
     ("el", "Θέλουμε να πάμε σε μια έκθεση στη Γερμανία. Πώς μπορείτε να βοηθήσετε;"),
     ("fr", "On voudrait aller sur des salons en Italie, vous savez par où commencer ?"),
 ])
-def test_help_to_go_to_an_event_is_a_need_not_a_question_about_events(lang, text):
+def test_help_to_go_to_an_event_is_a_need_not_a_question_about_events(catalogue, lang, text):
     assert _read(lang, text, "need_internationalisation") is None
 
 
