@@ -55,7 +55,7 @@ from actions.reading_gate import (
 )
 from catalog.cases import cases_of
 from catalog.chat_registrations import confirmed_registrations
-from catalog.event_search import named_event, upcoming
+from catalog.event_search import titled_event, upcoming
 
 # Bot actions after which "no, I don't want a new request" declines what was offered.
 OFFERS = frozenset({"action_show_case_status", "action_greet"})
@@ -184,11 +184,13 @@ def asks_erasure(text: str, lang: str) -> bool:
 
 def registers(text: str, lang: str) -> bool:
     """"Quiero inscribirme en el Campamento de Innovación Social": a registration word and
-    the title of one upcoming event (catalog/event_search.named_event)."""
-    if not mentions(text, lang, "register_words", prefix=True):
+    the title of one upcoming event (catalog/event_search.titled_event). Asking for help or
+    support to take part ("fuarlara katılmak için yardım alabilir miyiz?") is a need."""
+    if not mentions(text, lang, "register_words", prefix=True) \
+            or mentions(text, lang, "help_words"):
         return False
     with catalogue.session() as session:
-        return named_event(session, upcoming(session), text) is not None
+        return titled_event(session, upcoming(session), text) is not None
 
 
 def has_history(conversation_id: str) -> bool:

@@ -153,6 +153,31 @@ def named_event(session: Session, events: Sequence[Event], text: str) -> Event |
     return next(e for e in events if e.id == ranked[0][2])
 
 
+TITLE_SHARE = 2 / 3  # of a title's words a message must hold to name the event by its title
+
+
+def titled_event(session: Session, events: Sequence[Event], text: str) -> Event | None:
+    """The one event whose title, in one of its languages, the text says: two of the
+    title's words or more, and most of them ("Campamento de Innovación Social" names the
+    "Campamento de Innovación Social de Salónica"). Stricter than ``named_event``, which
+    a message about fairs, products and cooperatives can satisfy by chance."""
+    said = set(stems(text or ""))
+    if len(said) < 2 or not events:
+        return None
+    ids = {e.id for e in events}
+    rows = session.execute(select(EventTranslation.event_id, EventTranslation.title)
+                           .where(EventTranslation.event_id.in_(list(ids))))
+    named: set[int] = set()
+    for event_id, title in rows:
+        words = stem_set(title or "")
+        hits = len(words & said)
+        if hits >= 2 and hits >= TITLE_SHARE * len(words):
+            named.add(event_id)
+    if len(named) != 1:
+        return None
+    return next(e for e in events if e.id in named)
+
+
 def upcoming(session: Session, now: dt.datetime | None = None) -> list[Event]:
     """Active events not started yet whose registration is still open, soonest first."""
     now = now or dt.datetime.now(dt.UTC)

@@ -177,6 +177,21 @@ def _feature_set(name: str, min_char_df: int) -> list[Any]:
     return [word, char, *extra]
 
 
+def _print_confusions(texts: list[str], truth: Any, predicted: Any, langs: Any,
+                      top: int) -> None:
+    """The most frequent held-out mistakes, as (true, predicted): count, by language."""
+    from collections import Counter
+
+    wrong = [(t, p, lang, text) for t, p, lang, text in zip(truth, predicted, langs, texts)
+             if t != p]
+    pairs = Counter((t, p) for t, p, _, _ in wrong)
+    print(f"\n{len(wrong)} mistakes; the {top} most frequent (true -> predicted):")
+    for (t, p), count in pairs.most_common(top):
+        by_lang = Counter(lang for a, b, lang, _ in wrong if (a, b) == (t, p))
+        example = next(text for a, b, _, text in wrong if (a, b) == (t, p))
+        print(f"  {count:4d}  {t} -> {p}  {dict(by_lang.most_common(4))}  e.g. {example[:90]!r}")
+
+
 def _curve(x: Any, xt: Any, y: Any, yt: Any, langs: Any, iterations: int) -> None:
     """Fit once and print held-out accuracy, macro-F1 and the worst language every 10."""
     from nlu.components.softmax_fit import fit_softmax
@@ -214,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=FALLBACK_THRESHOLD,
                         help="the fallback's threshold to score with (default nlu/config.yml's)")
     parser.add_argument("--full", action="store_true", help="also time one fit on all data")
+    parser.add_argument("--confusions", type=int, default=0, metavar="N",
+                        help="print the N most frequent (true, predicted) pairs of the first "
+                             "variant, with an example of each")
     parser.add_argument("--curve", type=int, default=0, metavar="N",
                         help="instead of variants: one L-BFGS fit of N iterations, scored "
                              "on the held-out fold every 10 (accuracy against iterations)")
@@ -269,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} | {np.mean(seconds[name]):.1f} | {int(np.mean(iters[name]))} | "
               f"{accuracy_score(t, p):.4f} | {f1_score(t, p, average='macro'):.4f} | "
               + " | ".join(per_lang))
+    if args.confusions:
+        _print_confusions([texts[i] for i in np.flatnonzero(done)], y[done],
+                          predicted[names[0]][done].astype(str),
+                          lng[done], args.confusions)
     if any(served.values()):
         print(f"\nfallback threshold {args.threshold}, ambiguity {AMBIGUITY_THRESHOLD}")
         print("variant | accuracy after fallback | log-loss | ECE | junk falls back "

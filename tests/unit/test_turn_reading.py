@@ -74,6 +74,11 @@ def test_registering_for_an_event_whose_title_names_a_need_reads_as_register(
     # a registration word, no event of the catalogue
     ("en", "we are a registered cooperative and need a loan for a van", "need_funding"),
     ("fr", "on veut s'inscrire dans une démarche d'innovation sociale", "need_innovation"),
+    # help to take part in fairs, in words that also fit a fair's title
+    ("tr", "İyi akşamlar, Trabzon'dan bir fındık üreticileri kooperatifiyiz. Ürünlerimizi "
+           "Almanya ve Hollanda'ya satmak istiyoruz, yurt dışındaki fuarlara katılmak için "
+           "yardım alabilir miyiz?", "need_internationalisation"),
+    ("tr", "Kooperatif ürünlerimizi fuarlara katılmak istiyoruz", "need_internationalisation"),
 ])
 def test_a_need_without_an_events_title_or_a_registration_word_stays_a_need(
         catalogue, lang, text, intent):
