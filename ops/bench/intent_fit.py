@@ -182,8 +182,8 @@ def _print_confusions(texts: list[str], truth: Any, predicted: Any, langs: Any,
     """The most frequent held-out mistakes, as (true, predicted): count, by language."""
     from collections import Counter
 
-    wrong = [(t, p, lang, text) for t, p, lang, text in zip(truth, predicted, langs, texts)
-             if t != p]
+    wrong = [(t, p, lang, text)
+             for t, p, lang, text in zip(truth, predicted, langs, texts, strict=True) if t != p]
     pairs = Counter((t, p) for t, p, _, _ in wrong)
     print(f"\n{len(wrong)} mistakes; the {top} most frequent (true -> predicted):")
     for (t, p), count in pairs.most_common(top):
