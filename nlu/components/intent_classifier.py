@@ -207,8 +207,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 meta["vocabularies"].append(
                     {term: int(index) for term, index in vectorizer.vocabulary_.items()})
                 np.save(directory / f"idf{n}.npy", vectorizer.idf_, allow_pickle=False)
-            # Fitted in float32 (softmax_fit.py): stored so, half the archive to compress
-            # and unpack; widened again at load (float64 products need no copy per parse).
+            # Fitted in float32 (softmax_fit.py): stored and served so, half the archive
+            # and half the memory (the rows a message selects are widened when multiplied:
+            # float32 to float64 is exact, so the scores are the same).
             np.save(directory / "coef.npy", np.asarray(self.coef, dtype=np.float32),
                     allow_pickle=False)
             np.save(directory / "intercept.npy", self.intercept, allow_pickle=False)
@@ -231,8 +232,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                     vectorizer.idf_ = np.load(directory / f"idf{n}.npy", allow_pickle=False)
                 component.vectorizers = loaded
                 component.classes = meta["classes"]
-                component.coef = np.load(directory / "coef.npy",
-                                         allow_pickle=False).astype(np.float64)
+                component.coef = np.load(directory / "coef.npy", allow_pickle=False)
                 component.intercept = np.load(directory / "intercept.npy", allow_pickle=False)
         except (ValueError, FileNotFoundError, KeyError):
             logger.debug("TfidfIntentClassifier: no trained model in %s.", resource.name)

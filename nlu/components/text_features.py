@@ -5,8 +5,10 @@ accents ("informacion"), Greek tonos ("θελουμε"), Arabic hamza and short
 vowels ("اريد"), Turkish dotless i ("ariyoruz"); Arabic writers also swap
 final yeh and alef maksura, and teh marbuta and heh. Folding both the
 training examples and incoming messages the same way makes these spellings
-one and the same message. Then word 1-2-grams and character 1-5-grams inside
-word boundaries, TF-IDF with sublinear term frequency. No Rasa import (the
+one and the same message. Then word 1-2-grams, character 1-5-grams inside word
+boundaries and character 3-5-grams across them ("ne ki", "r un"), TF-IDF with sublinear
+term frequency. The n-grams across words add 0.4 points of held-out accuracy in every
+language (docs/DECISIONS.md, session 14). No Rasa import (the
 proxy runs without it) and scikit-learn only when the vectorizers are built
 (the app environment tests the folding without it).
 """
@@ -43,6 +45,7 @@ def vectorizers(min_char_df: int = 2) -> list[TfidfVectorizer]:
     return [
         TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), **common),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), min_df=min_char_df, **common),
+        TfidfVectorizer(analyzer="char", ngram_range=(3, 5), min_df=min_char_df, **common),
     ]
 
 

@@ -154,17 +154,19 @@ VARIANTS: dict[str, Callable[[], Any]] = {
 
 def _feature_set(name: str, min_char_df: int) -> list[Any]:
     """The served vectorizers ("served"), or a variant of them to compare: "word13" (word
-    1-3-grams), "char26" (character 2-6-grams), "char-across" (character 3-5-grams across
-    word boundaries added), joined with "+"."""
+    1-3-grams), "char26" (character 2-6-grams inside words), "no-across" (without the
+    character n-grams across word boundaries, as served until session 14), "char-across"
+    (those n-grams added again), joined with "+"."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from nlu.components.text_features import fold
 
-    word, char = vectorizers(min_char_df)
-    extra: list[Any] = []
+    word, char, *extra = vectorizers(min_char_df)
     for part in name.split("+"):
         if part == "served":
             continue
+        if part == "no-across":
+            extra = []
         if part.startswith("word"):
             word.set_params(ngram_range=(int(part[4]), int(part[5])))
         elif part.startswith("char") and part[4:].isdigit():
