@@ -91,8 +91,12 @@ def declined_with_request(tracker: Tracker) -> dict[str, Any]:
     if intent == "ask_privacy" and not text.startswith("/") and not is_question(text, lang):
         # "ok, per noi nessun problema a salvare i dati" looks like a privacy question to
         # the model (the privacy text and the same question came back for ever); it is
-        # not a question, so the yes or the no the model ranks next decides.
-        return _ranked(tracker, "consent")
+        # not a question, so the yes or the no the model ranks next decides; when it
+        # ranks neither, a word that says "go ahead" (`confirms:`) is the yes.
+        ranked = _ranked(tracker, "consent")
+        if ranked or starts_with_no(text, lang) or not find(text, words(lang, "confirms")):
+            return ranked
+        return {"consent": True}
     if intent == "affirm" or text.startswith("/") or not (
             starts_with_no(text, lang) or refuses_request(text, lang)):
         return {}

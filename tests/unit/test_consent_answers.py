@@ -28,6 +28,11 @@ def _extract(lang: str, text: str, ranking: list[tuple[str, float]]):
      [("ask_privacy", 0.36), ("affirm", 0.24), ("erase_data", 0.12)], True),
     ("ca", "endavant amb les dades, cap inconvenient",
      [("ask_privacy", 0.59), ("affirm", 0.14), ("deny", 0.05)], True),
+    # the model of session 14 ranks the yes below 0.1: "endavant" (go ahead) says it
+    ("ca", "endavant amb les dades, cap inconvenient",
+     [("ask_privacy", 0.72), ("affirm", 0.09), ("deny", 0.04)], True),
+    ("en", "go ahead with the data, no problem",
+     [("ask_privacy", 0.8), ("greet", 0.06), ("deny", 0.02)], True),
     ("es", "preferimos que no guardéis los datos de nadie",
      [("ask_privacy", 0.5), ("deny", 0.3), ("affirm", 0.1)], False),
 ])
@@ -42,6 +47,11 @@ def test_an_answer_about_the_data_is_a_yes_or_a_no(lang, text, ranking, consent)
 ])
 def test_a_question_about_the_data_is_not_an_answer(lang, text):
     assert _extract(lang, text, [("ask_privacy", 0.7), ("affirm", 0.2)]) == {}
+
+
+def test_words_about_the_data_with_no_yes_no_and_no_go_ahead_are_not_an_answer():
+    assert _extract("en", "the data are held by our treasurer",
+                    [("ask_privacy", 0.8), ("inform", 0.1), ("affirm", 0.03)]) == {}
 
 
 def _extract_slot(slot: str, lang: str, text: str, ranking: list[tuple[str, float]]):
