@@ -73,6 +73,10 @@ def test_a_need_named_at_the_description_question_is_the_description():
     ("en", "we need a grant more than coaching", "funding"),
     ("fr", "c'est de l'accompagnement plutôt qu'un prêt", "consultancy"),
     ("es", "necesitamos financiación, más que asesoría", "funding"),
+    ("el", "για την ακρίβεια, περισσότερο συμβουλές χρειαζόμαστε παρά λεφτά", "consultancy"),
+    ("pt", "precisamos mais de consultoria do que de um empréstimo", "consultancy"),
+    ("pt", "em vez de um empréstimo queremos consultoria", "consultancy"),
+    ("ar", "نحتاج استشارة بدلا من قرض", "consultancy"),
 ])
 def test_of_two_needs_the_one_put_second_is_not_the_need(lang, text, need):
     assert extract(text, lang).need_category == need
