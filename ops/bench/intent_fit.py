@@ -155,12 +155,7 @@ VARIANTS: dict[str, Callable[[], Any]] = {
 def _feature_set(name: str, min_char_df: int) -> list[Any]:
     """The served vectorizers ("served"), or a variant of them to compare: "word13" (word
     1-3-grams), "char26" (character 2-6-grams inside words), "no-across" (without the
-    character n-grams across word boundaries, as served until session 14), "char-across"
-    (those n-grams added again), joined with "+"."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    from nlu.components.text_features import fold
-
+    character n-grams across word boundaries, as served until session 14), joined with "+"."""
     word, char, *extra = vectorizers(min_char_df)
     for part in name.split("+"):
         if part == "served":
@@ -171,9 +166,6 @@ def _feature_set(name: str, min_char_df: int) -> list[Any]:
             word.set_params(ngram_range=(int(part[4]), int(part[5])))
         elif part.startswith("char") and part[4:].isdigit():
             char.set_params(ngram_range=(int(part[4]), int(part[5])))
-        elif part == "char-across":
-            extra.append(TfidfVectorizer(analyzer="char", ngram_range=(3, 5), min_df=min_char_df,
-                                         preprocessor=fold, sublinear_tf=True))
         else:
             raise SystemExit(f"unknown feature variant {part!r}")
     return [word, char, *extra]
