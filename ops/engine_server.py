@@ -18,10 +18,13 @@ none changing what an action receives or returns:
   tracker store writes ahead (WAL, synced at checkpoints) instead of journalling and
   syncing each commit;
 - the CRF entity taggers, which Rasa trains again at every model load, are kept in
-  crfsuite's files under the user cache and reused (also by `rasa train` run through it),
-  found from the digest of the model's files without reading the CRF's data set;
+  crfsuite's files under the user cache and reused (also by `rasa train` run through it,
+  which fits them in a child process beside the other components), found from the
+  digest of the model's files without reading the CRF's data set;
 - the model's domain, whose YAML Rasa parses three times at each load, is read from a
   JSON copy kept under the user cache by the digest of that YAML;
+- training only: the project read once, not twice, and no fingerprints computed for a
+  training cache that is switched off (ops/engine_training.py);
 - serving only: once a model is loaded, what it holds is left out of the garbage
   collector's scans (catalog/heap.py).
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -107,6 +111,44 @@ def sqlite_write_ahead_log() -> None:
     event.listen(Engine, "connect", on_connect)
 
 
+# `rasa train` only (`fit_crfs_beside`): CRF fits running in child processes, and what
+# waits for them (kept copies of their taggers under another key).
+_CRF_FITS: list[int] = []
+_AFTER_CRF_FITS: list[Any] = []
+
+
+def fit_crfs_beside() -> None:
+    """Fit the CRF taggers of a `rasa train` in a child process, beside the other components.
+
+    Rasa 3.6 stores the CRF's training set in the model, not the taggers, and trains them
+    again at the first load; a training through this wrapper fits them anyway, so the
+    first launch finds them kept (`reuse_trained_crfs`). That fit (about 50 s here) does
+    not feed any other component: a forked child runs it on the second core while the
+    intent classifier is fitted, and the training process waits for it before it exits.
+    If the child fails, the taggers are simply not kept and the first launch fits them.
+    """
+    import atexit
+
+    def wait() -> None:
+        failed = 0
+        while _CRF_FITS:
+            _, status = os.waitpid(_CRF_FITS.pop(), 0)
+            failed += status != 0
+        if failed:
+            print("iesmed: the CRF taggers could not be kept; the first launch fits them",
+                  file=sys.stderr, flush=True)
+            _AFTER_CRF_FITS.clear()
+        while _AFTER_CRF_FITS:
+            _AFTER_CRF_FITS.pop(0)()
+
+    atexit.register(wait)
+    global _FIT_CRFS_BESIDE
+    _FIT_CRFS_BESIDE = True
+
+
+_FIT_CRFS_BESIDE = False
+
+
 def reuse_trained_crfs(folder: Path) -> None:
     """Keep the CRF entity taggers in crfsuite's own files, keyed by what they are trained on.
 
@@ -132,16 +174,36 @@ def reuse_trained_crfs(folder: Path) -> None:
         if paths and all(path.exists() for path in paths.values()):
             return OrderedDict((name, sklearn_crfsuite.CRF(model_filename=str(path)))
                                for name, path in paths.items())
-        taggers = original(cls, df_train, config, crf_order)
-        try:
-            (folder / key).mkdir(parents=True, exist_ok=True)
-            for name, path in paths.items():
-                partial = path.with_suffix(".partial")
-                shutil.copyfile(taggers[name].modelfile.name, partial)
-                partial.replace(path)
-        except (OSError, AttributeError, TypeError):
-            pass  # trained, just not kept: the next launch trains again
-        return taggers
+        def fit_and_keep() -> tuple[Any, bool]:
+            taggers = original(cls, df_train, config, crf_order)
+            try:
+                (folder / key).mkdir(parents=True, exist_ok=True)
+                for name, path in paths.items():
+                    partial = path.with_suffix(".partial")
+                    shutil.copyfile(taggers[name].modelfile.name, partial)
+                    partial.replace(path)
+            except (OSError, AttributeError, TypeError):
+                return taggers, False  # trained, just not kept: the next launch trains again
+            return taggers, True
+
+        if not (_FIT_CRFS_BESIDE and paths):
+            return fit_and_keep()[0]
+        sys.stdout.flush()
+        sys.stderr.flush()
+        child = os.fork()
+        if child == 0:  # the child fits, keeps the files and leaves without cleaning up
+            code = 1
+            try:
+                taggers, kept = fit_and_keep()
+                for tagger in taggers.values():
+                    tagger.modelfile.cleanup()
+                code = 0 if kept else 1
+            finally:
+                os._exit(code)
+        _CRF_FITS.append(child)
+        # Taggers read from the kept files, which exist once the child is done.
+        return OrderedDict((name, sklearn_crfsuite.CRF(model_filename=str(path)))
+                           for name, path in paths.items())
 
     CRFEntityExtractor.train_model = classmethod(train_model)
 
@@ -215,7 +277,11 @@ def reuse_crfs_by_file(folder: Path) -> None:
         except (ValueError, OSError):
             return
         if self.entity_taggers:
-            keep(self.entity_taggers, key, order)
+            if _CRF_FITS:  # the taggers' files are written by a fit still running
+                taggers = self.entity_taggers
+                _AFTER_CRF_FITS.append(lambda: keep(taggers, key, order))
+            else:
+                keep(self.entity_taggers, key, order)
 
     _typed_like(load, original_load)
     CRFEntityExtractor.load = classmethod(load)
@@ -364,6 +430,11 @@ def main() -> None:
             or (config is not None and not config_needs_tensorflow(config))):
         stand_in_for_tensorflow()
     install()
+    if sys.argv[1:2] == ["train"]:
+        from ops import engine_training
+
+        engine_training.install()
+        fit_crfs_beside()
     if sys.argv[1:2] == ["run"]:
         from ops.engine_policies import (
             copy_slots_plainly,

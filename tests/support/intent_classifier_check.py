@@ -72,6 +72,9 @@ def main() -> None:
     x = hstack([f.fit_transform(texts) for f in features]).tocsr()
     reference = LogisticRegression(C=30.0, max_iter=1000, random_state=7).fit(x, labels)
     classes, coef, intercept, _ = fit_softmax(x, labels, C=30.0)
+    # Split across threads, each computing whole rows of the products: the same fit.
+    alone = fit_softmax(x, labels, C=30.0, max_iter=40, threads=1)
+    split = fit_softmax(x, labels, C=30.0, max_iter=40, threads=3)
     ours = x @ coef.T + intercept
     ours = np.exp(ours - ours.max(axis=1, keepdims=True))
     ours /= ours.sum(axis=1, keepdims=True)
@@ -82,6 +85,9 @@ def main() -> None:
         "row_scores_gap": row_scores_gap,
         "classes_match": classes == [str(c) for c in reference.classes_],
         "max_probability_gap": float(np.abs(ours - reference.predict_proba(x)).max()),
+        "threads_same_fit": bool(np.array_equal(alone[1], split[1])
+                                 and np.array_equal(alone[2], split[2])
+                                 and alone[3] == split[3]),
     }))
 
 

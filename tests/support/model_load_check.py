@@ -99,16 +99,25 @@ def main() -> None:
         cache = folder / "cache"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "IESMED_CACHE_DIR": str(cache),
                "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
+        # As ops/training.py trains: Rasa's own training cache off, no fingerprint run.
         trained = subprocess.run(
             [sys.executable, "-m", "ops.engine_server", "train", "--domain", "domain.yml",
              "--data", "data", "--config", "config.yml", "--out", "models",
-             "--fixed-model-name", "m"], cwd=folder, env=env, capture_output=True, text=True,
+             "--fixed-model-name", "m", "--force"], cwd=folder,
+            env={**env, "RASA_MAX_CACHE_SIZE": "0"}, capture_output=True, text=True,
             timeout=600, check=False)
         if trained.returncode != 0:
             sys.exit(f"training failed:\n{(trained.stdout + trained.stderr)[-3000:]}")
         model = folder / "models" / "m.tar.gz"
+        rasa_cache = folder / ".rasa" / "cache"
         kept = {"domains": len(list((cache / "domains").glob("*.json"))),
-                "crf_files": len(list((cache / "crf").glob("file-*/0.crfsuite")))}
+                "crf_files": len(list((cache / "crf").glob("file-*/0.crfsuite"))),
+                # the taggers under the digest of their data set too (the CRF fit beside)
+                "crf_by_data": len([path for path in (cache / "crf").glob("*/0.crfsuite")
+                                    if not path.parent.name.startswith("file-")]),
+                "partial_files": len(list(cache.rglob("*.partial"))),
+                "rasa_cache_entries": len([path for path in rasa_cache.iterdir()
+                                           if path.is_dir()]) if rasa_cache.is_dir() else 0}
         from_kept = _load(model, env)
         shutil.rmtree(cache)
         from_rasa = _load(model, env)
