@@ -1,1 +1,1 @@
-"""Rasa custom actions (rasa-sdk), loaded by `python -m rasa_sdk --actions actions`."""
+"""Rasa custom actions (rasa-sdk), served by `python -m actions.server --actions actions`."""

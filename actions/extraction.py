@@ -340,8 +340,9 @@ def warm_up() -> None:
     """Build every language's matchers and member forms ahead of the first message.
 
     The first message in a language otherwise waits for them (a second or more on two
-    cores). Started by the action server's worker when IESMED_WARM_UP=1 (set by the
-    launcher: it runs while Rasa loads its model).
+    cores). Started by the action server (actions/server.py) when IESMED_WARM_UP=1 (set
+    by the launcher: it runs while Rasa loads its model), or by the worker of rasa-sdk's
+    own server.
     """
     for lang in LANGUAGES:
         _matchers(lang)

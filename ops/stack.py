@@ -104,7 +104,8 @@ def components(*, settings: Settings, ports: Ports, engine_python: Path, model: 
     return [
         Component(
             name="action server",
-            argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+            # rasa-sdk's server in one process, not a manager and a worker (actions/server.py).
+            argv=[sys.executable, "-m", "actions.server", "--actions", "actions",
                   "--port", str(ports.actions)],
             health_url=f"http://127.0.0.1:{ports.actions}/health",
             # Only Rasa calls the action server: it listens on loopback.

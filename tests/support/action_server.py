@@ -36,7 +36,8 @@ def action_servers(database_url: str, log_dir: Path, count: int = 2) -> Iterator
             port = _free_port()
             log = open(log_dir / f"actions-{i}.log", "wb")  # the child process owns it
             processes.append(subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                [sys.executable, "-m", "actions.server", "--actions", "actions", "--port",
+                 str(port)],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True))
             log.close()
