@@ -111,8 +111,9 @@ def sqlite_write_ahead_log() -> None:
     event.listen(Engine, "connect", on_connect)
 
 
-# `rasa train` only (`fit_crfs_beside`): CRF fits running in child processes, and what
-# waits for them (kept copies of their taggers under another key).
+# `rasa train` only (`fit_crfs_beside`): whether CRF fits go to child processes, the
+# children running, and what waits for them (kept copies of their taggers under another key).
+_FIT_CRFS_BESIDE = False
 _CRF_FITS: list[int] = []
 _AFTER_CRF_FITS: list[Any] = []
 
@@ -144,9 +145,6 @@ def fit_crfs_beside() -> None:
     atexit.register(wait)
     global _FIT_CRFS_BESIDE
     _FIT_CRFS_BESIDE = True
-
-
-_FIT_CRFS_BESIDE = False
 
 
 def reuse_trained_crfs(folder: Path) -> None:

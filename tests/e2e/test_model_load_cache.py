@@ -3,26 +3,11 @@ kept domain and CRF taggers."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.engine_checks import run_engine_check
 
 
 def test_a_model_loads_the_same_from_the_kept_copies_as_from_its_own_files() -> None:
-    from ops.environments import engine_python
-
-    done = subprocess.run(
-        [str(engine_python()), str(ROOT / "tests" / "support" / "model_load_check.py")],
-        capture_output=True, text=True, timeout=900, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}, check=False)
-    if done.returncode != 0:
-        pytest.fail((done.stdout + done.stderr)[-3000:])
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = run_engine_check("model_load_check.py", timeout=900)
     # Training kept the parsed domain and the CRF taggers under the model files' digests.
     # The CRF was fitted in a child process, whose taggers were waited for: both copies
     # are whole. Rasa's training cache, which iesmed never reuses, stored nothing.

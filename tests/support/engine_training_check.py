@@ -21,6 +21,7 @@ from rasa.shared.importers.importer import TrainingDataImporter  # noqa: E402
 from rasa.validator import Validator  # noqa: E402
 
 from ops import engine_training  # noqa: E402
+from tests.support.tiny_project import write_project  # noqa: E402
 
 CONFIG = """recipe: default.v1
 language: xx
@@ -43,13 +44,6 @@ nlu:
     - hello
     - hi there
 """
-RULES = """version: "3.1"
-rules:
-- rule: greet back
-  steps:
-  - intent: greet
-  - action: utter_greet
-"""
 
 
 def main() -> None:
@@ -66,11 +60,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         os.chdir(folder)
-        (folder / "data").mkdir()
-        (folder / "config.yml").write_text(CONFIG, "utf-8")
-        (folder / "domain.yml").write_text(DOMAIN, "utf-8")
-        (folder / "data" / "nlu.yml").write_text(NLU, "utf-8")
-        (folder / "data" / "rules.yml").write_text(RULES, "utf-8")
+        write_project(folder, config=CONFIG, domain=DOMAIN, nlu=NLU)
         validated = TrainingDataImporter.load_from_config(
             domain_path="domain.yml", training_data_paths=["data"], config_path="config.yml")
         valid = Validator.from_importer(validated).verify_domain_validity()

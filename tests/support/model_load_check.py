@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests.support.tiny_project import write_project
+
 ROOT = Path(__file__).resolve().parents[2]
 
 CONFIG = """recipe: default.v1
@@ -56,13 +58,6 @@ nlu:
     - from [Porto](city)
     - based in [Izmir](city)
 """
-RULES = """version: "3.1"
-rules:
-- rule: greet back
-  steps:
-  - intent: greet
-  - action: utter_greet
-"""
 LOAD = """
 import asyncio, json, sys
 from ops.engine_imports import stand_in_for_tensorflow
@@ -91,11 +86,7 @@ def main() -> None:
     """Train, load with and without the kept copies, print JSON."""
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        (folder / "data").mkdir()
-        (folder / "config.yml").write_text(CONFIG, "utf-8")
-        (folder / "domain.yml").write_text(DOMAIN, "utf-8")
-        (folder / "data" / "nlu.yml").write_text(NLU, "utf-8")
-        (folder / "data" / "rules.yml").write_text(RULES, "utf-8")  # a dialogue: a domain
+        write_project(folder, config=CONFIG, domain=DOMAIN, nlu=NLU)
         cache = folder / "cache"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "IESMED_CACHE_DIR": str(cache),
                "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
